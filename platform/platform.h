@@ -1,0 +1,119 @@
+/* The platform: how guest code runs and how it enters the sentry.
+ *
+ * A platform context (struct platform_ctx) is one host thread that executes
+ * guest instructions for one guest task.  It belongs to the sentry thread that
+ * created or adopted it: only that thread may switch into it, read or write
+ * its registers or run host syscalls in it (ptrace is per tracer thread).
+ * Contexts that share a guest address space (CLONE_VM) are separate host
+ * threads sharing one host mm; a new address space is either fresh (exec) or
+ * a copy-on-write copy made by the host (fork).
+ *
+ * Every function returns 0 (or a non-negative value) or -errno.
+ */
+#ifndef PLATFORM_PLATFORM_H
+#define PLATFORM_PLATFORM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* The stub region: a fixed range near the top of every guest address space
+ * (below where the host may place its vDSO) that holds the stub's code and
+ * scratch page.  The guest cannot map over it, unmap it or change its
+ * protection. */
+#define STUB_REGION_START 0x7ff000000000UL
+#define STUB_REGION_END   0x7ff000010000UL
+/* First address above the guest's usable range (x86-64, 4-level paging). */
+#define GUEST_TASK_SIZE   0x7ffffffff000UL
+
+struct platform_ctx;
+
+/* Why platform_switch() returned. */
+enum platform_event_kind {
+	PLATFORM_SYSCALL,   /* the guest made a syscall; regs hold it, rip is past it */
+	PLATFORM_FAULT,     /* a synchronous fault; info describes it */
+	PLATFORM_INTERRUPT, /* platform_kick() or a stray host signal: check for work */
+	PLATFORM_EXITED,    /* the host thread is gone (killed); the context is dead */
+};
+
+struct platform_event {
+	enum platform_event_kind kind;
+	siginfo_t info;         /* PLATFORM_FAULT: si_signo, si_code, si_addr... */
+};
+
+/* Handed from the creating sentry thread to the thread that will own a new
+ * context (see platform_clone / platform_adopt). */
+struct platform_handoff {
+	pid_t host_tid;
+	struct user_regs_struct regs;   /* initial guest registers */
+	bool share_vm;
+};
+
+struct platform_ops {
+	const char *name;
+	/* One-time set-up in the sentry process, before any context exists. */
+	int (*init)(void);
+
+	/* A new context with a fresh, empty address space (for execve), owned by
+	 * the calling thread.  Only the stub region (and the host vDSO, reported
+	 * by platform_vdso) is mapped. */
+	int (*create)(struct platform_ctx **out);
+
+	/* Called by the owner of parent: creates a new host thread, either
+	 * sharing parent's address space or in a copy-on-write copy of it.  The
+	 * new thread waits, stopped, until another sentry thread adopts it. */
+	int (*clone)(struct platform_ctx *parent, bool share_vm, struct platform_handoff *out);
+	/* Called by the new owner thread: takes over the handed-off thread. */
+	int (*adopt)(const struct platform_handoff *h, struct platform_ctx **out);
+	/* Disposes of a handed-off thread that will never be adopted. */
+	void (*abandon)(const struct platform_handoff *h);
+
+	/* Runs guest code until it makes a syscall, faults, is kicked or dies. */
+	int (*run)(struct platform_ctx *ctx, struct platform_event *ev);
+
+	/* The guest registers, valid after run() returned; changes made through
+	 * the pointer take effect at the next run(). */
+	struct user_regs_struct *(*regs)(struct platform_ctx *ctx);
+	/* FPU/SSE state in fxsave format (512 bytes). */
+	int (*get_fpregs)(struct platform_ctx *ctx, struct user_fpregs_struct *fp);
+	int (*set_fpregs)(struct platform_ctx *ctx, const struct user_fpregs_struct *fp);
+
+	/* Runs a memory-management syscall (mmap, munmap, mprotect, mremap,
+	 * madvise) inside the address space; returns its result. */
+	long (*host_syscall)(struct platform_ctx *ctx, long nr, uint64_t a0, uint64_t a1,
+			     uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+	/* mmap of a host file descriptor of the sentry into the address space. */
+	long (*mmap_fd)(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
+			int flags, int host_fd, uint64_t offset);
+
+	/* Guest memory access; return bytes copied (may be short at an
+	 * unmapped or protected page) or -EFAULT. */
+	ssize_t (*read_mem)(struct platform_ctx *ctx, void *dst, uint64_t src, size_t n);
+	ssize_t (*write_mem)(struct platform_ctx *ctx, uint64_t dst, const void *src, size_t n);
+
+	/* From any thread: make run() return PLATFORM_INTERRUPT soon. */
+	void (*kick)(struct platform_ctx *ctx);
+
+	/* Kills the host thread and frees the context; owner only. */
+	void (*destroy)(struct platform_ctx *ctx);
+
+	/* The host thread id (for /proc and diagnostics). */
+	pid_t (*host_tid)(struct platform_ctx *ctx);
+};
+
+/* Host vDSO and vvar pages that stay mapped in every address space; the
+ * loader passes vdso_base to the guest as AT_SYSINFO_EHDR. */
+struct platform_vdso {
+	uint64_t vdso_start, vdso_end;
+	uint64_t vvar_start, vvar_end;   /* every [vvar*] mapping, as one range */
+};
+
+const struct platform_ops *platform_lookup(const char *name);
+const struct platform_vdso *platform_vdso(void);
+/* Fills in the vDSO layout of this process (called once at start-up). */
+int platform_vdso_probe(void);
+
+#endif

@@ -1,0 +1,659 @@
+/* The ptrace platform.
+ *
+ * Each guest thread runs in a host process of its own (a "stub process"),
+ * traced by the sentry thread that serves the task.  Stub processes that
+ * belong to one guest address space share a host mm (clone(CLONE_VM) without
+ * CLONE_THREAD), so that each can be traced, stopped and killed alone.
+ * Guest syscalls are caught with PTRACE_SYSEMU and never reach the host.  The
+ * sentry runs memory-management syscalls in a stub by pointing its registers
+ * at the stub's `syscall; int3` and letting it run to the trap.
+ */
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/rseq.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "platform/ptrace/stub_layout.h"
+
+struct platform_ctx {
+	pid_t tid;
+	bool dead;
+	bool regs_valid;   /* regs hold the guest's registers */
+	bool regs_dirty;   /* regs must be written back before resuming */
+	struct user_regs_struct regs;
+};
+
+/* Process-wide state of the platform, set once by ptrace_init(). */
+static struct {
+	pid_t sentry_pid;
+	int fd_sock;        /* sentry's end of the fd-passing socket */
+	int fd_sock_peer;   /* a copy of the stubs' end, to drain on failure */
+	pthread_mutex_t fd_lock;
+	struct sock_fprog filter;
+	uint64_t unmap[STUB_MAX_UNMAP][2];
+	size_t nunmap;
+} ptr = { .fd_lock = PTHREAD_MUTEX_INITIALIZER, .fd_sock = -1, .fd_sock_peer = -1 };
+
+#define TRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+
+/* --- the stub's seccomp filter --------------------------------------------
+ *
+ * Guest syscalls are stopped by PTRACE_SYSEMU before seccomp runs, so this
+ * filter only binds code that runs natively in a stub: the stub's own code,
+ * and whatever a guest could reach by jumping into it while the sentry runs a
+ * stub syscall or before a new stub is adopted.  It allows what managing an
+ * address space needs and kills the process on anything else. */
+
+#define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
+#define ARG_HI(n) (ARG_LO(n) + 4)
+#define LD(off)      ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
+#define JEQ(k, t, f) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f)))
+#define RET(v)       ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
+
+static const int stub_allowed_syscalls[] = {
+	__NR_mmap, __NR_munmap, __NR_mprotect, __NR_mremap, __NR_madvise,
+	__NR_getpid, __NR_recvmsg, __NR_close, __NR_exit, __NR_exit_group,
+	__NR_rt_sigreturn,
+};
+
+static struct sock_filter stub_filter[64];
+
+static size_t build_stub_filter(void)
+{
+	struct sock_filter *f = stub_filter;
+	size_t n = 0;
+	f[n++] = LD(offsetof(struct seccomp_data, arch));
+	f[n++] = JEQ(AUDIT_ARCH_X86_64, 1, 0);
+	f[n++] = RET(SECCOMP_RET_KILL_PROCESS);
+	f[n++] = LD(offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < sizeof stub_allowed_syscalls / sizeof(int); i++) {
+		f[n++] = JEQ((unsigned)stub_allowed_syscalls[i], 0, 1);
+		f[n++] = RET(SECCOMP_RET_ALLOW);
+	}
+	/* kill(pid, SIGSTOP) only: a stub stopping itself. */
+	f[n++] = JEQ(__NR_kill, 0, 4);
+	f[n++] = LD(ARG_LO(1));
+	f[n++] = JEQ(SIGSTOP, 0, 1);
+	f[n++] = RET(SECCOMP_RET_ALLOW);
+	f[n++] = RET(SECCOMP_RET_KILL_PROCESS);
+	/* clone(SIGCHLD) or clone(CLONE_VM | SIGCHLD) only. */
+	f[n++] = JEQ(__NR_clone, 0, 7);
+	f[n++] = LD(ARG_HI(0));
+	f[n++] = JEQ(0, 0, 4);
+	f[n++] = LD(ARG_LO(0));
+	f[n++] = JEQ(SIGCHLD, 1, 0);
+	f[n++] = JEQ(CLONE_VM | SIGCHLD, 0, 1);
+	f[n++] = RET(SECCOMP_RET_ALLOW);
+	f[n++] = RET(SECCOMP_RET_KILL_PROCESS);
+	f[n++] = RET(SECCOMP_RET_KILL_PROCESS);
+	return n;
+}
+
+/* --- waiting for a tracee ------------------------------------------------ */
+
+static int wait_stop(pid_t tid, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(tid, status, __WALL);
+		if (r == tid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int ptrace_resume(pid_t tid, int request)
+{
+	if (ptrace(request, tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Runs the tracee, which must be at a stub entry point, until its next
+ * int3.  Kicks (SIGSTOP) and other host signals that arrive meanwhile are
+ * discarded: the caller checks for work afterwards anyway. */
+static int run_to_trap(struct platform_ctx *ctx)
+{
+	for (;;) {
+		int status, err;
+		if ((err = ptrace_resume(ctx->tid, PTRACE_CONT)) < 0)
+			return err;
+		if ((err = wait_stop(ctx->tid, &status)) < 0)
+			return err;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			ctx->dead = true;
+			return -ESRCH;
+		}
+		if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0)
+			return 0;
+		if (WIFSTOPPED(status) && WSTOPSIG(status) != SIGSTOP && (status >> 16) == 0) {
+			/* A fault in stub code: the guest has corrupted it. */
+			log_debug("stub %d: signal %d in stub code", ctx->tid, WSTOPSIG(status));
+			return -EFAULT;
+		}
+	}
+}
+
+static int fetch_regs(struct platform_ctx *ctx)
+{
+	if (ctx->regs_valid)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, ctx->tid, 0, &ctx->regs) < 0)
+		return -errno;
+	ctx->regs_valid = true;
+	return 0;
+}
+
+/* Runs one stub entry point with the given registers and returns rax. */
+static long stub_call(struct platform_ctx *ctx, const struct user_regs_struct *call)
+{
+	int err;
+	if (ctx->dead)
+		return -ESRCH;
+	if ((err = fetch_regs(ctx)) < 0)
+		return err;
+	if (ptrace(PTRACE_SETREGS, ctx->tid, 0, call) < 0)
+		return -errno;
+	ctx->regs_dirty = true;   /* the guest's registers must be restored */
+	if ((err = run_to_trap(ctx)) < 0)
+		return err;
+	struct user_regs_struct out;
+	if (ptrace(PTRACE_GETREGS, ctx->tid, 0, &out) < 0)
+		return -errno;
+	return (long)out.rax;
+}
+
+static struct user_regs_struct stub_regs(struct platform_ctx *ctx, const char *entry, long nr,
+					 uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+					 uint64_t a4, uint64_t a5)
+{
+	struct user_regs_struct r = ctx->regs;
+	r.rip = STUB_ADDR_OF(entry);
+	r.rax = (uint64_t)nr;
+	r.orig_rax = (uint64_t)-1;   /* no syscall restart on the way out */
+	r.rdi = a0;
+	r.rsi = a1;
+	r.rdx = a2;
+	r.r10 = a3;
+	r.r8 = a4;
+	r.r9 = a5;
+	return r;
+}
+
+static long ptrace_host_syscall(struct platform_ctx *ctx, long nr, uint64_t a0, uint64_t a1,
+				uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int err = fetch_regs(ctx);
+	if (err < 0)
+		return err;
+	struct user_regs_struct r = stub_regs(ctx, stub_syscall, nr, a0, a1, a2, a3, a4, a5);
+	return stub_call(ctx, &r);
+}
+
+/* --- creating stub processes --------------------------------------------- */
+
+/* Runs in the child of fork(), which is a copy of the multithreaded sentry:
+ * only raw syscalls and memcpy until it jumps into the stub. */
+static _Noreturn void stub_child(void)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != ptr.sentry_pid)
+		_exit(127);
+	/* glibc registered an rseq area in the sentry thread's TLS; once that is
+	 * unmapped the kernel would fault the stub on every return to it.  It
+	 * registers the original 32-byte area whatever __rseq_size says. */
+	if (__rseq_size > 0)
+		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
+			__rseq_size < 32 ? 32 : __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	}
+	/* Children exiting must not leave zombies behind or signal the stub. */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (dup2(ptr.fd_sock_peer, STUB_SOCK_FD) < 0)
+		_exit(127);
+	close_range(0, STUB_SOCK_FD - 1, 0);
+	close_range(STUB_SOCK_FD + 1, ~0U, 0);
+
+	void *region = mmap((void *)STUB_REGION_START, STUB_MAPPED_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (region != (void *)STUB_REGION_START)
+		_exit(127);
+	memcpy(region, stub_code_start, (size_t)(stub_code_end - stub_code_start));
+	memcpy((char *)STUB_DATA_ADDR + STUB_DATA_UNMAP_LIST, ptr.unmap, sizeof ptr.unmap);
+	if (mprotect(region, STUB_PAGE_SIZE, PROT_READ | PROT_EXEC) < 0)
+		_exit(127);
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &ptr.filter) < 0)
+		_exit(127);
+
+	/* Leave the sentry's image behind: the stub unmaps everything but
+	 * itself and the vDSO, then stops until its tracer adopts it. */
+	uint64_t entry = STUB_ADDR_OF(stub_entry);
+	uint64_t list = STUB_DATA_ADDR + STUB_DATA_UNMAP_LIST;
+	__asm__ volatile("mov %0, %%rdi\n\t"
+			 "mov %1, %%rsi\n\t"
+			 "xor %%esp, %%esp\n\t"
+			 "jmp *%2\n\t"
+			 :
+			 : "r"(list), "r"((uint64_t)ptr.nunmap), "r"(entry)
+			 : "rdi", "rsi", "memory");
+	__builtin_unreachable();
+}
+
+/* Attaches to a stub that is stopped or about to stop itself. */
+static int seize_stopped(pid_t tid)
+{
+	int status, err;
+	if (ptrace(PTRACE_SEIZE, tid, 0, TRACE_OPTIONS) < 0)
+		return -errno;
+	for (;;) {
+		if ((err = wait_stop(tid, &status)) < 0)
+			return err;
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -ESRCH;
+		if (!WIFSTOPPED(status))
+			continue;
+		/* Either its own SIGSTOP (signal-delivery-stop) or, if it was
+		 * already stopped when seized, a group-stop. */
+		if (WSTOPSIG(status) == SIGSTOP)
+			return 0;
+		if ((err = ptrace_resume(tid, PTRACE_CONT)) < 0)
+			return err;
+	}
+}
+
+static struct platform_ctx *ctx_alloc(pid_t tid)
+{
+	struct platform_ctx *ctx = calloc(1, sizeof *ctx);
+	if (ctx)
+		ctx->tid = tid;
+	return ctx;
+}
+
+static void kill_and_reap(pid_t tid)
+{
+	int status;
+	kill(tid, SIGKILL);
+	while (waitpid(tid, &status, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+static int ptrace_create(struct platform_ctx **out)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		stub_child();
+
+	int err = seize_stopped(pid);
+	if (err < 0) {
+		log_warn("could not start a stub process: %s", strerror(-err));
+		kill_and_reap(pid);
+		return err == -ESRCH ? -EAGAIN : err;
+	}
+	struct platform_ctx *ctx = ctx_alloc(pid);
+	if (!ctx) {
+		kill_and_reap(pid);
+		return -ENOMEM;
+	}
+	/* The registers the stub stopped with are a valid base for the guest's
+	 * (segment selectors, flags). */
+	if ((err = fetch_regs(ctx)) < 0) {
+		free(ctx);
+		kill_and_reap(pid);
+		return err;
+	}
+	*out = ctx;
+	return 0;
+}
+
+static int ptrace_clone(struct platform_ctx *parent, bool share_vm, struct platform_handoff *out)
+{
+	int err = fetch_regs(parent);
+	if (err < 0)
+		return err;
+	uint64_t flags = share_vm ? (CLONE_VM | SIGCHLD) : SIGCHLD;
+	struct user_regs_struct r = stub_regs(parent, stub_clone, __NR_clone, flags, 0, 0, 0, 0, 0);
+	long tid = stub_call(parent, &r);
+	if (tid < 0)
+		return (int)tid;
+	out->host_tid = (pid_t)tid;
+	out->regs = parent->regs;
+	out->share_vm = share_vm;
+	return 0;
+}
+
+static int ptrace_adopt(const struct platform_handoff *h, struct platform_ctx **out)
+{
+	int err = seize_stopped(h->host_tid);
+	if (err < 0) {
+		kill(h->host_tid, SIGKILL);
+		return err;
+	}
+	struct platform_ctx *ctx = ctx_alloc(h->host_tid);
+	if (!ctx) {
+		kill_and_reap(h->host_tid);
+		return -ENOMEM;
+	}
+	ctx->regs = h->regs;
+	ctx->regs_valid = true;
+	ctx->regs_dirty = true;
+	*out = ctx;
+	return 0;
+}
+
+static void ptrace_abandon(const struct platform_handoff *h)
+{
+	/* Not traced by us: its parent stub ignores SIGCHLD, so it is reaped
+	 * by the host once dead. */
+	kill(h->host_tid, SIGKILL);
+}
+
+/* --- running guest code -------------------------------------------------- */
+
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
+}
+
+static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
+{
+	int err, status;
+	if (ctx->dead) {
+		ev->kind = PLATFORM_EXITED;
+		return 0;
+	}
+	if (ctx->regs_dirty) {
+		if (ptrace(PTRACE_SETREGS, ctx->tid, 0, &ctx->regs) < 0)
+			return -errno;
+		ctx->regs_dirty = false;
+	}
+	for (;;) {
+		ctx->regs_valid = false;
+		if ((err = ptrace_resume(ctx->tid, PTRACE_SYSEMU)) < 0 && err != -ESRCH)
+			return err;
+		if ((err = wait_stop(ctx->tid, &status)) < 0)
+			return err;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			ctx->dead = true;
+			ev->kind = PLATFORM_EXITED;
+			return 0;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		int sig = WSTOPSIG(status);
+		if (sig == (SIGTRAP | 0x80)) {
+			ev->kind = PLATFORM_SYSCALL;
+			return fetch_regs(ctx);
+		}
+		if ((status >> 16) != 0)
+			continue;   /* a group-stop or another event: just go on */
+
+		siginfo_t info;
+		if (ptrace(PTRACE_GETSIGINFO, ctx->tid, 0, &info) < 0)
+			return -errno;
+		if ((err = fetch_regs(ctx)) < 0)
+			return err;
+		/* Faults raised by the CPU have a positive si_code; the same signal
+		 * sent by kill() is just an interruption. */
+		if (is_fault_signal(sig) && info.si_code > 0) {
+			ev->kind = PLATFORM_FAULT;
+			ev->info = info;
+		} else {
+			ev->kind = PLATFORM_INTERRUPT;
+		}
+		return 0;
+	}
+}
+
+static struct user_regs_struct *ptrace_regs(struct platform_ctx *ctx)
+{
+	if (fetch_regs(ctx) < 0)
+		memset(&ctx->regs, 0, sizeof ctx->regs);
+	ctx->regs_dirty = true;
+	return &ctx->regs;
+}
+
+static int ptrace_get_fpregs(struct platform_ctx *ctx, struct user_fpregs_struct *fp)
+{
+	if (ptrace(PTRACE_GETFPREGS, ctx->tid, 0, fp) < 0)
+		return -errno;
+	return 0;
+}
+
+static int ptrace_set_fpregs(struct platform_ctx *ctx, const struct user_fpregs_struct *fp)
+{
+	if (ptrace(PTRACE_SETFPREGS, ctx->tid, 0, fp) < 0)
+		return -errno;
+	return 0;
+}
+
+/* --- memory -------------------------------------------------------------- */
+
+static ssize_t ptrace_read_mem(struct platform_ctx *ctx, void *dst, uint64_t src, size_t n)
+{
+	struct iovec local = { dst, n };
+	struct iovec remote = { (void *)src, n };
+	ssize_t r = process_vm_readv(ctx->tid, &local, 1, &remote, 1, 0);
+	return r < 0 ? -EFAULT : r;
+}
+
+static ssize_t ptrace_write_mem(struct platform_ctx *ctx, uint64_t dst, const void *src, size_t n)
+{
+	struct iovec local = { (void *)src, n };
+	struct iovec remote = { (void *)dst, n };
+	ssize_t r = process_vm_writev(ctx->tid, &local, 1, &remote, 1, 0);
+	return r < 0 ? -EFAULT : r;
+}
+
+/* Passes host_fd to the stub over the fd socket and returns the stub's fd
+ * number for it.  Called with ptr.fd_lock held. */
+static long pass_fd(struct platform_ctx *ctx, int host_fd)
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	memset(&control, 0, sizeof control);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof control.buf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
+	if (sendmsg(ptr.fd_sock, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+
+	/* The same message, as the stub sees it, in its scratch page. */
+	struct {
+		struct msghdr msg;
+		struct iovec iov;
+		char byte;
+		char pad[7];
+		char control[CMSG_SPACE(sizeof(int))];
+	} remote;
+	uint64_t base = STUB_DATA_ADDR + STUB_DATA_MSG;
+	memset(&remote, 0, sizeof remote);
+	remote.iov.iov_base = (void *)(base + offsetof(__typeof__(remote), byte));
+	remote.iov.iov_len = 1;
+	remote.msg.msg_iov = (void *)(base + offsetof(__typeof__(remote), iov));
+	remote.msg.msg_iovlen = 1;
+	remote.msg.msg_control = (void *)(base + offsetof(__typeof__(remote), control));
+	remote.msg.msg_controllen = sizeof remote.control;
+
+	long r = -EFAULT;
+	if (ptrace_write_mem(ctx, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
+		r = ptrace_host_syscall(ctx, __NR_recvmsg, STUB_SOCK_FD, base, MSG_DONTWAIT, 0, 0, 0);
+	if (r == 1 && ptrace_read_mem(ctx, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
+		struct cmsghdr *rc = (struct cmsghdr *)remote.control;
+		int fd;
+		memcpy(&fd, CMSG_DATA(rc), sizeof fd);
+		if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS && fd >= 0)
+			return fd;
+		return -EIO;
+	}
+	/* The stub did not take it: drain it so the next transfer is not
+	 * confused with this one. */
+	char drain_control[CMSG_SPACE(sizeof(int))];
+	struct msghdr dmsg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = drain_control,
+			       .msg_controllen = sizeof drain_control };
+	if (recvmsg(ptr.fd_sock_peer, &dmsg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) > 0) {
+		struct cmsghdr *dc = CMSG_FIRSTHDR(&dmsg);
+		if (dc && dc->cmsg_type == SCM_RIGHTS) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(dc), sizeof fd);
+			close(fd);
+		}
+	}
+	return r < 0 ? r : -EIO;
+}
+
+static long ptrace_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
+			   int flags, int host_fd, uint64_t offset)
+{
+	pthread_mutex_lock(&ptr.fd_lock);
+	long stub_fd = pass_fd(ctx, host_fd);
+	pthread_mutex_unlock(&ptr.fd_lock);
+	if (stub_fd < 0)
+		return stub_fd;
+	long r = ptrace_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
+				     (uint64_t)stub_fd, offset);
+	ptrace_host_syscall(ctx, __NR_close, (uint64_t)stub_fd, 0, 0, 0, 0, 0);
+	return r;
+}
+
+/* --- life and death ------------------------------------------------------ */
+
+static void ptrace_kick(struct platform_ctx *ctx)
+{
+	/* Each stub process is its own thread group. */
+	syscall(SYS_tgkill, ctx->tid, ctx->tid, SIGSTOP);
+}
+
+static void ptrace_destroy(struct platform_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (!ctx->dead)
+		kill_and_reap(ctx->tid);
+	free(ctx);
+}
+
+static pid_t ptrace_host_tid(struct platform_ctx *ctx)
+{
+	return ctx->tid;
+}
+
+/* Ranges a fresh stub unmaps: everything below GUEST_TASK_SIZE except the
+ * stub region and the host vDSO/vvar pages. */
+static int compute_unmap_list(void)
+{
+	const struct platform_vdso *v = platform_vdso();
+	uint64_t keep[3][2] = {
+		{ STUB_REGION_START, STUB_REGION_END },
+		{ v->vdso_start, v->vdso_end },
+		{ v->vvar_start, v->vvar_end },
+	};
+	/* Sort the kept ranges by start (three elements). */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j][0] < keep[i][0]) {
+				uint64_t t0 = keep[i][0], t1 = keep[i][1];
+				keep[i][0] = keep[j][0];
+				keep[i][1] = keep[j][1];
+				keep[j][0] = t0;
+				keep[j][1] = t1;
+			}
+	uint64_t cursor = 0;
+	ptr.nunmap = 0;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i][0] == keep[i][1])
+			continue;   /* absent */
+		if (keep[i][0] > cursor) {
+			ptr.unmap[ptr.nunmap][0] = cursor;
+			ptr.unmap[ptr.nunmap][1] = keep[i][0] - cursor;
+			ptr.nunmap++;
+		}
+		if (keep[i][1] > cursor)
+			cursor = keep[i][1];
+	}
+	if (cursor < GUEST_TASK_SIZE) {
+		ptr.unmap[ptr.nunmap][0] = cursor;
+		ptr.unmap[ptr.nunmap][1] = GUEST_TASK_SIZE - cursor;
+		ptr.nunmap++;
+	}
+	return 0;
+}
+
+static int ptrace_init(void)
+{
+	if ((size_t)(stub_code_end - stub_code_start) > STUB_PAGE_SIZE)
+		return -E2BIG;
+	ptr.sentry_pid = getpid();
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	ptr.fd_sock = sv[0];
+	ptr.fd_sock_peer = sv[1];
+	ptr.filter.len = (unsigned short)build_stub_filter();
+	ptr.filter.filter = stub_filter;
+	/* Keep the sentry's own allocations out of the stub region, so that a
+	 * forked stub can map it without clobbering the code it runs. */
+	void *reserve = mmap((void *)STUB_REGION_START, STUB_REGION_END - STUB_REGION_START,
+			     PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			     MAP_FIXED_NOREPLACE, -1, 0);
+	if (reserve == MAP_FAILED)
+		return -errno;
+	return compute_unmap_list();
+}
+
+const struct platform_ops ptrace_platform_ops = {
+	.name = "ptrace",
+	.init = ptrace_init,
+	.create = ptrace_create,
+	.clone = ptrace_clone,
+	.adopt = ptrace_adopt,
+	.abandon = ptrace_abandon,
+	.run = ptrace_run,
+	.regs = ptrace_regs,
+	.get_fpregs = ptrace_get_fpregs,
+	.set_fpregs = ptrace_set_fpregs,
+	.host_syscall = ptrace_host_syscall,
+	.mmap_fd = ptrace_mmap_fd,
+	.read_mem = ptrace_read_mem,
+	.write_mem = ptrace_write_mem,
+	.kick = ptrace_kick,
+	.destroy = ptrace_destroy,
+	.host_tid = ptrace_host_tid,
+};

@@ -1,0 +1,95 @@
+/* Shared by tmpfs.c and overlay.c (internal to sentry/fs/).
+ *
+ * Both keep their tree in memory: the dcache is the directory structure.
+ * An overlay node may also refer to an object of the lower layer: a
+ * directory whose entries are merged in lazily, a file or symlink not yet
+ * copied up.
+ */
+#ifndef SENTRY_FS_MEMFS_H
+#define SENTRY_FS_MEMFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sentry/fs/fs.h"
+#include "sentry/vfs/vfs.h"
+
+struct gofer_client;
+
+/* Per-super-block state. */
+struct memfs {
+	uint64_t max_bytes;              /* 0: unlimited */
+	_Atomic uint64_t used_bytes;
+	struct gofer_client *gofer;      /* overlay only */
+};
+
+struct name_set;   /* whiteouts of a directory */
+
+struct mem_node {
+	/* Regular file data: in buf until the file is mapped, then in memfd. */
+	char *buf;
+	size_t cap;
+	int memfd;
+	/* Symlink text. */
+	char *target;
+	/* FIFO: the pipe, created at first open. */
+	void *pipe;
+
+	/* Overlay: the lower object, if any. */
+	bool has_lower;
+	uint64_t lower;                  /* gofer node */
+	int lower_fd;                    /* open read-only fd of a lower file */
+	int lower_opens;                 /* open files using lower_fd */
+	char **whiteouts;                /* directory: names hidden from lower */
+	int nwhiteouts;
+};
+
+static inline struct mem_node *mem_node(struct inode *inode)
+{
+	return inode->priv;
+}
+
+static inline struct memfs *memfs_of(struct inode *inode)
+{
+	return inode->sb->priv;
+}
+
+extern const struct inode_ops memfs_dir_iops;
+extern const struct inode_ops memfs_file_iops;
+extern const struct inode_ops memfs_symlink_iops;
+extern const struct inode_ops memfs_special_iops;
+extern const struct file_ops memfs_file_fops;
+extern const struct file_ops memfs_dir_fops;
+
+/* A new memfs inode of the given type on sb. */
+struct inode *memfs_new_inode(struct super_block *sb, mode_t mode, const struct owner *o,
+			      dev_t rdev);
+struct super_block *memfs_new_sb(const char *fstype, uint64_t magic, uint64_t max_bytes);
+
+/* Overlay hooks (overlay.c). */
+extern const struct inode_ops overlay_dir_iops;
+bool overlay_is_whiteout(struct inode *dir, const char *name);
+void overlay_add_whiteout(struct inode *dir, const char *name);
+void overlay_remove_whiteout(struct inode *dir, const char *name);
+/* Copies a lower regular file's data into the node (before a write). */
+int overlay_copy_up(struct inode *inode);
+/* Calls add() for each entry of a directory's lower part that no whiteout
+ * hides. */
+typedef int (*lower_entry_fn)(void *arg, const char *name, uint64_t ino, unsigned char type);
+int overlay_list_lower(struct inode *dir, lower_entry_fn add, void *arg);
+/* The lower file's read-only fd, opened on demand (it stays open while an
+ * open file counts on it: overlay_open_lower / overlay_release_lower). */
+int overlay_lower_fd(struct inode *inode);
+int overlay_open_lower(struct inode *inode);
+void overlay_release_lower(struct inode *inode);
+/* Looks name up in a directory's lower part (overlay_dir_iops.lookup). */
+int overlay_lookup(struct inode *dir, const char *name, struct inode **out);
+/* Drops the lower node of an inode being destroyed. */
+void overlay_forget(struct inode *inode);
+/* Reads a lower symlink's text. */
+int overlay_readlink_lower(struct inode *inode, char *buf, size_t size);
+/* Is the lower part of a directory empty once whiteouts are applied?
+ * (Cached children are the VFS's to check.) 1, 0 or -errno. */
+int overlay_lower_dir_empty(struct inode *dir);
+
+#endif

@@ -1,0 +1,746 @@
+/* tmpfs, and the in-memory part of the overlay.
+ *
+ * The directory tree lives in the dcache.  A regular file keeps its data in
+ * a heap buffer until it is first mapped; from then on in a host memfd, so
+ * that shared mappings and read/write stay coherent.  (A memfd per file
+ * would run into the host's fd limit with many files.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sentry/fs/memfs.h"
+#include "sentry/kernel/kernel.h"
+
+#define MEMFS_MAX_FILE_SIZE (1LL << 40)
+
+/* --- nodes ----------------------------------------------------------------- */
+
+static void mem_node_destroy(struct inode *inode)
+{
+	struct mem_node *n = inode->priv;
+	if (!n)
+		return;
+	overlay_forget(inode);
+	struct memfs *fs = inode->sb->priv;
+	if (fs && S_ISREG(inode->mode))
+		atomic_fetch_sub(&fs->used_bytes, (uint64_t)inode->size);
+	free(n->buf);
+	if (n->memfd >= 0)
+		close(n->memfd);
+	if (n->lower_fd >= 0)
+		close(n->lower_fd);
+	free(n->target);
+	for (int i = 0; i < n->nwhiteouts; i++)
+		free(n->whiteouts[i]);
+	free(n->whiteouts);
+	free(n);
+}
+
+static void memfs_sb_destroy(struct super_block *sb)
+{
+	free(sb->priv);
+}
+
+static int memfs_statfs(struct super_block *sb, struct statfs *st)
+{
+	struct memfs *fs = sb->priv;
+	uint64_t used = atomic_load(&fs->used_bytes);
+	uint64_t total = fs->max_bytes ? fs->max_bytes : (uint64_t)4 << 30;
+	st->f_bsize = 4096;
+	st->f_blocks = total / 4096;
+	st->f_bfree = used < total ? (total - used) / 4096 : 0;
+	st->f_bavail = st->f_bfree;
+	st->f_files = 1 << 20;
+	st->f_ffree = 1 << 20;
+	return 0;
+}
+
+static const struct super_ops memfs_sops = {
+	.statfs = memfs_statfs,
+	.destroy = memfs_sb_destroy,
+};
+
+struct super_block *memfs_new_sb(const char *fstype, uint64_t magic, uint64_t max_bytes)
+{
+	struct memfs *fs = calloc(1, sizeof *fs);
+	if (!fs)
+		return NULL;
+	fs->max_bytes = max_bytes;
+	struct super_block *sb = sb_new(fstype, magic, &memfs_sops, 0);
+	if (!sb) {
+		free(fs);
+		return NULL;
+	}
+	sb->priv = fs;
+	return sb;
+}
+
+struct inode *memfs_new_inode(struct super_block *sb, mode_t mode, const struct owner *o,
+			      dev_t rdev)
+{
+	const struct inode_ops *iop;
+	const struct file_ops *fop = NULL;
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		iop = &memfs_dir_iops;
+		fop = &memfs_dir_fops;
+		break;
+	case S_IFREG:
+		iop = &memfs_file_iops;
+		fop = &memfs_file_fops;
+		break;
+	case S_IFLNK:
+		iop = &memfs_symlink_iops;
+		break;
+	case S_IFCHR:
+		iop = &memfs_special_iops;
+		fop = chrdev_fops(rdev);
+		break;
+	default:
+		iop = &memfs_special_iops;
+		break;
+	}
+	struct inode *inode = inode_new(sb, mode, iop, fop);
+	if (!inode)
+		return NULL;
+	struct mem_node *n = calloc(1, sizeof *n);
+	if (!n) {
+		inode_put(inode);
+		return NULL;
+	}
+	n->memfd = -1;
+	n->lower_fd = -1;
+	inode->priv = n;
+	inode->destroy = mem_node_destroy;
+	inode->rdev = rdev;
+	if (o) {
+		inode->uid = o->uid;
+		inode->gid = o->gid;
+	}
+	return inode;
+}
+
+int tmpfs_new(mode_t root_mode, uint64_t max_bytes, struct dentry **root)
+{
+	struct super_block *sb = memfs_new_sb("tmpfs", TMPFS_MAGIC, max_bytes);
+	if (!sb)
+		return -ENOMEM;
+	struct inode *inode = memfs_new_inode(sb, S_IFDIR | (root_mode & 07777), NULL, 0);
+	sb_put(sb);
+	if (!inode)
+		return -ENOMEM;
+	*root = dentry_new_root(inode);
+	inode_put(inode);
+	return *root ? 0 : -ENOMEM;
+}
+
+/* --- directory operations ---------------------------------------------------- */
+
+static void dir_changed(struct inode *dir, int entries, int links)
+{
+	(void)entries;
+	struct timespec now = ts_now(CLOCK_REALTIME);
+	pthread_mutex_lock(&dir->lock);
+	dir->nlink = (nlink_t)((long)dir->nlink + links);
+	dir->mtime = dir->ctime = now;
+	pthread_mutex_unlock(&dir->lock);
+}
+
+static int make_child(struct inode *dir, mode_t mode, const struct owner *o, dev_t rdev,
+		      struct inode **out)
+{
+	struct inode *inode = memfs_new_inode(dir->sb, mode, o, rdev);
+	if (!inode)
+		return -ENOMEM;
+	dir_changed(dir, 1, S_ISDIR(mode) ? 1 : 0);
+	*out = inode;
+	return 0;
+}
+
+static int memfs_create(struct inode *dir, const char *name, mode_t mode, const struct owner *o,
+			struct inode **out)
+{
+	return make_child(dir, S_IFREG | (mode & 07777), o, 0, out);
+}
+
+static int memfs_mkdir(struct inode *dir, const char *name, mode_t mode, const struct owner *o,
+		       struct inode **out)
+{
+	return make_child(dir, S_IFDIR | (mode & 07777), o, 0, out);
+}
+
+static int memfs_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rdev,
+		       const struct owner *o, struct inode **out)
+{
+	return make_child(dir, mode, o, rdev, out);
+}
+
+static int memfs_symlink(struct inode *dir, const char *name, const char *target,
+			 const struct owner *o, struct inode **out)
+{
+	char *copy = strdup(target);
+	if (!copy)
+		return -ENOMEM;
+	int err = make_child(dir, S_IFLNK | 0777, o, 0, out);
+	if (err < 0) {
+		free(copy);
+		return err;
+	}
+	mem_node(*out)->target = copy;
+	(*out)->size = (int64_t)strlen(copy);
+	return 0;
+}
+
+static int memfs_link(struct inode *dir, const char *name, struct inode *target)
+{
+	pthread_mutex_lock(&target->lock);
+	target->nlink++;
+	target->ctime = ts_now(CLOCK_REALTIME);
+	pthread_mutex_unlock(&target->lock);
+	dir_changed(dir, 1, 0);
+	return 0;
+}
+
+static void forget_name(struct inode *dir, const char *name)
+{
+	if (mem_node(dir)->has_lower)
+		overlay_add_whiteout(dir, name);
+}
+
+static int memfs_unlink(struct inode *dir, const char *name, struct inode *victim)
+{
+	pthread_mutex_lock(&victim->lock);
+	victim->nlink--;
+	victim->ctime = ts_now(CLOCK_REALTIME);
+	pthread_mutex_unlock(&victim->lock);
+	dir_changed(dir, -1, 0);
+	forget_name(dir, name);
+	return 0;
+}
+
+/* The VFS has checked that no cached child is left; a directory with a
+ * lower part may still have lower entries. */
+static int dir_is_empty(struct inode *dir)
+{
+	if (mem_node(dir)->has_lower)
+		return overlay_lower_dir_empty(dir);
+	return 1;
+}
+
+static int memfs_rmdir(struct inode *dir, const char *name, struct inode *victim)
+{
+	int empty = dir_is_empty(victim);
+	if (empty < 0)
+		return empty;
+	if (!empty)
+		return -ENOTEMPTY;
+	pthread_mutex_lock(&victim->lock);
+	victim->nlink = 0;
+	victim->ctime = ts_now(CLOCK_REALTIME);
+	pthread_mutex_unlock(&victim->lock);
+	dir_changed(dir, -1, -1);
+	forget_name(dir, name);
+	return 0;
+}
+
+static int memfs_rename(struct inode *olddir, const char *oldname, struct inode *source,
+			struct inode *newdir, const char *newname, struct inode *target,
+			unsigned flags)
+{
+	bool src_dir = S_ISDIR(source->mode);
+	if (flags & RENAME_EXCHANGE) {
+		bool tgt_dir = S_ISDIR(target->mode);
+		if (olddir != newdir && src_dir != tgt_dir) {
+			dir_changed(olddir, 0, tgt_dir - src_dir);
+			dir_changed(newdir, 0, src_dir - tgt_dir);
+		}
+		inode_touch(source, false, false, true);
+		inode_touch(target, false, false, true);
+		return 0;
+	}
+	if (target) {
+		if (S_ISDIR(target->mode)) {
+			int empty = dir_is_empty(target);
+			if (empty < 0)
+				return empty;
+			if (!empty)
+				return -ENOTEMPTY;
+			pthread_mutex_lock(&target->lock);
+			target->nlink = 0;
+			pthread_mutex_unlock(&target->lock);
+			dir_changed(newdir, -1, -1);
+		} else {
+			pthread_mutex_lock(&target->lock);
+			target->nlink--;
+			target->ctime = ts_now(CLOCK_REALTIME);
+			pthread_mutex_unlock(&target->lock);
+			dir_changed(newdir, -1, 0);
+		}
+	}
+	dir_changed(olddir, -1, src_dir ? -1 : 0);
+	dir_changed(newdir, 1, src_dir ? 1 : 0);
+	inode_touch(source, false, false, true);
+	forget_name(olddir, oldname);
+	return 0;
+}
+
+/* --- regular file data --------------------------------------------------------- */
+
+static int charge(struct inode *inode, int64_t old_size, int64_t new_size)
+{
+	struct memfs *fs = memfs_of(inode);
+	if (new_size > old_size) {
+		uint64_t grow = (uint64_t)(new_size - old_size);
+		uint64_t used = atomic_fetch_add(&fs->used_bytes, grow);
+		if (fs->max_bytes && used + grow > fs->max_bytes) {
+			atomic_fetch_sub(&fs->used_bytes, grow);
+			return -ENOSPC;
+		}
+	} else {
+		atomic_fetch_sub(&fs->used_bytes, (uint64_t)(old_size - new_size));
+	}
+	return 0;
+}
+
+/* Grows the heap buffer to hold size bytes (zero-filled). Under inode->lock. */
+static int buf_reserve(struct mem_node *n, size_t size)
+{
+	if (size <= n->cap)
+		return 0;
+	size_t cap = n->cap ? n->cap : 256;
+	while (cap < size)
+		cap = cap > SIZE_MAX / 2 ? size : cap * 2;
+	char *buf = realloc(n->buf, cap);
+	if (!buf)
+		return -ENOSPC;
+	memset(buf + n->cap, 0, cap - n->cap);
+	n->buf = buf;
+	n->cap = cap;
+	return 0;
+}
+
+/* Sets the size of the data. Under inode->lock. */
+static int data_resize(struct inode *inode, int64_t size)
+{
+	struct mem_node *n = mem_node(inode);
+	if (size > MEMFS_MAX_FILE_SIZE)
+		return -EFBIG;
+	int err = charge(inode, inode->size, size);
+	if (err < 0)
+		return err;
+	if (n->memfd >= 0) {
+		if (ftruncate(n->memfd, size) < 0) {
+			charge(inode, size, inode->size);
+			return -errno;
+		}
+	} else if (size > inode->size) {
+		if ((err = buf_reserve(n, (size_t)size)) < 0) {
+			charge(inode, size, inode->size);
+			return err;
+		}
+	} else if (n->buf) {
+		/* Keep everything past the end zero for later growth. */
+		memset(n->buf + size, 0, (size_t)(inode->size - size));
+	}
+	inode->size = size;
+	return 0;
+}
+
+/* Moves the data into a memfd (for mmap). Under inode->lock. */
+static int data_to_memfd(struct inode *inode)
+{
+	struct mem_node *n = mem_node(inode);
+	if (n->memfd >= 0)
+		return n->memfd;
+	int fd = memfd_create("tmpfs", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t done = 0, size = (size_t)inode->size;
+	while (done < size) {
+		ssize_t w = pwrite(fd, n->buf + done, size - done, (off_t)done);
+		if (w < 0) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+		done += (size_t)w;
+	}
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	free(n->buf);
+	n->buf = NULL;
+	n->cap = 0;
+	n->memfd = fd;
+	return fd;
+}
+
+static ssize_t memfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct mem_node *n = mem_node(inode);
+	if (*pos < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&inode->lock);
+	ssize_t r;
+	if (n->has_lower) {
+		pthread_mutex_unlock(&inode->lock);
+		int fd = overlay_lower_fd(inode);
+		if (fd < 0)
+			return fd;
+		r = pread(fd, buf, len, *pos);
+		if (r < 0)
+			return -errno;
+		*pos += r;
+		return r;
+	}
+	if (n->memfd >= 0) {
+		r = pread(n->memfd, buf, len, *pos);
+		if (r < 0)
+			r = -errno;
+	} else if (*pos >= inode->size) {
+		r = 0;
+	} else {
+		size_t avail = (size_t)(inode->size - *pos);
+		r = (ssize_t)(len < avail ? len : avail);
+		memcpy(buf, n->buf + *pos, (size_t)r);
+	}
+	pthread_mutex_unlock(&inode->lock);
+	if (r > 0)
+		*pos += r;
+	return r;
+}
+
+static ssize_t memfs_write(struct file *f, struct task *t, const void *buf, size_t len,
+			   int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct mem_node *n = mem_node(inode);
+	if (n->has_lower) {
+		int err = overlay_copy_up(inode);
+		if (err < 0)
+			return err;
+	}
+	pthread_mutex_lock(&inode->lock);
+	int64_t off = (f->flags & O_APPEND) ? inode->size : *pos;
+	ssize_t r;
+	if (off < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (len > (size_t)(MEMFS_MAX_FILE_SIZE - off)) {
+		r = -EFBIG;
+		goto out;
+	}
+	int64_t end = off + (int64_t)len;
+	if (end > inode->size) {
+		int err = data_resize(inode, end);
+		if (err < 0) {
+			r = err;
+			goto out;
+		}
+	}
+	if (n->memfd >= 0) {
+		r = pwrite(n->memfd, buf, len, off);
+		if (r < 0)
+			r = -errno;
+	} else {
+		memcpy(n->buf + off, buf, len);
+		r = (ssize_t)len;
+	}
+	if (r > 0) {
+		*pos = off + r;
+		inode->mtime = inode->ctime = ts_now(CLOCK_REALTIME);
+	}
+out:
+	pthread_mutex_unlock(&inode->lock);
+	return r;
+}
+
+static int memfs_mmap_fd(struct file *f, bool shared_write)
+{
+	struct inode *inode = f->inode;
+	struct mem_node *n = mem_node(inode);
+	if (n->has_lower) {
+		if (!shared_write)
+			return overlay_lower_fd(inode);
+		int err = overlay_copy_up(inode);
+		if (err < 0)
+			return err;
+	}
+	pthread_mutex_lock(&inode->lock);
+	int fd = data_to_memfd(inode);
+	pthread_mutex_unlock(&inode->lock);
+	return fd;
+}
+
+static unsigned memfs_poll(struct file *f, struct poll_table *pt)
+{
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static int memfs_fsync(struct file *f)
+{
+	return 0;
+}
+
+static int memfs_setattr(struct inode *inode, const struct iattr *attr)
+{
+	struct mem_node *n = mem_node(inode);
+	if ((attr->valid & ATTR_SIZE) && S_ISREG(inode->mode)) {
+		if (n->has_lower) {
+			int err = overlay_copy_up(inode);
+			if (err < 0)
+				return err;
+		}
+		pthread_mutex_lock(&inode->lock);
+		int err = data_resize(inode, attr->size);
+		pthread_mutex_unlock(&inode->lock);
+		if (err < 0)
+			return err;
+	}
+	inode_apply_attr(inode, attr);
+	return 0;
+}
+
+static int memfs_file_open(struct task *t, struct inode *inode, struct file *f)
+{
+	struct mem_node *n = mem_node(inode);
+	if (!n->has_lower)
+		return 0;
+	if (file_writable(f))
+		return overlay_copy_up(inode);
+	int fd = overlay_open_lower(inode);
+	if (fd < 0)
+		return fd;
+	f->priv = (void *)1;   /* release must drop the lower fd */
+	return 0;
+}
+
+static void memfs_file_release(struct file *f)
+{
+	if (f->priv == (void *)1)
+		overlay_release_lower(f->inode);
+}
+
+/* --- symlinks --------------------------------------------------------------- */
+
+static int memfs_readlink(struct inode *inode, char *buf, size_t size)
+{
+	struct mem_node *n = mem_node(inode);
+	if (!n->target && n->has_lower)
+		return overlay_readlink_lower(inode, buf, size);
+	size_t len = n->target ? strlen(n->target) : 0;
+	if (len > size)
+		len = size;
+	memcpy(buf, n->target, len);
+	return (int)len;
+}
+
+/* --- special files ------------------------------------------------------------ */
+
+static int memfs_special_open(struct task *t, struct inode *inode, struct file *f)
+{
+	if (S_ISFIFO(inode->mode))
+		return fifo_open(t, inode, &mem_node(inode)->pipe, f);
+	if (S_ISCHR(inode->mode))
+		return chrdev_open(t, inode, f);
+	return -ENXIO;   /* sockets, block devices */
+}
+
+/* --- directories: readdir ------------------------------------------------------ */
+
+struct dir_snapshot {
+	size_t n, cap;
+	struct dir_snap_entry {
+		char *name;
+		uint64_t ino;
+		unsigned char type;
+	} *e;
+};
+
+static void snapshot_free(struct dir_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->e[i].name);
+	free(s->e);
+	free(s);
+}
+
+static int snapshot_add(struct dir_snapshot *s, const char *name, uint64_t ino,
+			unsigned char type)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		struct dir_snap_entry *e = realloc(s->e, cap * sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		s->e = e;
+		s->cap = cap;
+	}
+	s->e[s->n].name = strdup(name);
+	if (!s->e[s->n].name)
+		return -ENOMEM;
+	s->e[s->n].ino = ino;
+	s->e[s->n].type = type;
+	s->n++;
+	return 0;
+}
+
+static int compare_entry_names(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_snap_entry *)a)->name,
+		      ((const struct dir_snap_entry *)b)->name);
+}
+
+static void add_cached_child(struct dentry *child, void *arg)
+{
+	if (child->flags & DENTRY_DEAD)
+		return;
+	snapshot_add(arg, child->name, child->inode->ino,
+		     (unsigned char)IFTODT(child->inode->mode));
+}
+
+/* While merging the lower layer: the entries already listed (sorted). */
+struct merge {
+	struct dir_snapshot *s;
+	size_t ncached;
+};
+
+static int add_lower_entry(void *arg, const char *name, uint64_t ino, unsigned char type)
+{
+	struct merge *m = arg;
+	struct dir_snap_entry key = { .name = (char *)name };
+	if (bsearch(&key, m->s->e, m->ncached, sizeof key, compare_entry_names))
+		return 0;   /* shadowed by the upper entry of the same name */
+	return snapshot_add(m->s, name, ino, type);
+}
+
+static int take_snapshot(struct file *f, struct dir_snapshot **out)
+{
+	struct dir_snapshot *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	struct dentry *d = f->path.dentry;
+	struct inode *dir = f->inode;
+	uint64_t parent_ino = d->parent ? d->parent->inode->ino : dir->ino;
+	int err = snapshot_add(s, ".", dir->ino, DT_DIR);
+	if (err == 0)
+		err = snapshot_add(s, "..", parent_ino, DT_DIR);
+	dentry_for_each_child(d, add_cached_child, s);
+	if (err == 0 && mem_node(dir)->has_lower) {
+		qsort(s->e, s->n, sizeof *s->e, compare_entry_names);
+		struct merge m = { s, s->n };
+		err = overlay_list_lower(dir, add_lower_entry, &m);
+	}
+	if (err < 0) {
+		snapshot_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+static int memfs_readdir(struct file *f, struct dir_emitter *e)
+{
+	struct dir_snapshot *s = f->priv;
+	if (!s || e->pos == 0) {
+		struct dir_snapshot *fresh;
+		int err = take_snapshot(f, &fresh);
+		if (err < 0)
+			return err;
+		snapshot_free(s);
+		f->priv = s = fresh;
+	}
+	for (int64_t i = e->pos; i >= 0 && (size_t)i < s->n; i++) {
+		struct dir_snap_entry *en = &s->e[i];
+		if (!e->emit(e, en->name, strlen(en->name), en->ino, en->type, i + 1))
+			break;
+		e->pos = i + 1;
+	}
+	return 0;
+}
+
+static void memfs_dir_release(struct file *f)
+{
+	snapshot_free(f->priv);
+}
+
+static int64_t memfs_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == SEEK_SET && off >= 0)
+		return off;
+	if (whence == SEEK_CUR && f->pos + off >= 0)
+		return f->pos + off;
+	return -EINVAL;
+}
+
+/* --- tables ------------------------------------------------------------------- */
+
+const struct inode_ops memfs_dir_iops = {
+	.create = memfs_create,
+	.mkdir = memfs_mkdir,
+	.mknod = memfs_mknod,
+	.symlink = memfs_symlink,
+	.link = memfs_link,
+	.unlink = memfs_unlink,
+	.rmdir = memfs_rmdir,
+	.rename = memfs_rename,
+	.setattr = memfs_setattr,
+};
+
+const struct inode_ops overlay_dir_iops = {
+	.lookup = overlay_lookup,
+	.create = memfs_create,
+	.mkdir = memfs_mkdir,
+	.mknod = memfs_mknod,
+	.symlink = memfs_symlink,
+	.link = memfs_link,
+	.unlink = memfs_unlink,
+	.rmdir = memfs_rmdir,
+	.rename = memfs_rename,
+	.setattr = memfs_setattr,
+};
+
+const struct inode_ops memfs_file_iops = {
+	.setattr = memfs_setattr,
+	.open = memfs_file_open,
+};
+
+const struct inode_ops memfs_symlink_iops = {
+	.readlink = memfs_readlink,
+	.setattr = memfs_setattr,
+};
+
+const struct inode_ops memfs_special_iops = {
+	.setattr = memfs_setattr,
+	.open = memfs_special_open,
+};
+
+const struct file_ops memfs_file_fops = {
+	.read = memfs_read,
+	.write = memfs_write,
+	.llseek = generic_llseek,
+	.poll = memfs_poll,
+	.mmap_fd = memfs_mmap_fd,
+	.fsync = memfs_fsync,
+	.release = memfs_file_release,
+};
+
+const struct file_ops memfs_dir_fops = {
+	.readdir = memfs_readdir,
+	.llseek = memfs_dir_llseek,
+	.fsync = memfs_fsync,
+	.release = memfs_dir_release,
+};

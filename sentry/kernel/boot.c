@@ -1,0 +1,396 @@
+/* Booting a sandbox: the gofer, the mount table, the first process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "gofer/gofer.h"
+#include "sentry/fs/fs.h"
+#include "sentry/fs/gofer_client.h"
+#include "sentry/kernel/internal.h"
+#include "sentry/mm/mm.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define DEFAULT_HOSTNAME "sandbox"
+
+/* --- the mount table -------------------------------------------------------- */
+
+static int mount_fs(struct kernel *k, const char *where, int err, struct dentry *root,
+		    const char *source, unsigned flags)
+{
+	if (err < 0)
+		return err;
+	err = mount_at(k->mounts, where, root, source, flags);
+	dentry_put(root);
+	if (err < 0)
+		log_error("cannot mount %s on %s: %s", source, where, strerror(-err));
+	return err;
+}
+
+static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
+{
+	gofer_node_t node;
+	struct stat st;
+	int err = gofer_attach(k->gofer, 0, &node, &st);
+	if (err < 0) {
+		log_error("rootfs %s: %s", cfg->rootfs, strerror(-err));
+		return err;
+	}
+	struct dentry *root;
+	if ((err = overlay_new(k->gofer, node, &root)) < 0)
+		return err;
+	k->mounts = mount_table_new(root, "overlay", 0);
+	dentry_put(root);
+	if (!k->mounts)
+		return -ENOMEM;
+	k->root.mnt = mount_table_root(k->mounts);
+	k->root.dentry = k->root.mnt->root;
+	path_get(&k->root);
+
+	struct dentry *d = NULL;
+	err = procfs_new(k, &d);
+	if ((err = mount_fs(k, "/proc", err, d, "proc", MNT_NOSUID | MNT_NODEV | MNT_NOEXEC)) < 0)
+		return err;
+	err = devfs_new(&d);
+	if ((err = mount_fs(k, "/dev", err, d, "tmpfs", MNT_NOSUID)) < 0)
+		return err;
+	err = tmpfs_new(01777, 0, &d);
+	if ((err = mount_fs(k, "/dev/shm", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
+		return err;
+	err = tmpfs_new(01777, 0, &d);
+	if ((err = mount_fs(k, "/tmp", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
+		return err;
+	err = tmpfs_new(0555, 0, &d);
+	if ((err = mount_fs(k, "/sys", err, d, "sysfs", MNT_RDONLY | MNT_NOSUID | MNT_NODEV |
+			    MNT_NOEXEC)) < 0)
+		return err;
+
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		const struct sandbox_mount *m = &cfg->mounts[i];
+		err = gofer_attach(k->gofer, (uint32_t)(i + 1), &node, &st);
+		if (err < 0) {
+			log_error("mount %s: %s", m->host, strerror(-err));
+			return err;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			err = goferfs_new(k->gofer, node, m->readonly, &d);
+		} else {
+			log_error("mount %s: only directories can be mounted", m->host);
+			gofer_release(k->gofer, node);
+			return -ENOTDIR;
+		}
+		if ((err = mount_fs(k, m->guest, err, d, m->host,
+				    m->readonly ? MNT_RDONLY : 0)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* --- the first process ---------------------------------------------------------- */
+
+struct init_start {
+	struct task *task;
+	char **argv;
+	char **envp;
+};
+
+/* Like execvp: a command without a slash is searched in the guest's PATH. */
+static int exec_command(struct task *t, char **argv, char **envp)
+{
+	const char *cmd = argv[0];
+	if (strchr(cmd, '/'))
+		return (int)task_execve(t, AT_FDCWD, cmd, cmd, argv, envp, 0);
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	int err = -ENOENT;
+	_cleanup_free_ char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	for (char *save, *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char full[PATH_MAX];
+		if (snprintf(full, sizeof full, "%s/%s", *dir ? dir : ".", cmd) >= (int)sizeof full)
+			continue;
+		int r = (int)task_execve(t, AT_FDCWD, full, full, argv, envp, 0);
+		if (r == 0)
+			return 0;
+		if (r != -ENOENT && r != -ENOTDIR)
+			err = r;   /* remember "permission denied" over "not found" */
+	}
+	return err;
+}
+
+static void *init_main(void *arg)
+{
+	struct init_start *is = arg;
+	struct task *t = is->task;
+	int err = exec_command(t, is->argv, is->envp);
+	if (err < 0) {
+		log_error("%s: %s", is->argv[0], strerror(-err));
+		task_exit_thread(t, err == -ENOENT || err == -ENOTDIR ? 127 : 126);
+	}
+	free(is);
+	task_run(t);
+	return NULL;
+}
+
+static struct thread_group *init_group(struct kernel *k, const struct sandbox_config *cfg)
+{
+	struct thread_group *tg = calloc(1, sizeof *tg);
+	struct sighand *sh = calloc(1, sizeof *sh);
+	if (!tg || !sh) {
+		free(tg);
+		free(sh);
+		return NULL;
+	}
+	atomic_init(&sh->refcount, 1);
+	atomic_init(&tg->refcount, 1);
+	tg->k = k;
+	tg->tgid = 1;
+	tg->pgid = 1;
+	tg->sid = 1;
+	tg->is_init = true;
+	tg->exit_signal = SIGCHLD;
+	tg->sighand = sh;
+	list_init(&tg->children);
+	list_init(&tg->sibling);
+	list_init(&tg->threads);
+	sigpending_init(&tg->shared_pending);
+	waitq_init(&tg->child_wq);
+	struct cred *c = &tg->cred;
+	c->uid = c->euid = c->suid = c->fsuid = cfg->uid;
+	c->gid = c->egid = c->sgid = c->fsgid = cfg->gid;
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		getrlimit(r, &tg->rlim[r]);
+	/* The guest's own descriptor limit, whatever the sentry raised its own to. */
+	tg->rlim[RLIMIT_NOFILE].rlim_cur = 1024;
+	if (tg->rlim[RLIMIT_NOFILE].rlim_max < 1024)
+		tg->rlim[RLIMIT_NOFILE].rlim_cur = tg->rlim[RLIMIT_NOFILE].rlim_max;
+	tg->start_time = ts_now(CLOCK_MONOTONIC);
+	return tg;
+}
+
+static int install_stdio(struct kernel *k, struct fdtable *files)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0)
+			continue;   /* closed for the sentry: closed for the guest */
+		k->host_stdio[fd] = fd;
+		struct file *f = hostfd_file_new(fd, (unsigned)fl & (O_ACCMODE | O_APPEND));
+		if (!f)
+			return -ENOMEM;
+		int r = fd_install_at(files, fd, f, false, 1024);
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int start_init(struct kernel *k, const struct sandbox_config *cfg)
+{
+	struct thread_group *tg = init_group(k, cfg);
+	struct task *t = task_alloc(k);
+	struct init_start *is = calloc(1, sizeof *is);
+	if (!tg || !t || !is)
+		return -ENOMEM;
+	t->tid = 1;
+	t->tg = tg;
+	t->state = TASK_RUNNING;
+	snprintf(t->comm, sizeof t->comm, "%s", cfg->argv[0]);
+	memcpy(tg->comm, t->comm, sizeof tg->comm);
+	list_add_tail(&t->tg_node, &tg->threads);
+	tg->nr_threads = 1;
+
+	t->files = fdtable_new();
+	if (!t->files)
+		return -ENOMEM;
+	int err = install_stdio(k, t->files);
+	if (err < 0)
+		return err;
+	struct walk_root wr = { k->root, k->root };
+	struct path cwd;
+	const char *dir = cfg->cwd ? cfg->cwd : "/";
+	if ((err = vfs_walk(NULL, &wr, dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &cwd)) < 0) {
+		log_error("working directory %s: %s", dir, strerror(-err));
+		return err;
+	}
+	t->fs = fs_context_new(&k->root, &cwd);
+	path_put(&cwd);
+	if (!t->fs)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&k->lock);
+	tg_get(tg);
+	k->groups[1] = tg;
+	k->tasks[1] = t;
+	k->nr_tasks = 1;
+	k->init = tg;
+	k->next_pid = 2;
+	pthread_mutex_unlock(&k->lock);
+
+	is->task = t;
+	is->argv = cfg->argv;
+	is->envp = cfg->envp;
+	err = task_start_thread(t, init_main, is);
+	if (err < 0)
+		return err;
+	return 0;
+}
+
+/* --- signals from outside ---------------------------------------------------------- */
+
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_outside_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	ssize_t r = write(signal_pipe[1], &b, 1);
+	(void)r;
+}
+
+void kernel_signal_from_outside(struct kernel *k, int sig)
+{
+	siginfo_t si = { .si_signo = sig, .si_code = SI_USER };
+	pthread_mutex_lock(&k->lock);
+	if (k->init && k->init->state == TG_ALIVE)
+		send_signal_tg_locked(k->init, sig, &si);
+	pthread_mutex_unlock(&k->lock);
+}
+
+static void *signal_forwarder(void *arg)
+{
+	struct kernel *k = arg;
+	unsigned char b;
+	while (read(signal_pipe[0], &b, 1) == 1)
+		kernel_signal_from_outside(k, b);
+	return NULL;
+}
+
+static int setup_outside_signals(struct kernel *k)
+{
+	if (pipe2(signal_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = on_outside_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, signal_forwarder, k);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+/* --- the kernel ----------------------------------------------------------------------- */
+
+static struct kernel *kernel_new(const struct sandbox_config *cfg)
+{
+	struct kernel *k = calloc(1, sizeof *k);
+	if (!k)
+		return NULL;
+	k->tasks = calloc(KERNEL_MAX_PID, sizeof *k->tasks);
+	k->groups = calloc(KERNEL_MAX_PID, sizeof *k->groups);
+	if (!k->tasks || !k->groups) {
+		free(k->tasks);
+		free(k->groups);
+		free(k);
+		return NULL;
+	}
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->finished_cond, NULL);
+	k->opts = cfg->opts;
+	k->next_pid = 1;
+	k->host_stdio[0] = k->host_stdio[1] = k->host_stdio[2] = -1;
+	k->boot_time = ts_now(CLOCK_REALTIME);
+	k->boot_mono = ts_now(CLOCK_MONOTONIC);
+	struct utsname host;
+	uname(&host);
+	strcpy(k->uts.sysname, "Linux");
+	snprintf(k->uts.nodename, sizeof k->uts.nodename, "%s",
+		 cfg->opts.hostname ? cfg->opts.hostname : DEFAULT_HOSTNAME);
+	memcpy(k->uts.release, host.release, sizeof k->uts.release);
+	memcpy(k->uts.version, host.version, sizeof k->uts.version);
+	memcpy(k->uts.machine, host.machine, sizeof k->uts.machine);
+	strcpy(k->uts.domainname, "(none)");
+	return k;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int kernel_run(const struct sandbox_config *cfg)
+{
+	const struct platform_ops *platform = platform_lookup(cfg->platform);
+	if (!platform) {
+		log_error("unknown platform %s", cfg->platform);
+		return -EINVAL;
+	}
+	raise_fd_limit();
+	signal(SIGPIPE, SIG_IGN);
+	int err = platform_vdso_probe();
+	if (err == 0)
+		err = platform->init();
+	if (err < 0) {
+		log_error("platform %s: %s", platform->name, strerror(-err));
+		return err;
+	}
+
+	/* The gofer, while the sentry is still single-threaded. */
+	size_t nmounts = 1 + cfg->nmounts;
+	struct gofer_mount *gm = calloc(nmounts, sizeof *gm);
+	if (!gm)
+		return -ENOMEM;
+	gm[0].host_path = cfg->rootfs;
+	gm[0].readonly = true;
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		gm[i + 1].host_path = cfg->mounts[i].host;
+		gm[i + 1].readonly = cfg->mounts[i].readonly;
+	}
+	int sock;
+	pid_t gofer_pid;
+	err = gofer_spawn(gm, nmounts, &sock, &gofer_pid);
+	free(gm);
+	if (err < 0) {
+		log_error("cannot start the gofer: %s", strerror(-err));
+		return err;
+	}
+
+	struct kernel *k = kernel_new(cfg);
+	if (!k)
+		return -ENOMEM;
+	k->platform = platform;
+	if ((err = gofer_client_new(sock, &k->gofer)) < 0)
+		return err;
+	if ((err = setup_mounts(k, cfg)) < 0)
+		return err;
+	if ((err = setup_outside_signals(k)) < 0)
+		return err;
+	if ((err = start_init(k, cfg)) < 0)
+		return err;
+	int status = kernel_wait_finished(k);
+	if (k->opts.report_unimplemented) {
+		struct task reporter = { .k = k };
+		syscall_report_unimplemented(&reporter);
+	}
+	return status;
+}

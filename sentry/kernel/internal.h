@@ -1,0 +1,28 @@
+/* Shared between the files of sentry/kernel/ only. */
+#ifndef SENTRY_KERNEL_INTERNAL_H
+#define SENTRY_KERNEL_INTERNAL_H
+
+#include "sentry/kernel/kernel.h"
+
+/* task.c */
+struct task *task_alloc(struct kernel *k);
+
+/* task_exit.c: makes tg a zombie and tells its parent (k->lock held). */
+void tg_exit_notify_locked(struct thread_group *tg);
+/* Starts the exit of every thread of tg but except (k->lock held). */
+void exit_group_locked(struct thread_group *tg, int status, struct task *except);
+
+/* task_signals.c */
+void sigpending_init(struct sigpending *p);
+void sigpending_flush(struct sigpending *p);
+/* Default disposition of sig: true if it terminates (or stops) the process. */
+bool sig_default_ignored(int sig);
+/* Resets handlers for execve: caught signals go back to SIG_DFL. */
+void signals_reset_for_exec(struct task *t);
+/* Wakes tasks of tg that may take sig (k->lock held). */
+void signal_wake_tg_locked(struct thread_group *tg, int sig);
+
+/* task_clone.c: the vfork parent waits until the child execs or exits. */
+void vfork_release_locked(struct thread_group *tg);
+
+#endif

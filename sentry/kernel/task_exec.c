@@ -1,0 +1,219 @@
+/* execve: replacing a process's program (fs/exec.c is the reference). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "sentry/kernel/internal.h"
+#include "sentry/loader/loader.h"
+#include "sentry/mm/mm.h"
+
+static int open_exec(struct task *t, int dirfd, const char *path, int at_flags,
+		     struct file **out)
+{
+	struct walk_root wr;
+	int err = task_walk_root(t, dirfd, path, &wr);
+	if (err < 0)
+		return err;
+	unsigned lf = LOOKUP_FOLLOW;
+	if (at_flags & AT_SYMLINK_NOFOLLOW)
+		lf &= ~(unsigned)LOOKUP_FOLLOW;
+	if (at_flags & AT_EMPTY_PATH)
+		lf |= LOOKUP_EMPTY;
+	struct path p;
+	err = vfs_walk(t, &wr, path, lf, &p);
+	walk_root_put(&wr);
+	if (err < 0)
+		return err;
+	if (S_ISLNK(p.dentry->inode->mode))
+		err = -ELOOP;
+	else if (S_ISDIR(p.dentry->inode->mode))
+		err = -EACCES;
+	else
+		err = vfs_open_path(t, &p, O_RDONLY | VFS_OPEN_EXEC, out);
+	path_put(&p);
+	return err;
+}
+
+/* A NULL-terminated copy of v with n leading strings replaced. */
+static char **argv_splice(char *const lead[], int nlead, char *const v[], int skip)
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	int rest = n > skip ? n - skip : 0;
+	char **out = calloc((size_t)nlead + (size_t)rest + 1, sizeof *out);
+	if (!out)
+		return NULL;
+	for (int i = 0; i < nlead; i++)
+		out[i] = lead[i];
+	for (int i = 0; i < rest; i++)
+		out[nlead + i] = v[skip + i];
+	return out;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Everything execve changes once the new image is in place. */
+static void exec_commit(struct task *t, struct file *f, const char *filename,
+			const struct exec_image *img)
+{
+	struct kernel *k = t->k;
+	/* Other threads die (de_thread); this one carries on. */
+	pthread_mutex_lock(&k->lock);
+	struct task *o;
+	list_for_each_entry(o, &t->tg->threads, tg_node) {
+		if (o != t) {
+			o->exiting = true;
+			task_interrupt(o);
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+
+	if (fdtable_shared(t->files)) {
+		struct fdtable *copy = fdtable_copy(t->files);
+		if (copy) {
+			fdtable_put(t->files);
+			t->files = copy;
+		}
+	}
+	fdtable_close_on_exec(t->files);
+	signals_reset_for_exec(t);
+
+	pthread_mutex_lock(&k->lock);
+	struct thread_group *tg = t->tg;
+	snprintf(t->comm, sizeof t->comm, "%s", basename_of(filename));
+	memcpy(tg->comm, t->comm, sizeof tg->comm);
+	path_put(&tg->exe);
+	tg->exe = f->path;
+	path_get(&tg->exe);
+	tg->exec_done = true;
+	t->clear_child_tid = 0;
+	t->robust_list = 0;
+	vfork_release_locked(tg);
+	pthread_mutex_unlock(&k->lock);
+
+	struct user_regs_struct *r = t->platform->regs(t->ctx);
+	unsigned long long cs = r->cs, ss = r->ss, ds = r->ds, es = r->es;
+	memset(r, 0, sizeof *r);
+	r->cs = cs;
+	r->ss = ss;
+	r->ds = ds;
+	r->es = es;
+	r->rip = img->entry;
+	r->rsp = img->stack;
+	r->eflags = 0x202;
+	r->orig_rax = (uint64_t)-1;
+	struct user_fpregs_struct fp;
+	memset(&fp, 0, sizeof fp);
+	fp.cwd = 0x37f;       /* the FPU and SSE state of a new process */
+	fp.mxcsr = 0x1f80;
+	t->platform->set_fpregs(t->ctx, &fp);
+}
+
+long task_execve(struct task *t, int dirfd, const char *path, const char *name,
+		 char *const argv[], char *const envp[], int at_flags)
+{
+	struct kernel *k = t->k;
+	struct file *f;
+	int err = open_exec(t, dirfd, path, at_flags, &f);
+	if (err < 0)
+		return err;
+
+	/* #! scripts: the interpreter runs with the script as an argument. */
+	_cleanup_free_ char *filename = strdup(name);
+	char **args = argv_splice(NULL, 0, argv, 0);
+	char *interp_bufs[LOADER_MAX_SCRIPT_DEPTH] = { 0 };
+	if (!filename || !args) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int depth = 0;; depth++) {
+		char *buf = malloc(LOADER_HEADER_SIZE + 1);
+		if (!buf) {
+			err = -ENOMEM;
+			goto out;
+		}
+		long n = loader_pread(t, f, buf, LOADER_HEADER_SIZE, 0);
+		if (n < 0) {
+			free(buf);
+			err = (int)n;
+			goto out;
+		}
+		char *interp, *arg;
+		err = script_parse(buf, (size_t)n, &interp, &arg);
+		if (err == -ENOEXEC) {
+			free(buf);
+			break;   /* not a script: the ELF loader decides */
+		}
+		if (depth >= LOADER_MAX_SCRIPT_DEPTH || err < 0) {
+			free(buf);
+			err = err < 0 ? err : -ELOOP;
+			goto out;
+		}
+		interp_bufs[depth] = buf;
+		/* argv becomes: interp [arg] script-path argv[1..] */
+		char *lead[3] = { interp, arg, filename };
+		char *lead2[2] = { interp, filename };
+		char **nargs = arg ? argv_splice(lead, 3, args, 1) : argv_splice(lead2, 2, args, 1);
+		if (!nargs) {
+			err = -ENOMEM;
+			goto out;
+		}
+		free(args);
+		args = nargs;
+		file_put(f);
+		f = NULL;
+		if ((err = open_exec(t, AT_FDCWD, interp, 0, &f)) < 0)
+			goto out;
+	}
+
+	/* A fresh address space; the old one stays until the new image is
+	 * complete, so that a failed exec returns to the caller. */
+	struct platform_ctx *nctx;
+	if ((err = t->platform->create(&nctx)) < 0)
+		goto out;
+	struct mm *nmm = mm_new();
+	if (!nmm) {
+		t->platform->destroy(nctx);
+		err = -ENOMEM;
+		goto out;
+	}
+	pthread_mutex_lock(&k->lock);
+	struct platform_ctx *octx = t->ctx;
+	struct mm *omm = t->mm;
+	t->ctx = nctx;
+	t->mm = nmm;
+	pthread_mutex_unlock(&k->lock);
+
+	struct exec_image img;
+	err = loader_load_elf(t, f, filename, args, envp, &img);
+	pthread_mutex_lock(&k->lock);
+	if (err < 0) {
+		t->ctx = octx;
+		t->mm = omm;
+	}
+	pthread_mutex_unlock(&k->lock);
+	if (err < 0) {
+		t->platform->destroy(nctx);
+		mm_put(nmm);
+		goto out;
+	}
+	t->platform->destroy(octx);
+	mm_put(omm);
+	exec_commit(t, f, filename, &img);
+out:
+	for (int i = 0; i < LOADER_MAX_SCRIPT_DEPTH; i++)
+		free(interp_bufs[i]);
+	free(args);
+	if (f)
+		file_put(f);
+	return err;
+}

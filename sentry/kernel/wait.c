@@ -1,0 +1,171 @@
+/* Wait queues and blocking.
+ *
+ * A task blocks in task_block() by polling its own eventfd (plus whatever
+ * host fds it waits on); waking it is a write to that eventfd.  A wake-up
+ * that comes before the task blocks is not lost: the eventfd stays
+ * readable until the task drains it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sentry/kernel/kernel.h"
+
+void waitq_init(struct waitq *q)
+{
+	pthread_mutex_init(&q->lock, NULL);
+	list_init(&q->entries);
+}
+
+void waitq_add(struct waitq *q, struct waitq_entry *e, struct task *t, unsigned events)
+{
+	e->task = t;
+	e->events = events;
+	pthread_mutex_lock(&q->lock);
+	list_add_tail(&e->node, &q->entries);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void waitq_del(struct waitq *q, struct waitq_entry *e)
+{
+	pthread_mutex_lock(&q->lock);
+	list_del(&e->node);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void waitq_wake(struct waitq *q, unsigned events)
+{
+	pthread_mutex_lock(&q->lock);
+	struct waitq_entry *e;
+	list_for_each_entry(e, &q->entries, node) {
+		if (!events || !e->events || (e->events & events))
+			task_wake(e->task);
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+void task_wake(struct task *t)
+{
+	uint64_t one = 1;
+	ssize_t r = write(t->wake_fd, &one, sizeof one);
+	(void)r;   /* a full counter is still a wake-up */
+}
+
+static int block(struct task *t, const struct timespec *deadline, struct pollfd *hostfds,
+		 int nhostfds, bool interruptible)
+{
+	if (interruptible && task_signal_pending(t))
+		return -EINTR;
+	struct pollfd stackfds[9];
+	struct pollfd *fds = stackfds;
+	if (nhostfds + 1 > 9) {
+		fds = calloc((size_t)nhostfds + 1, sizeof *fds);
+		if (!fds)
+			return -ENOMEM;
+	}
+	fds[0].fd = t->wake_fd;
+	fds[0].events = POLLIN;
+	for (int i = 0; i < nhostfds; i++) {
+		fds[i + 1] = hostfds[i];
+		fds[i + 1].revents = 0;
+	}
+	int err = 0;
+	for (;;) {
+		struct timespec rel, *timeout = NULL;
+		if (deadline) {
+			rel = ts_sub(*deadline, ts_now(CLOCK_MONOTONIC));
+			if (rel.tv_sec < 0)
+				rel.tv_sec = rel.tv_nsec = 0;
+			timeout = &rel;
+		}
+		int r = ppoll(fds, (nfds_t)nhostfds + 1, timeout, NULL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			uint64_t v;
+			ssize_t n = read(t->wake_fd, &v, sizeof v);
+			(void)n;
+		}
+		if (interruptible && task_signal_pending(t)) {
+			err = -EINTR;
+			break;
+		}
+		if (r == 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		break;
+	}
+	for (int i = 0; i < nhostfds; i++)
+		hostfds[i].revents = fds[i + 1].revents;
+	if (fds != stackfds)
+		free(fds);
+	return err;
+}
+
+int task_block(struct task *t, const struct timespec *deadline, struct pollfd *hostfds,
+	       int nhostfds)
+{
+	return block(t, deadline, hostfds, nhostfds, true);
+}
+
+int task_block_uninterruptible(struct task *t, const struct timespec *deadline)
+{
+	return block(t, deadline, NULL, 0, false);
+}
+
+/* --- poll tables --------------------------------------------------------------- */
+
+void poll_table_init(struct poll_table *pt, struct task *t)
+{
+	memset(pt, 0, sizeof *pt);
+	pt->task = t;
+}
+
+void poll_wait(struct poll_table *pt, struct waitq *q, unsigned events)
+{
+	if (pt->nentries == pt->cap) {
+		int cap = pt->cap ? pt->cap * 2 : 8;
+		struct poll_entry **e = realloc(pt->entries, (size_t)cap * sizeof *e);
+		if (!e)
+			return;   /* degrade to a missed wake-up source */
+		pt->entries = e;
+		pt->cap = cap;
+	}
+	struct poll_entry *pe = malloc(sizeof *pe);
+	if (!pe)
+		return;
+	pe->q = q;
+	waitq_add(q, &pe->e, pt->task, events);
+	pt->entries[pt->nentries++] = pe;
+}
+
+void poll_wait_hostfd(struct poll_table *pt, int fd, short events)
+{
+	if (pt->nhostfds == pt->hostcap) {
+		int cap = pt->hostcap ? pt->hostcap * 2 : 4;
+		struct pollfd *h = realloc(pt->hostfds, (size_t)cap * sizeof *h);
+		if (!h)
+			return;
+		pt->hostfds = h;
+		pt->hostcap = cap;
+	}
+	pt->hostfds[pt->nhostfds++] = (struct pollfd){ fd, events, 0 };
+}
+
+void poll_table_free(struct poll_table *pt)
+{
+	for (int i = 0; i < pt->nentries; i++) {
+		waitq_del(pt->entries[i]->q, &pt->entries[i]->e);
+		free(pt->entries[i]);
+	}
+	free(pt->entries);
+	free(pt->hostfds);
+	memset(pt, 0, sizeof *pt);
+}

@@ -1,0 +1,158 @@
+/* Clocks and sleeping. */
+#include <errno.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/mm/mm.h"
+#include "sentry/syscalls/syscalls.h"
+
+/* The host clock behind a guest clock id; CPU-time clocks read the stub
+ * process that runs the task. */
+static int host_clock(struct task *t, clockid_t clk, clockid_t *out)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		*out = clk;
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID: {
+		if (!t->ctx)
+			return -EINVAL;
+		pid_t tid = t->platform->host_tid(t->ctx);
+		/* MAKE_PROCESS_CPUCLOCK(tid, CPUCLOCK_SCHED) */
+		*out = (clockid_t)((~(unsigned)tid << 3) | 2);
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE(clock_gettime)
+{
+	clockid_t clk;
+	long err = host_clock(t, (clockid_t)a0, &clk);
+	if (err < 0)
+		return err;
+	struct timespec ts;
+	if (clock_gettime(clk, &ts) < 0)
+		return -errno;
+	return copy_to_user(t, a1, &ts, sizeof ts);
+}
+
+SYSCALL_DEFINE(clock_getres)
+{
+	clockid_t clk;
+	long err = host_clock(t, (clockid_t)a0, &clk);
+	if (err < 0)
+		return err;
+	struct timespec ts;
+	if (clock_getres(clk, &ts) < 0)
+		return -errno;
+	if (!a1)
+		return 0;
+	return copy_to_user(t, a1, &ts, sizeof ts);
+}
+
+SYSCALL_DEFINE(gettimeofday)
+{
+	if (a0) {
+		struct timespec ts = ts_now(CLOCK_REALTIME);
+		struct timeval tv = { ts.tv_sec, ts.tv_nsec / 1000 };
+		if (copy_to_user(t, a0, &tv, sizeof tv) < 0)
+			return -EFAULT;
+	}
+	if (a1) {
+		struct timezone tz = { 0, 0 };
+		if (copy_to_user(t, a1, &tz, sizeof tz) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE(time)
+{
+	time_t now = ts_now(CLOCK_REALTIME).tv_sec;
+	if (a0 && copy_to_user(t, a0, &now, sizeof now) < 0)
+		return -EFAULT;
+	return now;
+}
+
+static long copy_timespec(struct task *t, uint64_t uts, struct timespec *ts)
+{
+	if (copy_from_user(t, ts, uts, sizeof *ts) < 0)
+		return -EFAULT;
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	return 0;
+}
+
+/* Sleeps until the absolute CLOCK_MONOTONIC deadline; on interruption
+ * writes the time left to urem (if any). */
+static long sleep_until(struct task *t, struct timespec deadline, uint64_t urem, long restart)
+{
+	long err = task_block(t, &deadline, NULL, 0);
+	while (err == 0)
+		err = task_block(t, &deadline, NULL, 0);   /* a stray wake-up */
+	if (err == -ETIMEDOUT)
+		return 0;
+	if (err != -EINTR)
+		return err;
+	if (urem) {
+		struct timespec left = ts_sub(deadline, ts_now(CLOCK_MONOTONIC));
+		if (left.tv_sec < 0)
+			left.tv_sec = left.tv_nsec = 0;
+		if (copy_to_user(t, urem, &left, sizeof left) < 0)
+			return -EFAULT;
+	}
+	return restart;
+}
+
+SYSCALL_DEFINE(nanosleep)
+{
+	struct timespec req;
+	long err = copy_timespec(t, a0, &req);
+	if (err < 0)
+		return err;
+	return sleep_until(t, ts_add(ts_now(CLOCK_MONOTONIC), req), a1, -ERESTART_RESTARTBLOCK);
+}
+
+SYSCALL_DEFINE(clock_nanosleep)
+{
+	clockid_t clk = (clockid_t)a0;
+	int flags = (int)a1;
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+	case CLOCK_TAI:
+		break;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return -EOPNOTSUPP;
+	case CLOCK_THREAD_CPUTIME_ID:
+		return -EINVAL;
+	default:
+		return -EINVAL;
+	}
+	struct timespec req;
+	long err = copy_timespec(t, a2, &req);
+	if (err < 0)
+		return err;
+	struct timespec deadline;
+	if (flags & TIMER_ABSTIME) {
+		/* An absolute time on clk, as a CLOCK_MONOTONIC deadline. */
+		struct timespec now = ts_now(clk == CLOCK_MONOTONIC ? CLOCK_MONOTONIC : clk);
+		deadline = ts_add(ts_now(CLOCK_MONOTONIC), ts_sub(req, now));
+		return sleep_until(t, deadline, 0, -ERESTARTNOHAND);
+	}
+	deadline = ts_add(ts_now(CLOCK_MONOTONIC), req);
+	return sleep_until(t, deadline, a3, -ERESTART_RESTARTBLOCK);
+}

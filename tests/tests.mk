@@ -1,0 +1,50 @@
+# Test targets, included by the top-level Makefile.
+
+# --- unit tests (criterion), built with sanitizers ---------------------------
+UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer
+SAN_OBJS    := $(filter-out $(BUILD)/san/sentry/cli/main.o,$(SENTRY_SRCS:%.c=$(BUILD)/san/%.o)) \
+               $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o)
+# An archive, so that each test links only the objects it references.
+SAN_LIB     := $(BUILD)/libsentry-san.a
+
+$(SAN_LIB): $(SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIB) -lcriterion $(LDLIBS_SENTRY)
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+# --- conformance suite -------------------------------------------------------
+CONF_SRCS := $(sort $(wildcard tests/conformance/*.c))
+CONF_BINS := $(CONF_SRCS:tests/conformance/%.c=$(BUILD)/conformance/%)
+
+$(BUILD)/conformance/%: tests/conformance/%.c tests/conformance/check.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static -I tests/conformance -o $@ $<
+
+conformance-build: $(CONF_BINS)
+
+conformance: $(BUILD)/sentry $(CONF_BINS)
+	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry
+
+# --- end-to-end tests --------------------------------------------------------
+e2e: $(BUILD)/sentry
+	tests/e2e/run.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) conformance
+	$(MAKE) e2e
+
+-include $(SAN_OBJS:.o=.d)
