@@ -350,6 +350,8 @@ static int data_resize(struct inode *inode, int64_t size)
 		memset(n->buf + size, 0, (size_t)(inode->size - size));
 	}
 	inode->size = size;
+	/* Allocated 512-byte blocks, in whole pages as tmpfs counts them. */
+	inode->blocks = ((size + 4095) / 4096) * 8;
 	return 0;
 }
 
@@ -534,7 +536,7 @@ static void memfs_file_release(struct file *f)
 
 /* --- symlinks --------------------------------------------------------------- */
 
-static int memfs_readlink(struct inode *inode, char *buf, size_t size)
+static int memfs_readlink(struct task *t, struct inode *inode, char *buf, size_t size)
 {
 	struct mem_node *n = mem_node(inode);
 	if (!n->target && n->has_lower)

@@ -99,7 +99,7 @@ void inode_fill_stat(struct inode *inode, struct stat *st)
 	st->st_rdev = inode->rdev;
 	st->st_size = inode->size;
 	st->st_blksize = 4096;
-	st->st_blocks = inode->blocks ? inode->blocks : (inode->size + 511) / 512;
+	st->st_blocks = inode->blocks;
 	st->st_atim = inode->atime;
 	st->st_mtim = inode->mtime;
 	st->st_ctim = inode->ctime;

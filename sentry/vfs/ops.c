@@ -196,7 +196,7 @@ static int open_create(struct task *t, const struct walk_root *wr, const char *p
 					if (err == 0) {
 						li = lp.dentry->inode;
 						err = li->iop && li->iop->readlink ?
-							li->iop->readlink(li, text, PATH_MAX - 1) : -EINVAL;
+							li->iop->readlink(t, li, text, PATH_MAX - 1) : -EINVAL;
 						path_put(&lp);
 					}
 					if (err > 0) {
@@ -620,7 +620,7 @@ int vfs_readlink(struct task *t, const struct path *p, char *buf, size_t size)
 		return -EINVAL;
 	if (!inode->iop || !inode->iop->readlink)
 		return -EINVAL;
-	int r = inode->iop->readlink(inode, buf, size);
+	int r = inode->iop->readlink(t, inode, buf, size);
 	if (r >= 0)
 		inode_touch(inode, true, false, false);
 	return r;

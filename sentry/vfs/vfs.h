@@ -117,8 +117,9 @@ struct inode_ops {
 	int (*rename)(struct inode *olddir, const char *oldname, struct inode *source,
 		      struct inode *newdir, const char *newname, struct inode *target,
 		      unsigned flags);
-	/* Text of a symlink; returns its length (not NUL-terminated). */
-	int (*readlink)(struct inode *inode, char *buf, size_t size);
+	/* Text of a symlink; returns its length (not NUL-terminated).  t is
+	 * the task asking (procfs's "self" depends on it; may be NULL). */
+	int (*readlink)(struct task *t, struct inode *inode, char *buf, size_t size);
 	/* A "magic" link (procfs fd/, cwd, exe): jumps to a path instead of text.
 	 * Returns -ENOENT when there is nothing to jump to. */
 	int (*get_link)(struct task *t, struct inode *inode, struct path *out);

@@ -126,7 +126,7 @@ static int follow_link(struct walker *w, const struct path *dir, struct path *li
 	char *buf = malloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;
-	int n = inode->iop->readlink(inode, buf, PATH_MAX - 1);
+	int n = inode->iop->readlink(w->t, inode, buf, PATH_MAX - 1);
 	if (n < 0) {
 		free(buf);
 		return n;
