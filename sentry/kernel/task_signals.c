@@ -285,6 +285,8 @@ void task_send_signal_self(struct task *t, int sig)
 void task_force_fault_signal(struct task *t, const siginfo_t *hostinfo)
 {
 	int sig = hostinfo->si_signo;
+	if (sig < 1 || sig > GUEST_NSIG)
+		sig = SIGSEGV;
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	si.si_signo = sig;
