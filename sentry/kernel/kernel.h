@@ -426,7 +426,7 @@ int task_sigprocmask(struct task *t, int how, const sigmask_t *set, sigmask_t *o
 sigmask_t task_sigpending(struct task *t);
 /* kill(2) semantics: pid > 0, 0 (own group), -1 (all), < -1 (group). */
 int kill_pid(struct task *t, pid_t pid, int sig);
-/* tgkill/tkill (tgid <= 0: any process) with SI_TKILL, or with info for
+/* tgkill/tkill (tgid 0: any process) with SI_TKILL, or with info for
  * rt_sigqueueinfo and rt_tgsigqueueinfo. */
 int kill_thread(struct task *t, pid_t tgid, pid_t tid, int sig, const siginfo_t *info);
 int kill_process_info(struct task *t, pid_t pid, int sig, const siginfo_t *info);

@@ -165,9 +165,56 @@ void tg_exit_notify_locked(struct thread_group *tg)
 	waitq_wake(&parent->child_wq, 0);
 }
 
+/* Robust futexes (kernel/futex/core.c exit_robust_list): every lock on
+ * the list the dying thread still holds is marked FUTEX_OWNER_DIED and one
+ * waiter woken.  Bounded, like Linux, so a looping list cannot hang us. */
+#define ROBUST_LIST_LIMIT 2048
+#define FUTEX_TID_MASK_   0x3fffffffu
+#define FUTEX_OWNER_DIED_ 0x40000000u
+#define FUTEX_WAITERS_    0x80000000u
+
+static void release_robust_futex(struct task *t, uint64_t addr)
+{
+	uint32_t val;
+	if (copy_from_user(t, &val, addr, sizeof val) < 0)
+		return;
+	if ((val & FUTEX_TID_MASK_) != (uint32_t)t->tid)
+		return;
+	uint32_t nval = (val & FUTEX_WAITERS_) | FUTEX_OWNER_DIED_;
+	if (copy_to_user(t, addr, &nval, sizeof nval) < 0)
+		return;
+	if (val & FUTEX_WAITERS_)
+		futex_wake_address(t, addr, 1);
+}
+
+static void exit_robust_list(struct task *t)
+{
+	struct {
+		uint64_t next;
+		int64_t futex_offset;
+		uint64_t pending;
+	} head;
+	if (!t->robust_list || copy_from_user(t, &head, t->robust_list, sizeof head) < 0)
+		return;
+	uint64_t entry = head.next;
+	for (int i = 0; entry != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
+		uint64_t next;
+		if (copy_from_user(t, &next, entry & ~1ULL, sizeof next) < 0)
+			break;
+		if (entry != head.pending)
+			release_robust_futex(t, (entry & ~1ULL) + (uint64_t)head.futex_offset);
+		entry = next;
+	}
+	if (head.pending)
+		release_robust_futex(t, (head.pending & ~1ULL) + (uint64_t)head.futex_offset);
+}
+
 void task_exit_final(struct task *t)
 {
 	struct kernel *k = t->k;
+
+	if (t->ctx)
+		exit_robust_list(t);
 
 	/* CLONE_CHILD_CLEARTID: tell whoever joins this thread. */
 	if (t->clear_child_tid && t->ctx) {

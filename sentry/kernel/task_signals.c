@@ -379,7 +379,7 @@ int kill_process_info(struct task *t, pid_t pid, int sig, const siginfo_t *si)
 
 int kill_thread(struct task *t, pid_t tgid, pid_t tid, int sig, const siginfo_t *info)
 {
-	if (tid <= 0 || (tgid != -1 && tgid <= 0) || sig < 0 || sig > GUEST_NSIG)
+	if (tid <= 0 || tgid < 0 || sig < 0 || sig > GUEST_NSIG)
 		return -EINVAL;
 	siginfo_t si;
 	if (info)
@@ -390,7 +390,7 @@ int kill_thread(struct task *t, pid_t tgid, pid_t tid, int sig, const siginfo_t 
 	pthread_mutex_lock(&k->lock);
 	struct task *target = kernel_find_task(k, tid);
 	int err = -ESRCH;
-	if (target && target->state != TASK_EXITED && (tgid == -1 || target->tg->tgid == tgid)) {
+	if (target && target->state != TASK_EXITED && (tgid == 0 || target->tg->tgid == tgid)) {
 		err = check_kill_permission(t, target->tg);
 		if (err == 0 && sig != 0)
 			err = send_signal_task_locked(target, sig, &si);

@@ -33,6 +33,7 @@ static struct vma *vma_new(uint64_t start, uint64_t end, int prot, int flags, st
 		file_get(file);
 	v->offset = offset;
 	v->kind = kind;
+	v->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
 	return v;
 }
 
@@ -45,7 +46,24 @@ static void vma_free(struct vma *v)
 
 static struct vma *vma_clone(const struct vma *v)
 {
-	return vma_new(v->start, v->end, v->prot, v->flags, v->file, v->offset, v->kind);
+	struct vma *c = vma_new(v->start, v->end, v->prot, v->flags, v->file, v->offset, v->kind);
+	if (c)
+		c->maxprot = v->maxprot;
+	return c;
+}
+
+/* A shared mapping of a file not open for writing can never be made
+ * writable, nor one on a noexec mount executable. */
+static int file_maxprot(struct file *file, int map_type)
+{
+	int maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
+	if (!file)
+		return maxprot;
+	if (map_type == MAP_SHARED && !file_writable(file))
+		maxprot &= ~PROT_WRITE;
+	if (file->path.mnt && (file->path.mnt->flags & MNT_NOEXEC))
+		maxprot &= ~PROT_EXEC;
+	return maxprot;
 }
 
 /* Inserts v keeping the list sorted (the range must be free). */
@@ -342,6 +360,7 @@ static long mmap_locked(struct task *t, struct mm *mm, uint64_t addr, uint64_t l
 				offset, VMA_NORMAL);
 	if (!v)
 		return -ENOMEM;
+	v->maxprot = file_maxprot(file, map_type);
 	vma_insert(mm, v);
 	return (long)addr;
 }
@@ -420,13 +439,19 @@ long mm_mprotect(struct task *t, uint64_t addr, uint64_t len, int prot)
 	}
 	if (!range_fully_mapped(mm, addr, addr + len))
 		goto out;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node) {
+		if (v->start < addr + len && v->end > addr && (prot & ~v->maxprot)) {
+			r = -EACCES;
+			goto out;
+		}
+	}
 	r = host_mm(t, __NR_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
 	if (r < 0)
 		goto out;
 	r = vma_isolate(mm, addr, addr + len);
 	if (r < 0)
 		goto out;
-	struct vma *v;
 	list_for_each_entry(v, &mm->vmas, node)
 		if (v->start >= addr && v->end <= addr + len)
 			v->prot = prot;
@@ -481,6 +506,55 @@ static struct vma *vma_containing(struct mm *mm, uint64_t addr)
 	return NULL;
 }
 
+/* mremap with old_len 0: a second mapping of the same pages of a shared
+ * mapping (Linux allows it for shared mappings only). */
+static long mremap_duplicate(struct task *t, uint64_t old_addr, uint64_t new_len, int flags,
+			     uint64_t new_addr)
+{
+	if (!(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	struct mm *mm = t->mm;
+	pthread_mutex_lock(&mm->lock);
+	long r = -EFAULT;
+	struct vma *v = vma_containing(mm, old_addr);
+	if (!v || v->kind == VMA_STUB)
+		goto out;
+	r = -EINVAL;
+	if ((v->flags & MAP_TYPE) != MAP_SHARED)
+		goto out;
+	uint64_t dest = new_addr;
+	if (flags & MREMAP_FIXED) {
+		if ((dest & (PAGE_SIZE - 1)) || !range_valid(dest, new_len) ||
+		    range_touches_stub(dest, dest + new_len))
+			goto out;
+	} else {
+		dest = mm_find_free(mm, new_len, mm->mmap_base);
+		r = -ENOMEM;
+		if (!dest)
+			goto out;
+	}
+	r = host_mm(t, __NR_mremap, old_addr, 0, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, dest, 0);
+	if (r < 0)
+		goto out;
+	uint64_t offset = v->offset + (old_addr - v->start);
+	struct vma tmpl = *v;
+	if (tmpl.file)
+		file_get(tmpl.file);   /* v may go in the clear below */
+	vma_clear(mm, dest, dest + new_len);
+	struct vma *nv = vma_new(dest, dest + new_len, tmpl.prot, tmpl.flags, tmpl.file,
+				 tmpl.file ? offset : 0, tmpl.kind);
+	if (tmpl.file)
+		file_put(tmpl.file);
+	if (nv) {
+		nv->maxprot = tmpl.maxprot;
+		vma_insert(mm, nv);
+	}
+	r = (long)dest;
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
 long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags,
 	       uint64_t new_addr)
 {
@@ -494,8 +568,10 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 		return -EINVAL;   /* not supported */
 	old_len = PAGE_ALIGN(old_len);
 	new_len = PAGE_ALIGN(new_len);
-	if (new_len == 0 || old_len == 0)
+	if (new_len == 0)
 		return -EINVAL;
+	if (old_len == 0)
+		return mremap_duplicate(t, old_addr, new_len, flags, new_addr);
 	if (!range_valid(old_addr, old_len) || new_len > GUEST_TASK_SIZE)
 		return -EINVAL;
 
@@ -547,8 +623,10 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 				 tmpl.kind);
 	if (file)
 		file_put(file);
-	if (nv)
+	if (nv) {
+		nv->maxprot = tmpl.maxprot;
 		vma_insert(mm, nv);
+	}
 	r = (long)dest;
 out:
 	pthread_mutex_unlock(&mm->lock);

@@ -37,6 +37,7 @@ struct vma {
 	struct file *file;              /* NULL for anonymous memory */
 	uint64_t offset;                /* file offset of start */
 	enum vma_kind kind;
+	int maxprot;                    /* what mprotect may grant (VM_MAY*) */
 };
 
 struct mm {

@@ -651,7 +651,7 @@ SYSCALL_DEFINE(getdents64)
 		db.e.pos = f->pos;
 		r = f->fop->readdir(f, &db.e);
 		if (r == 0) {
-			if (db.used == 0 && db.e.pos == f->pos && count > 0) {
+			if (db.used == 0 && db.e.pos == f->pos) {
 				/* Nothing fitted, or the end: tell them apart. */
 				char probe[sizeof(struct dirent64) + NAME_MAX + 1];
 				struct dirent_buf pb = { .e.emit = emit_dirent64, .buf = probe,

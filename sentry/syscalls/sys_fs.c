@@ -247,7 +247,8 @@ SYSCALL_DEFINE(fchmod)
 
 static struct iattr chown_attr(uint64_t uid, uint64_t gid)
 {
-	struct iattr attr = { .valid = ATTR_UID | ATTR_GID, .uid = (uid_t)uid, .gid = (gid_t)gid };
+	struct iattr attr = { .valid = ATTR_UID | ATTR_GID | ATTR_KILL_SUID, .uid = (uid_t)uid,
+			      .gid = (gid_t)gid };
 	return attr;
 }
 

@@ -137,6 +137,18 @@ static long timeout_from_timespec(struct task *t, uint64_t uts, struct timespec 
 	return 0;
 }
 
+/* ppoll and pselect6 write the time left back (Linux's "non-sticky"
+ * timeouts; glibc's select() relies on it). */
+static void store_time_left(struct task *t, uint64_t uts, const struct timespec *deadline)
+{
+	if (!uts || !deadline)
+		return;
+	struct timespec left = ts_sub(*deadline, ts_now(CLOCK_MONOTONIC));
+	if (left.tv_sec < 0)
+		left.tv_sec = left.tv_nsec = 0;
+	copy_to_user(t, uts, &left, sizeof left);
+}
+
 SYSCALL_DEFINE(ppoll)
 {
 	struct timespec deadline, *dl;
@@ -145,7 +157,9 @@ SYSCALL_DEFINE(ppoll)
 		return err;
 	if ((err = set_temp_mask(t, a3, a4)) < 0)
 		return err;
-	return poll_common(t, a0, a1, dl);
+	long r = poll_common(t, a0, a1, dl);
+	store_time_left(t, a2, dl);
+	return r;
 }
 
 /* --- select -------------------------------------------------------------------------- */
@@ -291,5 +305,7 @@ SYSCALL_DEFINE(pselect6)
 		if ((err = set_temp_mask(t, sm.ss, sm.ss ? sm.len : 8)) < 0)
 			return err;
 	}
-	return do_select(t, (int)a0, a1, a2, a3, dl);
+	long r = do_select(t, (int)a0, a1, a2, a3, dl);
+	store_time_left(t, a4, dl);
+	return r;
 }

@@ -673,8 +673,9 @@ SYSCALL_DEFINE(sysinfo)
 	struct sysinfo host, si;
 	sysinfo(&host);
 	memset(&si, 0, sizeof si);
-	struct timespec up = ts_sub(ts_now(CLOCK_MONOTONIC), t->k->boot_mono);
-	si.uptime = up.tv_sec;
+	/* The guest's clocks are the host's, CLOCK_BOOTTIME included. */
+	si.uptime = ts_now(CLOCK_BOOTTIME).tv_sec;
+	memcpy(si.loads, host.loads, sizeof si.loads);
 	si.totalram = host.totalram;
 	si.freeram = host.freeram;
 	si.sharedram = host.sharedram;

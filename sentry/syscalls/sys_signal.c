@@ -62,12 +62,14 @@ SYSCALL_DEFINE(kill)
 
 SYSCALL_DEFINE(tgkill)
 {
+	if ((pid_t)a0 <= 0)
+		return -EINVAL;
 	return kill_thread(t, (pid_t)a0, (pid_t)a1, (int)a2, NULL);
 }
 
 SYSCALL_DEFINE(tkill)
 {
-	return kill_thread(t, -1, (pid_t)a0, (int)a1, NULL);
+	return kill_thread(t, 0, (pid_t)a0, (int)a1, NULL);
 }
 
 /* A sender may only pick si_code for a signal to itself, or a negative one

@@ -237,6 +237,14 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 	long err = user_path_at(t, dirfd, upath, LOOKUP_EMPTY, &p);
 	if (err < 0)
 		return err;
+	if (!S_ISLNK(p.dentry->inode->mode)) {
+		/* readlinkat(fd, "") of something that is not a symlink: ENOENT;
+		 * a non-empty path to one: EINVAL. */
+		char first;
+		bool empty = copy_from_user(t, &first, upath, 1) == 0 && first == 0;
+		path_put(&p);
+		return empty ? -ENOENT : -EINVAL;
+	}
 	size_t n = (size_t)size < PATH_MAX ? (size_t)size : PATH_MAX;
 	char *buf = malloc(n);
 	if (!buf) {

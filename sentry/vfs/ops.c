@@ -31,6 +31,8 @@ static bool is_dot_or_dotdot(const char *name)
 /* May the task create or remove entries in dir? */
 static int may_modify_dir(struct task *t, const struct path *dir)
 {
+	if (dir->dentry->flags & DENTRY_DEAD)
+		return -ENOENT;   /* removed: nothing can be added to it */
 	if (path_is_readonly(dir))
 		return -EROFS;
 	return inode_permission(task_cred(t), dir->dentry->inode, MAY_WRITE | MAY_EXEC);
@@ -659,11 +661,19 @@ int vfs_setattr(struct task *t, const struct path *p, struct iattr *attr)
 				return -EPERM;
 		}
 	}
-	if ((attr->valid & (ATTR_UID | ATTR_GID)) && !S_ISDIR(inode->mode) && c->fsuid != 0) {
-		/* chown by a non-root owner clears set-user/group-ID */
-		attr->valid |= ATTR_MODE;
-		attr->mode = inode->mode & ~(mode_t)(S_ISUID | S_ISGID);
+	if ((attr->valid & ATTR_KILL_SUID) && !S_ISDIR(inode->mode)) {
+		/* chown clears set-user-ID, and set-group-ID of a group-executable
+		 * file, even for root (notify_change's ATTR_KILL_S*ID). */
+		mode_t mode = inode->mode & 07777;
+		mode_t kill = S_ISUID;
+		if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			kill |= S_ISGID;
+		if (mode & kill) {
+			attr->valid |= ATTR_MODE;
+			attr->mode = mode & ~kill;
+		}
 	}
+	attr->valid &= ~(unsigned)ATTR_KILL_SUID;
 	if (attr->valid & (ATTR_ATIME | ATTR_MTIME)) {
 		if (attr->valid & ATTR_TIMES_SET) {
 			if (!owner)

@@ -80,6 +80,7 @@ uint64_t sb_next_ino(struct super_block *sb);
 #define ATTR_MTIME 0x20
 #define ATTR_CTIME 0x40
 #define ATTR_TIMES_SET 0x80   /* explicit times (not "now"): owner only */
+#define ATTR_KILL_SUID 0x100  /* chown: clear set-user/group-ID as Linux does */
 
 struct iattr {
 	unsigned valid;
