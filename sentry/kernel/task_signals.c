@@ -255,10 +255,12 @@ static int send_locked(struct thread_group *tg, struct task *target_task, int si
 	int err = queue_signal(target_task ? &target_task->pending : &tg->shared_pending, sig, info);
 	if (err < 0)
 		return err;
-	if (target_task)
-		task_interrupt(target_task);
-	else
+	if (target_task) {
+		if (!(target_task->blocked & SIGBIT(sig)))
+			task_interrupt(target_task);
+	} else {
 		signal_wake_tg_locked(tg, sig);
+	}
 	return 0;
 }
 
@@ -410,7 +412,7 @@ bool task_signal_pending(struct task *t)
 {
 	pthread_mutex_lock(&t->k->lock);
 	bool r = t->exiting || t->tg->group_exiting || deliverable_locked(t) != 0 ||
-		 atomic_load(&t->interrupt) || t->tg->stopped;
+		 t->tg->stopped;
 	pthread_mutex_unlock(&t->k->lock);
 	return r;
 }
