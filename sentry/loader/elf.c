@@ -101,20 +101,31 @@ int script_parse(char *buf, size_t len, char **interp, char **arg)
 {
 	if (len < 2 || buf[0] != '#' || buf[1] != '!')
 		return -ENOEXEC;
-	/* The line ends at the first newline or at the end of what was read
-	 * (Linux looks at the first 256 bytes only). */
+	/* The line ends at the first newline or at the end of what was read.
+	 * Linux looks at the first LOADER_HEADER_SIZE bytes only: without a
+	 * newline in a full header, the line is its first
+	 * LOADER_HEADER_SIZE - 1 bytes, and an interpreter name that runs
+	 * into the last byte may have been cut (ENOEXEC). */
 	size_t end = 2;
 	while (end < len && buf[end] != '\n' && buf[end] != 0)
 		end++;
+	bool cut = end == len && len >= LOADER_HEADER_SIZE;
+	char at_end = 0;
+	if (cut) {
+		end = LOADER_HEADER_SIZE - 1;
+		at_end = buf[end];
+	}
 	buf[end] = 0;
 	char *p = buf + 2;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (!*p)
-		return -ENOENT;
+		return -ENOEXEC;   /* no interpreter: as Linux, not a script */
 	*interp = p;
 	while (*p && *p != ' ' && *p != '\t')
 		p++;
+	if (cut && p == buf + end && at_end != ' ' && at_end != '\t')
+		return -ENOEXEC;
 	*arg = NULL;
 	if (*p) {
 		*p++ = 0;

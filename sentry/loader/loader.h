@@ -36,8 +36,8 @@ int elf_check_phdrs(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, uint64_t file_si
 
 /* Parses a "#!" line of len bytes: *interp and *arg point into buf, which
  * is modified and must have room for len + 1 bytes; *arg is NULL without an
- * argument.  -ENOEXEC if buf is not a script,
- * -ENOENT for an empty interpreter. */
+ * argument.  -ENOEXEC if buf is not a script, and (as Linux) also for an
+ * empty interpreter or one cut at the end of a full header. */
 int script_parse(char *buf, size_t len, char **interp, char **arg);
 
 /* --- loading ---------------------------------------------------------------- */

@@ -322,6 +322,12 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root, con
 	int err = 0;
 	for (char *save, *name = strtok_r(copy, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
 		struct dentry *child;
+		/* Looked up as names, "." and ".." would become directories
+		 * called so. */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+			err = -EINVAL;
+			break;
+		}
 		err = dcache_lookup(cur.dentry, name, &child);
 		/* A mountpoint the lower layer refuses to show (the host's /proc,
 		 * /sys...) is made anew in the upper layer. */

@@ -177,6 +177,13 @@ static int walk_components(struct walker *w, struct path *cur, const char *path,
 				strcpy(lastbuf, ".");
 			break;
 		}
+		/* Linux's order: not a directory, no search permission (also
+		 * for a last "." or ".." of vfs_walk_parent), then the name. */
+		if (!S_ISDIR(cur->dentry->inode->mode))
+			return -ENOTDIR;
+		int err = permission(w, cur->dentry->inode, MAY_EXEC);
+		if (err < 0)
+			return err;
 		if (len > NAME_MAX)
 			return -ENAMETOOLONG;
 		trailing = last && *p == '/';
@@ -184,15 +191,10 @@ static int walk_components(struct walker *w, struct path *cur, const char *path,
 		memcpy(component, name, len);
 		component[len] = 0;
 
-		if (!S_ISDIR(cur->dentry->inode->mode))
-			return -ENOTDIR;
 		if (last && lastbuf) {
 			memcpy(lastbuf, component, len + 1);
 			break;
 		}
-		int err = permission(w, cur->dentry->inode, MAY_EXEC);
-		if (err < 0)
-			return err;
 
 		if (strcmp(component, ".") == 0) {
 			/* nothing */
@@ -258,8 +260,6 @@ int vfs_walk_parent(struct task *t, const struct walk_root *wr, const char *path
 	int err = walk_components(&w, &cur, path, 0, lastbuf, &trailing);
 	if (err == 0 && !S_ISDIR(cur.dentry->inode->mode))
 		err = -ENOTDIR;
-	if (err == 0 && strcmp(lastbuf, ".") != 0 && strcmp(lastbuf, "..") != 0)
-		err = permission(&w, cur.dentry->inode, MAY_EXEC);
 	if (err < 0) {
 		path_put(&cur);
 		return err;
