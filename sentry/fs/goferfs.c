@@ -29,7 +29,9 @@
  * cached stay until the guest removes or renames them (a file removed or
  * renamed on the host stays reachable under its old name while cached).
  * Attributes are refreshed from the host on every stat (getattr), on every
- * lookup and after every change made through the sentry; file data is never
+ * lookup and from the stat the gofer returns after create, mkdir, link and
+ * setattr (unlink, rmdir, rename and writes adjust them locally until the
+ * next stat); permission checks use them as cached.  File data is never
  * cached (reads and writes go to the host fd); readdir lists the host
  * directory afresh whenever a listing starts (offset 0); symlink targets are
  * cached once read (a symlink's text cannot change).
