@@ -38,8 +38,9 @@ conformance: $(BUILD)/sentry $(CONF_BINS)
 	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry
 
 # --- end-to-end tests --------------------------------------------------------
+# run.sh builds the busybox test rootfs (tests/e2e/mkrootfs.sh) itself.
 e2e: $(BUILD)/sentry
-	tests/e2e/run.sh
+	SENTRY=$(BUILD)/sentry E2E_ROOTFS=$(BUILD)/e2e-rootfs tests/e2e/run.sh
 
 test: deps
 	$(MAKE) all

@@ -456,7 +456,8 @@ static ssize_t memfs_write(struct file *f, struct task *t, const void *buf, size
 		if (r < 0)
 			r = -errno;
 	} else {
-		memcpy(n->buf + off, buf, len);
+		if (len)
+			memcpy(n->buf + off, buf, len);
 		r = (ssize_t)len;
 	}
 	if (r > 0) {

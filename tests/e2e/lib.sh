@@ -59,7 +59,13 @@ fail()
 # show STRING: STRING quoted on one line (newlines as \n), cut at 2000 bytes.
 show()
 {
-	printf '%q' "$(printf '%s' "$1" | head -c 2000)"
+	local s
+	s=$(printf '%s' "$1" | head -c 2000)
+	if [[ $s == *[![:print:]]* ]]; then
+		printf '%q' "$s"
+	else
+		printf "'%s'" "$s"
+	fi
 }
 
 # --- checks ---------------------------------------------------------------------
@@ -137,6 +143,9 @@ capture()
 	RAW_OUT=${RAW_OUT%.}
 	OUT=$(cat "$o")
 	ERR=$(cat "$e")
+	if [ $RC -eq 124 ] || [ $RC -eq 137 ]; then
+		ERR="$ERR [killed: still running after the ${E2E_TIMEOUT}s time limit?]"
+	fi
 	LAST_CMD=$(printf '%q ' "$@")
 }
 
@@ -175,13 +184,13 @@ expect_run()
 # sentry ARGS...: `sentry ARGS...` with the test's time limit.
 sentry()
 {
-	timeout -k 2 "$E2E_TIMEOUT" "$SENTRY" "$@"
+	timeout -k 1 "$E2E_TIMEOUT" "$SENTRY" "$@"
 }
 
 # srun ARGS...: `sentry run ARGS...` with the test's time limit.
 srun()
 {
-	timeout -k 2 "$E2E_TIMEOUT" "$SENTRY" run "$@"
+	timeout -k 1 "$E2E_TIMEOUT" "$SENTRY" run "$@"
 }
 
 # bbrun ARGS...: `sentry run --rootfs $E2E_ROOTFS ARGS...`.

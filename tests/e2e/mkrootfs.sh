@@ -6,7 +6,8 @@
 # /tmp).
 #
 # Idempotent and cheap: when DIR already holds a complete rootfs built from
-# the same busybox it is left alone.  The rootfs is built beside DIR and
+# the same busybox by the same script (and nothing was left in its /tmp) it
+# is left alone.  The rootfs is built beside DIR and
 # renamed into place, so concurrent callers never see half a rootfs.
 set -euo pipefail
 
@@ -21,7 +22,7 @@ if [ ! -x "$busybox" ]; then
 	echo "mkrootfs: $busybox not found: install the Debian package busybox-static (make deps)" >&2
 	exit 1
 fi
-if ! file_out=$(LC_ALL=C od -An -c -N4 "$busybox" 2>/dev/null) || [[ $file_out != *E*L*F* ]]; then
+if [ "$(head -c 4 "$busybox" | tail -c 3)" != ELF ]; then
 	echo "mkrootfs: $busybox is not an ELF binary" >&2
 	exit 1
 fi
@@ -29,9 +30,12 @@ fi
 # What a complete rootfs records: the busybox it was built from and this
 # script's own version, so that a change to either rebuilds it.
 stamp="$(cksum <"$busybox" | cut -d' ' -f1) $(cksum <"${BASH_SOURCE[0]}" | cut -d' ' -f1)"
-if [ -f "$dir/.e2e-rootfs" ] && [ "$(cat "$dir/.e2e-rootfs")" = "$stamp" ]; then
-	exit 0
-fi
+complete()
+{
+	[ -f "$dir/.e2e-rootfs" ] && [ "$(cat "$dir/.e2e-rootfs")" = "$stamp" ] &&
+		[ -x "$dir/bin/busybox" ] && [ -d "$dir/tmp" ] && [ -z "$(ls -A "$dir/tmp")" ]
+}
+complete && exit 0
 
 parent=$(dirname -- "$dir")
 mkdir -p -- "$parent"
@@ -74,9 +78,7 @@ chmod 644 "$new"/etc/*
 echo "$stamp" >"$new/.e2e-rootfs"
 
 # Swap it in.  A rootfs another caller finished meanwhile is as good as ours.
-if [ -f "$dir/.e2e-rootfs" ] && [ "$(cat "$dir/.e2e-rootfs")" = "$stamp" ]; then
-	exit 0
-fi
+complete && exit 0
 old=
 if [ -e "$dir" ]; then
 	old=$(mktemp -d "$parent/.$(basename -- "$dir").old.XXXXXX")
