@@ -34,8 +34,19 @@ $(BUILD)/conformance/%: tests/conformance/%.c tests/conformance/check.h
 
 conformance-build: $(CONF_BINS)
 
-conformance: $(BUILD)/sentry $(CONF_BINS)
-	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry
+# The sentry once more with the sanitizers, as a third runtime: a memory
+# error or undefined behaviour on any test's syscalls fails that test.
+ASAN_SENTRY := $(BUILD)/asan/sentry
+SAN_ENV := env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+$(ASAN_SENTRY): $(SAN_OBJS) $(BUILD)/san/sentry/cli/main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_SENTRY)
+
+conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
+	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry \
+		--runtime 'sentry-asan=$(SAN_ENV) $(ASAN_SENTRY) run --'
 
 # --- end-to-end tests --------------------------------------------------------
 # run.sh builds the busybox test rootfs (tests/e2e/mkrootfs.sh) itself.

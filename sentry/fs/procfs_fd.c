@@ -14,10 +14,11 @@
  * "proxy") that looks like the file (stat gives the file's own attributes)
  * and whose open gives a new descriptor on the same open file description,
  * as dup(2) would, but with the new open's access mode: reads, writes,
- * polls and ioctls go to the original file.  (Linux reopens pipes as a new
- * description of the same pipe; sharing the description differs only in
- * the offset of seekable anonymous files and in O_NONBLOCK, which stays
- * the original's.)  This is what makes "cat /dev/stdin" work when stdin is
+ * polls and ioctls go to the original file, with the new open's own
+ * O_NONBLOCK.  (Linux reopens pipes as a new description of the same pipe;
+ * sharing the description differs in the offset of seekable anonymous
+ * files, and the reopened end does not count as a reader or writer of the
+ * pipe of its own.)  This is what makes "cat /dev/stdin" work when stdin is
  * a pipe.
  */
 #include <errno.h>
@@ -123,17 +124,46 @@ static const struct inode_ops proxy_iops = {
 	.setattr = proxy_setattr,
 };
 
-static ssize_t proxy_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+/* Reads and writes go to the original file, but with the proxy's own
+ * O_NONBLOCK: a non-blocking proxy of a blocking file first asks poll(),
+ * and a blocking proxy of a non-blocking file waits for readiness when
+ * the original says EAGAIN. */
+static ssize_t proxy_io(struct file *f, struct task *t, void *rbuf, const void *wbuf, size_t len,
+			int64_t *pos)
 {
 	struct file *o = f->priv;
-	return o->fop->read ? o->fop->read(o, t, buf, len, pos) : -EINVAL;
+	bool writing = wbuf != NULL;
+	if (writing ? !o->fop->write : !o->fop->read)
+		return -EINVAL;
+	bool nb = f->flags & O_NONBLOCK, onb = o->flags & O_NONBLOCK;
+	unsigned want = (writing ? POLLOUT : POLLIN) | POLLERR | POLLHUP;
+	if (nb && !onb && o->fop->poll && !(o->fop->poll(o, NULL) & want))
+		return -EAGAIN;
+	for (;;) {
+		ssize_t r = writing ? o->fop->write(o, t, wbuf, len, pos)
+				    : o->fop->read(o, t, rbuf, len, pos);
+		if (r != -EAGAIN || nb || !onb || !o->fop->poll || !t)
+			return r;
+		struct poll_table pt;
+		poll_table_init(&pt, t);
+		int err = 0;
+		if (!(o->fop->poll(o, &pt) & want))
+			err = task_block(t, NULL, pt.hostfds, pt.nhostfds);
+		poll_table_free(&pt);
+		if (err == -EINTR)
+			return -ERESTARTSYS;
+	}
+}
+
+static ssize_t proxy_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	return proxy_io(f, t, buf, NULL, len, pos);
 }
 
 static ssize_t proxy_write(struct file *f, struct task *t, const void *buf, size_t len,
 			   int64_t *pos)
 {
-	struct file *o = f->priv;
-	return o->fop->write ? o->fop->write(o, t, buf, len, pos) : -EINVAL;
+	return proxy_io(f, t, NULL, buf, len, pos);
 }
 
 static int64_t proxy_llseek(struct file *f, int64_t off, int whence)
