@@ -300,6 +300,13 @@ static struct inode *make_inode(const struct proc_ctx *c)
 		pthread_mutex_unlock(&k->lock);
 	}
 	inode->atime = inode->mtime = inode->ctime = when;
+	if (S_ISDIR(e->mode)) {
+		/* "." and the parent's entry, and each subdirectory's "..". */
+		inode->nlink = 2;
+		for (const struct proc_entry *ch = e->children; ch && ch->name; ch++)
+			if (S_ISDIR(ch->mode))
+				inode->nlink++;
+	}
 	if (e->setup)
 		e->setup(c, inode);
 	return inode;
@@ -547,8 +554,46 @@ static int proc_setattr(struct inode *inode, const struct iattr *attr)
 	return 0;   /* truncation (O_TRUNC) and times: ignored, as Linux does */
 }
 
+/* Nothing can be made in /proc: as on Linux, where the lookup of the new
+ * name already fails, that is ENOENT. */
+static int proc_create(struct inode *dir, const char *name, mode_t mode, const struct owner *o,
+		       struct inode **out)
+{
+	return -ENOENT;
+}
+
+static int proc_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rdev,
+		      const struct owner *o, struct inode **out)
+{
+	return -ENOENT;
+}
+
+static int proc_symlink(struct inode *dir, const char *name, const char *target,
+			const struct owner *o, struct inode **out)
+{
+	return -ENOENT;
+}
+
+static int proc_link(struct inode *dir, const char *name, struct inode *target)
+{
+	return -ENOENT;
+}
+
+static int proc_rename(struct inode *olddir, const char *oldname, struct inode *source,
+		       struct inode *newdir, const char *newname, struct inode *target,
+		       unsigned flags)
+{
+	return target ? -EPERM : -ENOENT;
+}
+
 static const struct inode_ops proc_dir_iops = {
 	.lookup = proc_lookup,
+	.create = proc_create,
+	.mkdir = proc_create,
+	.mknod = proc_mknod,
+	.symlink = proc_symlink,
+	.link = proc_link,
+	.rename = proc_rename,
 	.setattr = proc_setattr,
 };
 
@@ -673,7 +718,6 @@ int procfs_new(struct kernel *k, struct dentry **root)
 	sb_put(sb);
 	if (!inode)
 		return -ENOMEM;
-	inode->nlink = 3;
 	*root = dentry_new_root(inode);
 	inode_put(inode);
 	if (!*root)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the end-to-end tests: source it from a tests/e2e/t_*.sh.
 #
 # Each test is a bash script that runs the sentry like a user would and checks

@@ -81,6 +81,7 @@ fi
 
 log=$(mktemp "${TMPDIR:-/tmp}/e2e-run.XXXXXX")
 trap 'rm -f -- "$log"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
 
 passed=0
 failed=0

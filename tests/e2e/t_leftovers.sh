@@ -72,6 +72,19 @@ child_of()
 	done
 }
 
+# sandbox_ns OUTER: the pid namespace of the sentry that the outer process
+# OUTER started, if it is not ours (as it should be: the outer process starts
+# the sentry as the init of a new pid namespace).
+sandbox_ns()
+{
+	local inner ns
+	inner=$(child_of "$1" | head -1)
+	ns=$(readlink "/proc/$inner/ns/pid" 2>/dev/null)
+	if [ -n "$inner" ] && [ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/pid)" ]; then
+		echo "$ns"
+	fi
+}
+
 # wait_file FILE TEXT: wait up to 5 s for FILE to contain TEXT.
 wait_file()
 {
@@ -107,9 +120,8 @@ kill_outer()
 		e2e_cleanup_hook
 		return
 	fi
-	local inner ns
-	inner=$(child_of "$outer" | head -1)
-	ns=$(readlink "/proc/$inner/ns/pid" 2>/dev/null)
+	local ns
+	ns=$(sandbox_ns "$outer")
 	local n
 	n=$(procs | wc -l)
 	# outer, sentry, gofer, stub at least.
@@ -132,7 +144,7 @@ kill_outer "SIGKILL to sentry run, several guest processes" \
 outer=$!
 if wait_file "$T/ready" ready; then
 	inner=$(child_of "$outer" | head -1)
-	ns=$(readlink "/proc/$inner/ns/pid" 2>/dev/null)
+	ns=$(sandbox_ns "$outer")
 	kill -9 "$inner"
 	for ((i = 0; i < 20; i++)); do
 		kill -0 "$outer" 2>/dev/null || break

@@ -13,16 +13,17 @@ head -c 1048576 /dev/urandom >"$T/big"
 srun -- /bin/cat <"$T/big" | cmp -s - "$T/big"
 expect_eq "1 MiB of binary data through cat, stdin from a file, stdout to a pipe" "0 0" \
 	"${PIPESTATUS[*]}"
+# shellcheck disable=SC2002 # a pipe, on purpose
 cat "$T/big" | bbrun -- /bin/sh -c 'cat; echo done >&2' >"$T/big.out" 2>"$T/big.err"
-expect_eq "1 MiB through a pipe into the guest and into a file" "0" \
-	"$(cmp "$T/big" "$T/big.out" >/dev/null 2>&1; echo $?)"
+expect_eq "1 MiB through a pipe into the guest and into a file" "0 done" \
+	"$(cmp "$T/big" "$T/big.out" >/dev/null 2>&1; echo $?) $(cat "$T/big.err")"
 
 # stdout and stderr stay apart.
 bbrun -- /bin/sh -c 'echo out1; echo err1 >&2; echo out2; echo err2 >&2' >"$T/o" 2>"$T/e"
 expect_eq "stdout gets only stdout" $'out1\nout2' "$(cat "$T/o")"
 expect_eq "stderr gets only stderr" $'err1\nerr2' "$(cat "$T/e")"
 capture bbrun -- /bin/sh -c 'echo to-err 1>&2'
-expect_eq "2>&1 inside the guest goes to the caller's stderr" "to-err|" "$ERR|$OUT"
+expect_eq "1>&2 inside the guest goes to the caller's stderr" "to-err|" "$ERR|$OUT"
 
 # Output to a regular file continues where the caller left it (the guest
 # writes through the caller's open file, sharing its offset).
@@ -69,23 +70,38 @@ expect_eq "stdin /dev/null: read sees EOF" "rc=1 x=" "$OUT"
 # rootfs).  A short time limit: a guest that finds something else on its fd 0
 # may wait for input forever.
 native() { chroot "$E2E_ROOTFS" "$@"; }
+# closing FD CMD...: CMD with descriptor FD (0, 1 or 2) closed.
+closing()
+{
+	local fd=$1
+	shift
+	case $fd in
+	0) "$@" <&- ;;
+	1) "$@" >&- ;;
+	2) "$@" 2>&- ;;
+	esac
+}
+# same_as_native DESC FD CMD...: CMD with FD closed, in the sandbox and natively.
 same_as_native()
 {
-	local desc=$1
-	shift
-	capture native "$@"
+	local desc=$1 fd=$2
+	shift 2
+	capture closing "$fd" native "$@"
 	local n_rc=$RC n_out=$OUT n_err=$ERR
-	E2E_TIMEOUT=2 capture bbrun -- "$@"
+	E2E_TIMEOUT=2 capture closing "$fd" bbrun -- "$@"
 	expect_eq "$desc (exit status)" "$n_rc" "$RC"
 	expect_eq "$desc (stdout)" "$n_out" "$OUT"
 	expect_eq "$desc (stderr)" "$n_err" "$ERR"
 }
-same_as_native "closed stdin: cat fails as natively" /bin/cat <&-
-same_as_native "closed stdin: fd 0 is neither readable nor writable" \
-	/bin/sh -c 'echo x >&0 2>/dev/null; echo "write=$?"; cat 2>/dev/null; echo "read=$?"' <&-
-same_as_native "closed stdout: echo fails as natively" /bin/echo hi >&-
-same_as_native "closed stderr: writing to it fails as natively" \
-	/bin/sh -c 'echo x >&2; echo "rc=$?"' 2>&-
+same_as_native "closed stdin: cat fails as natively" 0 /bin/cat
+same_as_native "closed stdin: fd 0 is neither readable nor writable" 0 \
+	/bin/sh -c 'echo x >&0 2>/dev/null; echo "write=$?"; cat 2>/dev/null; echo "read=$?"'
+same_as_native "closed stdout: echo fails as natively" 1 /bin/echo hi
+same_as_native "closed stdout: fd 1 is not open" 1 \
+	/bin/sh -c 'echo x 2>/dev/null; echo "write=$?" >&2'
+same_as_native "closed stderr: writing to it fails as natively" 2 \
+	/bin/sh -c 'echo x >&2; echo "rc=$?"'
+
 # Only fds 0-2 are passed on (as by docker run): the caller's fd 3 is not
 # open in the guest.
 capture native /bin/sh -c 'echo hi >&3; echo "rc=$?"' 3>&-

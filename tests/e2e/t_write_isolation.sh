@@ -145,7 +145,9 @@ tree_state()
 rbefore=$(tree_state "$R")
 passwd_line=$(tail -n 1 "$R/etc/passwd")
 
-# Busybox applets, and shell builtins only once /bin/busybox is overwritten.
+# Busybox applets, and shell builtins only once /bin/busybox is replaced
+# (removed and created anew: writing to it in place, while it runs, fails
+# with ETXTBSY, see t_exec).
 bb_script='
 set -e
 echo "guest:x:1:1::/:/bin/sh" >> /etc/passwd
@@ -161,6 +163,7 @@ mv /newdir/a /newdir/renamed
 echo secret > /root/file
 mkfifo /root/fifo
 ln /etc/passwd /etc/passwd.hard
+rm /bin/busybox
 echo overwritten > /bin/busybox
 read -r l < /etc/passwd.hard; echo "$l"
 while read -r l; do last=$l; done < /etc/passwd; echo "$last"
