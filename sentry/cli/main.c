@@ -295,8 +295,28 @@ static int run_outside(const struct sandbox_config *cfg)
 	}
 }
 
+/* Closed fds 0-2 of the caller stay closed for the guest; until then
+ * /dev/null holds their place, so that none of the sentry's own fds (the
+ * gofer's socket...) can take one of those numbers and be handed to the
+ * guest as its stdio. */
+static void hold_closed_stdio(bool closed[3])
+{
+	for (int fd = 0; fd < 3; fd++) {
+		closed[fd] = fcntl(fd, F_GETFD) < 0;
+		if (closed[fd]) {
+			int null = open("/dev/null", O_RDWR);
+			if (null >= 0 && null != fd) {
+				dup2(null, fd);
+				close(null);
+			}
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
+	bool stdio_closed[3];
+	hold_closed_stdio(stdio_closed);
 	log_set_prefix("sentry");
 	if (argc < 2)
 		usage_error("%s", "no subcommand: expected 'run'");
@@ -312,6 +332,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run") != 0)
 		usage_error("unknown subcommand '%s'", argv[1]);
 	struct options o = { .cfg = { .platform = "ptrace", .rootfs = "/" } };
+	memcpy(o.cfg.stdio_closed, stdio_closed, sizeof stdio_closed);
 	parse_run(&o, argc - 1, argv + 1);
 	return run_outside(&o.cfg);
 }

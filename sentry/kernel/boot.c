@@ -179,12 +179,13 @@ static struct thread_group *init_group(struct kernel *k, const struct sandbox_co
 	return tg;
 }
 
-static int install_stdio(struct kernel *k, struct fdtable *files)
+static int install_stdio(struct kernel *k, const struct sandbox_config *cfg,
+			 struct fdtable *files)
 {
 	for (int fd = 0; fd < 3; fd++) {
 		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0)
-			continue;   /* closed for the sentry: closed for the guest */
+		if (fl < 0 || cfg->stdio_closed[fd])
+			continue;   /* closed for the caller: closed for the guest */
 		k->host_stdio[fd] = fd;
 		struct file *f = hostfd_file_new(fd, (unsigned)fl & (O_ACCMODE | O_APPEND));
 		if (!f)
@@ -215,7 +216,7 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	t->files = fdtable_new();
 	if (!t->files)
 		return -ENOMEM;
-	int err = install_stdio(k, t->files);
+	int err = install_stdio(k, cfg, t->files);
 	if (err < 0)
 		return err;
 	struct walk_root wr = { k->root, k->root };

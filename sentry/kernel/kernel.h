@@ -290,6 +290,10 @@ struct sandbox_config {
 	char **envp;
 	uid_t uid;
 	gid_t gid;
+	/* Which of the caller's fds 0-2 were closed: they stay closed for the
+	 * guest (the sentry put /dev/null there so that none of its own fds
+	 * could take those numbers). */
+	bool stdio_closed[3];
 	struct kernel_options opts;
 };
 

@@ -87,6 +87,8 @@ void tg_put(struct thread_group *tg)
 		free(q);
 	if (tg->sighand && atomic_fetch_sub(&tg->sighand->refcount, 1) == 1)
 		free(tg->sighand);
+	if (tg->exe.dentry)
+		inode_allow_write(tg->exe.dentry->inode);
 	path_put(&tg->exe);
 	free(tg);
 }

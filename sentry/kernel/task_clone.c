@@ -91,6 +91,8 @@ static struct thread_group *tg_new_child(struct task *t, const struct clone_requ
 	memcpy(tg->comm, parent->comm, sizeof tg->comm);
 	tg->exe = parent->exe;
 	path_get(&tg->exe);
+	if (tg->exe.dentry)
+		atomic_fetch_sub(&tg->exe.dentry->inode->writecount, 1);   /* one more user */
 	return tg;
 }
 

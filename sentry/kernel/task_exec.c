@@ -91,14 +91,17 @@ static void exec_commit(struct task *t, struct file *f, const char *filename,
 	struct thread_group *tg = t->tg;
 	snprintf(t->comm, sizeof t->comm, "%s", basename_of(filename));
 	memcpy(tg->comm, t->comm, sizeof tg->comm);
-	path_put(&tg->exe);
-	tg->exe = f->path;
+	struct path old_exe = tg->exe;
+	tg->exe = f->path;   /* holds the deny-write taken before loading */
 	path_get(&tg->exe);
 	tg->exec_done = true;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
 	vfork_release_locked(tg);
 	pthread_mutex_unlock(&k->lock);
+	if (old_exe.dentry)
+		inode_allow_write(old_exe.dentry->inode);
+	path_put(&old_exe);
 
 	struct user_regs_struct *r = t->platform->regs(t->ctx);
 	unsigned long long cs = r->cs, ss = r->ss, ds = r->ds, es = r->es;
@@ -175,14 +178,21 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 			goto out;
 	}
 
+	/* Nobody may write to a program while it runs (ETXTBSY both ways). */
+	if ((err = inode_deny_write(f->inode)) < 0)
+		goto out;
+
 	/* A fresh address space; the old one stays until the new image is
 	 * complete, so that a failed exec returns to the caller. */
 	struct platform_ctx *nctx;
-	if ((err = t->platform->create(&nctx)) < 0)
+	if ((err = t->platform->create(&nctx)) < 0) {
+		inode_allow_write(f->inode);
 		goto out;
+	}
 	struct mm *nmm = mm_new();
 	if (!nmm) {
 		t->platform->destroy(nctx);
+		inode_allow_write(f->inode);
 		err = -ENOMEM;
 		goto out;
 	}
@@ -204,6 +214,7 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 	if (err < 0) {
 		t->platform->destroy(nctx);
 		mm_put(nmm);
+		inode_allow_write(f->inode);
 		goto out;
 	}
 	t->platform->destroy(octx);

@@ -134,6 +134,10 @@ void tg_exit_notify_locked(struct thread_group *tg)
 {
 	struct kernel *k = tg->k;
 	vfork_release_locked(tg);
+	/* Its program is no longer running: it may be written again. */
+	if (tg->exe.dentry)
+		inode_allow_write(tg->exe.dentry->inode);
+	path_put(&tg->exe);
 	reparent_children_locked(tg);
 	tg->state = TG_ZOMBIE;
 

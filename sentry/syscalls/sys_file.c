@@ -725,3 +725,89 @@ SYSCALL_DEFINE(ftruncate)
 	file_put(f);
 	return r;
 }
+
+/* --- sendfile ------------------------------------------------------------------------- */
+
+/* Copies up to count bytes from in (at *ipos) to out, through the sentry. */
+static long copy_between(struct task *t, struct file *in, int64_t *ipos, struct file *out,
+			 size_t count)
+{
+	if (count > MAX_RW_COUNT)
+		count = MAX_RW_COUNT;
+	size_t chunk = count < IO_CHUNK ? count : IO_CHUNK;
+	_cleanup_free_ char *buf = malloc(chunk ? chunk : 1);
+	if (!buf)
+		return -ENOMEM;
+	bool locked = out != in && lock_pos(out);
+	int64_t opos = out->pos;
+	size_t done = 0;
+	long err = 0;
+	while (done < count) {
+		size_t n = count - done < chunk ? count - done : chunk;
+		ssize_t r = in->fop->read(in, t, buf, n, ipos);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		ssize_t w = out->fop->write(out, t, buf, (size_t)r, &opos);
+		if (w < 0) {
+			*ipos -= r;
+			err = w;
+			break;
+		}
+		done += (size_t)w;
+		if (w < r) {
+			*ipos -= r - w;   /* what was not written was not consumed */
+			break;
+		}
+		if ((size_t)r < n || !is_regular(in))
+			break;
+	}
+	out->pos = opos;
+	if (locked)
+		pthread_mutex_unlock(&out->pos_lock);
+	return done ? (long)done : err;
+}
+
+SYSCALL_DEFINE(sendfile)
+{
+	int out_fd = (int)a0, in_fd = (int)a1;
+	uint64_t uoff = a2;
+	size_t count = (size_t)a3;
+	long err;
+	struct file *in = get_readable(t, in_fd, &err);
+	if (!in)
+		return err;
+	struct file *out = get_writable(t, out_fd, &err);
+	if (!out) {
+		file_put(in);
+		return err;
+	}
+	long r;
+	if (out->flags & O_APPEND) {
+		r = -EINVAL;
+	} else if (uoff) {
+		int64_t off;
+		if (copy_from_user(t, &off, uoff, sizeof off) < 0) {
+			r = -EFAULT;
+		} else if (off < 0) {
+			r = -EINVAL;
+		} else if (!in->fop->llseek) {
+			r = -ESPIPE;
+		} else {
+			r = copy_between(t, in, &off, out, count);
+			if (r >= 0 && copy_to_user(t, uoff, &off, sizeof off) < 0)
+				r = -EFAULT;
+		}
+	} else {
+		bool locked = lock_pos(in);
+		int64_t pos = in->pos;
+		r = copy_between(t, in, &pos, out, count);
+		in->pos = pos;
+		if (locked)
+			pthread_mutex_unlock(&in->pos_lock);
+	}
+	file_put(in);
+	file_put(out);
+	return r;
+}

@@ -392,10 +392,11 @@ SYSCALL_DEFINE(truncate)
 		err = -EROFS;
 	else
 		err = inode_permission(&t->tg->cred, inode, MAY_WRITE);
-	if (err == 0) {
+	if (err == 0 && (err = inode_get_write(inode)) == 0) {
 		struct iattr attr = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
 		attr.mtime = ts_now(CLOCK_REALTIME);
 		err = inode->iop && inode->iop->setattr ? inode->iop->setattr(inode, &attr) : -EPERM;
+		inode_put_write(inode);
 	}
 	path_put(&p);
 	return err;

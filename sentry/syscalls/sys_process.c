@@ -791,3 +791,11 @@ SYSCALL_DEFINE(prctl)
 		return -EINVAL;
 	}
 }
+
+/* Restartable sequences are not supported: glibc and others fall back to
+ * plain atomics when registration fails with ENOSYS.  (A deliberate answer,
+ * so not counted as unimplemented.) */
+SYSCALL_DEFINE(rseq)
+{
+	return -ENOSYS;
+}

@@ -39,6 +39,8 @@ void file_put(struct file *f)
 		return;
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
+	if (f->write_access)
+		inode_put_write(f->inode);
 	path_put(&f->path);
 	inode_put(f->inode);
 	pthread_mutex_destroy(&f->pos_lock);

@@ -174,3 +174,33 @@ int inode_permission(const struct cred *c, struct inode *inode, int mask)
 		bits = mode & 7;
 	return ((unsigned)mask & ~bits) ? -EACCES : 0;
 }
+
+int inode_get_write(struct inode *inode)
+{
+	int v = atomic_load(&inode->writecount);
+	do {
+		if (v < 0)
+			return -ETXTBSY;
+	} while (!atomic_compare_exchange_weak(&inode->writecount, &v, v + 1));
+	return 0;
+}
+
+void inode_put_write(struct inode *inode)
+{
+	atomic_fetch_sub(&inode->writecount, 1);
+}
+
+int inode_deny_write(struct inode *inode)
+{
+	int v = atomic_load(&inode->writecount);
+	do {
+		if (v > 0)
+			return -ETXTBSY;
+	} while (!atomic_compare_exchange_weak(&inode->writecount, &v, v - 1));
+	return 0;
+}
+
+void inode_allow_write(struct inode *inode)
+{
+	atomic_fetch_add(&inode->writecount, 1);
+}

@@ -131,16 +131,27 @@ static int finish_open(struct task *t, const struct path *p, int flags, bool cre
 	if (err < 0)
 		return err;
 	struct inode *inode = p->dentry->inode;
-	if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode) &&
-	    (flags & O_ACCMODE) != O_RDONLY && !(flags & O_PATH)) {
-		if ((err = do_truncate(inode)) < 0)
+	/* A program being run cannot be opened for writing (ETXTBSY); the
+	 * check comes before O_TRUNC can touch it. */
+	bool writes = S_ISREG(inode->mode) && !(flags & O_PATH) &&
+		      ((flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR);
+	if (writes && (err = inode_get_write(inode)) < 0)
+		return err;
+	if ((flags & O_TRUNC) && !created && writes) {
+		if ((err = do_truncate(inode)) < 0) {
+			inode_put_write(inode);
 			return err;
+		}
 	}
 	unsigned keep = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC | O_DSYNC |
 			O_NOATIME | O_LARGEFILE | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ASYNC;
 	struct file *f = file_new(inode, p, inode->fop, ((unsigned)flags & keep) | O_LARGEFILE);
-	if (!f)
+	if (!f) {
+		if (writes)
+			inode_put_write(inode);
 		return -ENOMEM;
+	}
+	f->write_access = writes;
 	if (!(flags & O_PATH) && inode->iop && inode->iop->open) {
 		err = inode->iop->open(t, inode, f);
 		if (err < 0) {

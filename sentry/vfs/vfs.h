@@ -149,7 +149,16 @@ struct inode {
 	struct timespec atime, mtime, ctime;
 	void *priv;                     /* the file system's */
 	void (*destroy)(struct inode *inode);   /* frees priv */
+	/* Linux's i_writecount: > 0 open for writing, < 0 running as a
+	 * program (writes get ETXTBSY). */
+	atomic_int writecount;
 };
+
+/* Write access against execution: -ETXTBSY when the other one holds it. */
+int inode_get_write(struct inode *inode);
+void inode_put_write(struct inode *inode);
+int inode_deny_write(struct inode *inode);
+void inode_allow_write(struct inode *inode);
 
 /* A new inode with one reference, owned by sb. */
 struct inode *inode_new(struct super_block *sb, mode_t mode, const struct inode_ops *iop,
@@ -275,6 +284,7 @@ struct file {
 	struct path path;               /* empty for anonymous files (pipes) */
 	struct inode *inode;
 	unsigned flags;                 /* O_ACCMODE, O_APPEND, O_NONBLOCK, ... */
+	bool write_access;              /* holds inode_get_write() */
 	pthread_mutex_t pos_lock;
 	int64_t pos;
 	void *priv;
