@@ -161,6 +161,14 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 			err = err < 0 ? err : -ELOOP;
 			goto out;
 		}
+		/* Found through a close-on-exec descriptor, the script would be
+		 * gone when its interpreter opens /dev/fd/N: Linux says ENOENT. */
+		if (depth == 0 && dirfd != AT_FDCWD && path[0] != '/' &&
+		    fd_get_cloexec(t->files, dirfd) > 0) {
+			free(buf);
+			err = -ENOENT;
+			goto out;
+		}
 		interp_bufs[depth] = buf;
 		/* argv becomes: interp [arg] script-path argv[1..] */
 		char *lead[3] = { interp, arg, filename };

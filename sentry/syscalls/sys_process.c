@@ -351,15 +351,27 @@ static long do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uarg
 		free_strv(argv);
 		return err;
 	}
-	/* execveat(fd, "", AT_EMPTY_PATH) runs the open file: AT_EXECFN is
-	 * "/dev/fd/N" as on Linux. */
-	char fdpath[32];
+	/* The program's name (AT_EXECFN, and a script's argument) when it was
+	 * found through a descriptor: "/dev/fd/N" or "/dev/fd/N/PATH", as on
+	 * Linux. */
+	char *fdname = NULL;
 	const char *name = path;
-	if (path[0] == 0 && (flags & AT_EMPTY_PATH)) {
-		snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", dirfd);
-		name = fdpath;
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		size_t n = strlen(path) + 32;
+		fdname = malloc(n);
+		if (!fdname) {
+			free_strv(argv);
+			free_strv(envp);
+			return -ENOMEM;
+		}
+		if (path[0] == 0)
+			snprintf(fdname, n, "/dev/fd/%d", dirfd);
+		else
+			snprintf(fdname, n, "/dev/fd/%d/%s", dirfd, path);
+		name = fdname;
 	}
 	err = task_execve(t, dirfd, path, name, argv, envp, flags);
+	free(fdname);
 	free_strv(argv);
 	free_strv(envp);
 	return err;
