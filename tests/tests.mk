@@ -37,6 +37,7 @@ conformance-build: $(CONF_BINS)
 # The sentry once more with the sanitizers, as a third runtime: a memory
 # error or undefined behaviour on any test's syscalls fails that test.
 ASAN_SENTRY := $(BUILD)/asan/sentry
+CONF_MOUNT := -v $(abspath $(BUILD)/conformance):$(abspath $(BUILD)/conformance):ro
 SAN_ENV := env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
@@ -46,7 +47,7 @@ $(ASAN_SENTRY): $(SAN_OBJS) $(BUILD)/san/sentry/cli/main.o
 
 conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
 	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry \
-		--runtime 'sentry-asan=$(SAN_ENV) $(ASAN_SENTRY) run --'
+		--runtime 'sentry-asan=$(SAN_ENV) $(ASAN_SENTRY) run $(CONF_MOUNT) --'
 
 # --- end-to-end tests --------------------------------------------------------
 # run.sh builds the busybox test rootfs (tests/e2e/mkrootfs.sh) itself.

@@ -90,7 +90,9 @@ for rt in "${runtimes[@]}"; do
             if [ ! -x "$sentry" ]; then
                 echo "run.sh: warning: sentry binary not found: $sentry" >&2
             fi
-            prefix=("$sentry" run --) ;;
+            # The test binaries may live under the host's /tmp, which the
+            # sandbox replaces with its own tmpfs: mount their directory.
+            prefix=("$sentry" run -v "$bindir:$bindir:ro" --) ;;
         *)
             cmd=$rt
             if [[ "$rt" =~ ^([A-Za-z0-9_.+-]+)=(.*)$ ]]; then
