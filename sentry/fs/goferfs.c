@@ -730,45 +730,6 @@ static int goferfs_special_open(struct task *t, struct inode *inode, struct file
 
 /* --- directories: readdir ---------------------------------------------------------- */
 
-struct dir_snapshot {
-	size_t n, cap;
-	struct dir_snap_entry {
-		char *name;
-		uint64_t ino;
-		unsigned char type;
-	} *e;
-};
-
-static void snapshot_free(struct dir_snapshot *s)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->e[i].name);
-	free(s->e);
-	free(s);
-}
-
-static int snapshot_add(struct dir_snapshot *s, const char *name, uint64_t ino,
-			unsigned char type)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct dir_snap_entry *e = realloc(s->e, cap * sizeof *e);
-		if (!e)
-			return -ENOMEM;
-		s->e = e;
-		s->cap = cap;
-	}
-	s->e[s->n].name = strdup(name);
-	if (!s->e[s->n].name)
-		return -ENOMEM;
-	s->e[s->n].ino = ino;
-	s->e[s->n].type = type;
-	s->n++;
-	return 0;
-}
-
 struct list_ctx {
 	struct dir_snapshot *s;
 	int err;
@@ -778,7 +739,7 @@ static int list_one(void *arg, const char *name, uint64_t ino, unsigned char typ
 		    uint64_t next_cookie)
 {
 	struct list_ctx *c = arg;
-	int err = snapshot_add(c->s, name, ino, type);
+	int err = dir_snapshot_add(c->s, name, ino, type);
 	if (err < 0) {
 		c->err = err;
 		return 1;
@@ -786,63 +747,18 @@ static int list_one(void *arg, const char *name, uint64_t ino, unsigned char typ
 	return 0;
 }
 
-static int take_snapshot(struct file *f, struct dir_snapshot **out)
+/* The host directory's entries, as the gofer lists them. */
+static int fill_listing(struct file *f, struct dir_snapshot *s)
 {
-	struct dir_snapshot *s = calloc(1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
 	struct inode *dir = f->inode;
-	struct dentry *d = f->path.dentry;
-	uint64_t parent_ino = d && d->parent ? d->parent->inode->ino : dir->ino;
-	int err = snapshot_add(s, ".", dir->ino, DT_DIR);
-	if (err == 0)
-		err = snapshot_add(s, "..", parent_ino, DT_DIR);
-	if (err == 0) {
-		struct list_ctx c = { s, 0 };
-		int r = gofer_readdir_all(gofer_of(dir), gi(dir)->node, list_one, &c);
-		err = c.err ? c.err : (r < 0 ? r : 0);
-	}
-	if (err < 0) {
-		snapshot_free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
+	struct list_ctx c = { s, 0 };
+	int r = gofer_readdir_all(gofer_of(dir), gi(dir)->node, list_one, &c);
+	return c.err ? c.err : (r < 0 ? r : 0);
 }
 
 static int goferfs_readdir(struct file *f, struct dir_emitter *e)
 {
-	struct dir_snapshot *s = f->priv;
-	if (!s || e->pos == 0) {
-		struct dir_snapshot *fresh;
-		int err = take_snapshot(f, &fresh);
-		if (err < 0)
-			return err;
-		snapshot_free(s);
-		f->priv = s = fresh;
-	}
-	for (int64_t i = e->pos; i >= 0 && (size_t)i < s->n; i++) {
-		struct dir_snap_entry *en = &s->e[i];
-		if (!e->emit(e, en->name, strlen(en->name), en->ino, en->type, i + 1))
-			break;
-		e->pos = i + 1;
-	}
-	return 0;
-}
-
-static void goferfs_dir_release(struct file *f)
-{
-	snapshot_free(f->priv);
-	f->priv = NULL;
-}
-
-static int64_t goferfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	if (whence == SEEK_SET && off >= 0)
-		return off;
-	if (whence == SEEK_CUR && off >= -f->pos)
-		return f->pos + off;
-	return -EINVAL;
+	return dir_snapshot_readdir(f, e, fill_listing);
 }
 
 static int goferfs_dir_fsync(struct file *f)
@@ -964,7 +880,7 @@ static const struct file_ops goferfs_file_fops = {
 
 static const struct file_ops goferfs_dir_fops = {
 	.readdir = goferfs_readdir,
-	.llseek = goferfs_dir_llseek,
+	.llseek = dir_snapshot_llseek,
 	.fsync = goferfs_dir_fsync,
-	.release = goferfs_dir_release,
+	.release = dir_snapshot_release,
 };

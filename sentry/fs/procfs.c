@@ -13,75 +13,6 @@
 
 #include "sentry/fs/procfs.h"
 
-/* --- text buffers ------------------------------------------------------------- */
-
-bool pbuf_reserve(struct pbuf *b, size_t n)
-{
-	if (b->full)
-		return false;
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	if (b->len + n + 1 > PROC_MAX_TEXT) {
-		b->full = true;
-		return false;
-	}
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	if (cap > PROC_MAX_TEXT)
-		cap = PROC_MAX_TEXT;
-	char *nb = realloc(b->buf, cap);
-	if (!nb) {
-		b->full = true;
-		return false;
-	}
-	b->buf = nb;
-	b->cap = cap;
-	return true;
-}
-
-void pbuf_write(struct pbuf *b, const void *data, size_t n)
-{
-	if (n == 0 || !pbuf_reserve(b, n))
-		return;
-	memcpy(b->buf + b->len, data, n);
-	b->len += n;
-	b->buf[b->len] = 0;
-}
-
-void pbuf_puts(struct pbuf *b, const char *s)
-{
-	pbuf_write(b, s, strlen(s));
-}
-
-void pbuf_printf(struct pbuf *b, const char *fmt, ...)
-{
-	char small[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		pbuf_write(b, small, (size_t)n);
-		return;
-	}
-	if (!pbuf_reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void pbuf_free(struct pbuf *b)
-{
-	free(b->buf);
-	b->buf = NULL;
-	b->len = b->cap = 0;
-	b->full = false;
-}
 
 int proc_dirlist_add(struct proc_dirlist *l, const char *name, uint64_t ino, unsigned char type)
 {
@@ -405,7 +336,7 @@ static int64_t proc_dir_llseek(struct file *f, int64_t off, int whence)
 
 struct proc_file {
 	pthread_mutex_t lock;
-	struct pbuf text;
+	struct strbuf text;
 	bool generated;
 	bool consumed;     /* something was read: a read at 0 starts over */
 };
@@ -415,13 +346,13 @@ static int generate(struct file *f, struct task *t, struct proc_file *pf)
 	struct proc_ctx c = ctx_of(f->inode, t);
 	if (!ctx_alive(&c))
 		return -ESRCH;
-	struct pbuf b = { 0 };
+	struct strbuf b = STRBUF_INIT(PROC_MAX_TEXT);
 	int err = c.entry->show ? c.entry->show(&c, &b) : 0;
 	if (err < 0) {
-		pbuf_free(&b);
+		strbuf_free(&b);
 		return err;
 	}
-	pbuf_free(&pf->text);
+	strbuf_free(&pf->text);
 	pf->text = b;
 	pf->generated = true;
 	pf->consumed = false;
@@ -449,7 +380,7 @@ static int proc_file_open(struct task *t, struct inode *inode, struct file *f)
 	if (file_readable(f)) {
 		int err = generate(f, t, pf);
 		if (err < 0) {
-			pbuf_free(&pf->text);
+			strbuf_free(&pf->text);
 			pthread_mutex_destroy(&pf->lock);
 			free(pf);
 			f->priv = NULL;
@@ -478,7 +409,7 @@ static ssize_t proc_file_read(struct file *f, struct task *t, void *buf, size_t 
 	if ((uint64_t)*pos < pf->text.len) {
 		size_t avail = pf->text.len - (size_t)*pos;
 		size_t n = len < avail ? len : avail;
-		memcpy(buf, pf->text.buf + *pos, n);
+		memcpy(buf, pf->text.s + *pos, n);
 		r = (ssize_t)n;
 		*pos += r;
 	}
@@ -520,7 +451,7 @@ static void proc_file_release(struct file *f)
 	struct proc_file *pf = f->priv;
 	if (!pf)
 		return;
-	pbuf_free(&pf->text);
+	strbuf_free(&pf->text);
 	pthread_mutex_destroy(&pf->lock);
 	free(pf);
 }
@@ -664,18 +595,18 @@ static char *slurp_host(const char *path, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	struct pbuf b = { 0 };
+	struct strbuf b = STRBUF_INIT(PROC_MAX_TEXT);
 	char chunk[4096];
 	ssize_t r;
 	while ((r = read(fd, chunk, sizeof chunk)) > 0 && b.len < (1 << 20))
-		pbuf_write(&b, chunk, (size_t)r);
+		strbuf_append(&b, chunk, (size_t)r);
 	close(fd);
-	if (!b.buf) {
+	if (!b.s) {
 		*len = 0;
 		return NULL;
 	}
 	*len = b.len;
-	return b.buf;
+	return b.s;
 }
 
 void proc_make_uuid(char out[37])

@@ -28,6 +28,7 @@
 
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/kernel.h"
+#include "common/strbuf.h"
 #include "sentry/vfs/vfs.h"
 
 #define PROC_ROOT_INO   1
@@ -49,20 +50,7 @@ struct procfs {
 	struct proc_oom *oom;      /* list */
 };
 
-/* --- text buffers ---------------------------------------------------------- */
-
-struct pbuf {
-	char *buf;
-	size_t len, cap;
-	bool full;                 /* PROC_MAX_TEXT reached or out of memory */
-};
-
-void pbuf_write(struct pbuf *b, const void *data, size_t n);
-void pbuf_puts(struct pbuf *b, const char *s);
-__attribute__((format(printf, 2, 3))) void pbuf_printf(struct pbuf *b, const char *fmt, ...);
-/* Room for n more bytes at b->buf + b->len (false if it cannot grow). */
-bool pbuf_reserve(struct pbuf *b, size_t n);
-void pbuf_free(struct pbuf *b);
+/* --- text buffers: common/strbuf.h, capped at PROC_MAX_TEXT ------------- */
 
 /* --- entries --------------------------------------------------------------- */
 
@@ -103,7 +91,7 @@ struct proc_entry {
 	mode_t mode;                      /* file type and permissions */
 	unsigned flags;
 	/* Regular files: the text, and an optional write handler. */
-	int (*show)(const struct proc_ctx *c, struct pbuf *b);
+	int (*show)(const struct proc_ctx *c, struct strbuf *b);
 	ssize_t (*write)(const struct proc_ctx *c, const char *buf, size_t len);
 	/* Symlinks: the text; magic links also jump to a path. */
 	int (*readlink)(const struct proc_ctx *c, char *buf, size_t size);
@@ -163,7 +151,7 @@ int proc_fdinfo_list(const struct proc_ctx *dir, struct proc_dirlist *l);
 void proc_fd_link_setup(const struct proc_ctx *c, struct inode *inode);
 int proc_fd_readlink(const struct proc_ctx *c, char *buf, size_t size);
 int proc_fd_get_link(const struct proc_ctx *c, struct path *out);
-int proc_fdinfo_show(const struct proc_ctx *c, struct pbuf *b);
+int proc_fdinfo_show(const struct proc_ctx *c, struct strbuf *b);
 int proc_exe_readlink(const struct proc_ctx *c, char *buf, size_t size);
 int proc_exe_get_link(const struct proc_ctx *c, struct path *out);
 int proc_cwd_readlink(const struct proc_ctx *c, char *buf, size_t size);
@@ -178,7 +166,7 @@ int proc_copy_link(char *buf, size_t size, const char *text, size_t len);
 
 /* /proc/[pid]/mounts and mountinfo for a process whose root is root. */
 void proc_format_mounts(struct procfs *fs, const struct path *root, bool mountinfo,
-			struct pbuf *b);
+			struct strbuf *b);
 /* Seconds since boot as the guest sees it (the host's CLOCK_BOOTTIME). */
 struct timespec proc_uptime(void);
 /* A CLOCK_MONOTONIC time as clock ticks since boot. */

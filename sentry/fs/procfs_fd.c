@@ -500,7 +500,7 @@ int proc_fd_get_link(const struct proc_ctx *c, struct path *out)
 	return err;
 }
 
-int proc_fdinfo_show(const struct proc_ctx *c, struct pbuf *b)
+int proc_fdinfo_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	bool cloexec = false;
 	struct file *f = ctx_file(c, &cloexec);
@@ -517,7 +517,7 @@ int proc_fdinfo_show(const struct proc_ctx *c, struct pbuf *b)
 			ino = st.st_ino;
 	}
 	int mnt_id = o->path.mnt ? o->path.mnt->id : 0;
-	pbuf_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
+	strbuf_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
 		    flags, mnt_id, ino);
 	file_put(f);
 	return 0;

@@ -447,7 +447,7 @@ static unsigned long long rlim_val(rlim_t r)
 	return r == RLIM_INFINITY ? ULLONG_MAX : (unsigned long long)r;
 }
 
-static int stat_show(const struct proc_ctx *c, struct pbuf *b)
+static int stat_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct pinfo p;
 	int err = pinfo_get(c, &p);
@@ -458,7 +458,7 @@ static int stat_show(const struct proc_ctx *c, struct pbuf *b)
 	unsigned long long flags = 0x400000;   /* PF_RANDOMIZE */
 	if (p.zombie)
 		flags |= 0x4;                  /* PF_EXITING */
-	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 %llu 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 %llu "
+	strbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 %llu 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 %llu "
 		       "%llu %llu %llu ",
 		    (int)p.pid, p.comm, p.state, (int)p.ppid, (int)p.pgid, (int)p.sid, flags,
 		    (unsigned long long)ticks_of(p.utime), (unsigned long long)ticks_of(p.stime),
@@ -466,12 +466,12 @@ static int stat_show(const struct proc_ctx *c, struct pbuf *b)
 		    p.nr_threads, (unsigned long long)proc_mono_to_ticks(p.start),
 		    (unsigned long long)(v.total * PAGE_SIZE), (unsigned long long)v.rss,
 		    rlim_val(p.rlim[RLIMIT_RSS].rlim_cur));
-	pbuf_printf(b, "%llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 ",
+	strbuf_printf(b, "%llu %llu %llu 0 0 %llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 ",
 		    (unsigned long long)v.start_code, (unsigned long long)v.end_code,
 		    (unsigned long long)v.stack_top, (unsigned long long)(p.pending | p.shd_pending),
 		    (unsigned long long)p.blocked, (unsigned long long)p.ignored,
 		    (unsigned long long)p.caught, p.exit_signal);
-	pbuf_printf(b, "%llu %llu %llu %llu %llu %llu %llu %d\n", (unsigned long long)v.start_data,
+	strbuf_printf(b, "%llu %llu %llu %llu %llu %llu %llu %d\n", (unsigned long long)v.start_data,
 		    (unsigned long long)v.end_data, (unsigned long long)v.brk_start,
 		    (unsigned long long)v.arg_start, (unsigned long long)v.arg_end,
 		    (unsigned long long)v.env_start, (unsigned long long)v.env_end, p.exit_code);
@@ -479,14 +479,14 @@ static int stat_show(const struct proc_ctx *c, struct pbuf *b)
 	return 0;
 }
 
-static int statm_show(const struct proc_ctx *c, struct pbuf *b)
+static int statm_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct mm *mm = proc_get_mm(c);
 	struct vmstat v;
 	vmstat_get(mm, &v);
 	if (mm)
 		mm_put(mm);
-	pbuf_printf(b, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)v.total,
+	strbuf_printf(b, "%llu %llu %llu %llu 0 %llu 0\n", (unsigned long long)v.total,
 		    (unsigned long long)v.rss, (unsigned long long)(v.rss_file + v.rss_shmem),
 		    (unsigned long long)v.text, (unsigned long long)(v.data + v.stack));
 	return 0;
@@ -505,12 +505,12 @@ static const char *state_name(char s)
 
 #define FULL_CAPS 0x000001ffffffffffULL   /* CAP_LAST_CAP 40 */
 
-static void kb(struct pbuf *b, const char *name, uint64_t pages)
+static void kb(struct strbuf *b, const char *name, uint64_t pages)
 {
-	pbuf_printf(b, "%s\t%8llu kB\n", name, (unsigned long long)(pages * (PAGE_SIZE / 1024)));
+	strbuf_printf(b, "%s\t%8llu kB\n", name, (unsigned long long)(pages * (PAGE_SIZE / 1024)));
 }
 
-static int status_show(const struct proc_ctx *c, struct pbuf *b)
+static int status_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct pinfo p;
 	int err = pinfo_get(c, &p);
@@ -545,17 +545,17 @@ static int status_show(const struct proc_ctx *c, struct pbuf *b)
 		fdtable_put(files);
 	}
 
-	pbuf_printf(b, "Name:\t%s\n", p.comm);
+	strbuf_printf(b, "Name:\t%s\n", p.comm);
 	if (umask >= 0)
-		pbuf_printf(b, "Umask:\t%04o\n", umask);
-	pbuf_printf(b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
+		strbuf_printf(b, "Umask:\t%04o\n", umask);
+	strbuf_printf(b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
 		    state_name(p.state), (int)p.tgid, (int)p.pid, (int)p.ppid);
-	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.cred.uid, p.cred.euid,
+	strbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.cred.uid, p.cred.euid,
 		    p.cred.suid, p.cred.fsuid, p.cred.gid, p.cred.egid, p.cred.sgid, p.cred.fsgid);
-	pbuf_printf(b, "FDSize:\t%d\nGroups:\t", fdsize);
+	strbuf_printf(b, "FDSize:\t%d\nGroups:\t", fdsize);
 	for (int i = 0; i < p.cred.ngroups && i < 32; i++)
-		pbuf_printf(b, i ? " %u" : "%u", p.cred.groups[i]);
-	pbuf_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", (int)p.tgid,
+		strbuf_printf(b, i ? " %u" : "%u", p.cred.groups[i]);
+	strbuf_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", (int)p.tgid,
 		    (int)p.pid, (int)p.pgid, (int)p.sid);
 	if (p.mm) {
 		struct vmstat v;
@@ -575,30 +575,30 @@ static int status_show(const struct proc_ctx *c, struct pbuf *b)
 		kb(b, "VmLib:", v.exec - v.text);
 		kb(b, "VmPTE:", (v.total + 511) / 512);
 		kb(b, "VmSwap:", 0);
-		pbuf_puts(b, "HugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t1\n");
+		strbuf_puts(b, "HugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t1\n");
 	}
-	pbuf_printf(b, "Threads:\t%d\nSigQ:\t%d/%llu\n", p.nr_threads, p.sigq,
+	strbuf_printf(b, "Threads:\t%d\nSigQ:\t%d/%llu\n", p.nr_threads, p.sigq,
 		    rlim_val(p.rlim[RLIMIT_SIGPENDING].rlim_cur));
-	pbuf_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
+	strbuf_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
 		       "SigCgt:\t%016llx\n",
 		    (unsigned long long)p.pending, (unsigned long long)p.shd_pending,
 		    (unsigned long long)p.blocked, (unsigned long long)p.ignored,
 		    (unsigned long long)p.caught);
 	unsigned long long caps = p.cred.euid == 0 ? FULL_CAPS : 0;
-	pbuf_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
+	strbuf_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
 		       "CapAmb:\t%016llx\n",
 		    0ULL, caps, caps, FULL_CAPS, 0ULL);
-	pbuf_puts(b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+	strbuf_puts(b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		     "Speculation_Store_Bypass:\tvulnerable\n"
 		     "SpeculationIndirectBranch:\talways enabled\n");
 	int ncpus = c->fs->ncpus;
 	unsigned long long cpumask = ncpus >= 64 ? ~0ULL : (1ULL << ncpus) - 1;
-	pbuf_printf(b, "Cpus_allowed:\t%llx\n", cpumask);
+	strbuf_printf(b, "Cpus_allowed:\t%llx\n", cpumask);
 	if (ncpus > 1)
-		pbuf_printf(b, "Cpus_allowed_list:\t0-%d\n", ncpus - 1);
+		strbuf_printf(b, "Cpus_allowed_list:\t0-%d\n", ncpus - 1);
 	else
-		pbuf_puts(b, "Cpus_allowed_list:\t0\n");
-	pbuf_puts(b, "Mems_allowed:\t00000001\nMems_allowed_list:\t0\n"
+		strbuf_puts(b, "Cpus_allowed_list:\t0\n");
+	strbuf_puts(b, "Mems_allowed:\t00000001\nMems_allowed_list:\t0\n"
 		     "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 	pinfo_put(&p);
 	return 0;
@@ -635,20 +635,20 @@ static size_t read_guest(const struct proc_ctx *c, struct mm *mm, uint64_t addr,
 
 /* Appends guest memory [start, end) to b (bounded). */
 static void guest_range(const struct proc_ctx *c, struct mm *mm, uint64_t start, uint64_t end,
-			struct pbuf *b)
+			struct strbuf *b)
 {
 	if (end <= start)
 		return;
 	size_t len = end - start;
 	if (len > ARGS_MAX)
 		len = ARGS_MAX;
-	if (!pbuf_reserve(b, len))
+	if (!strbuf_reserve(b, len))
 		return;
-	b->len += read_guest(c, mm, start, b->buf + b->len, len);
-	b->buf[b->len] = 0;
+	b->len += read_guest(c, mm, start, b->s + b->len, len);
+	b->s[b->len] = 0;
 }
 
-static int cmdline_show(const struct proc_ctx *c, struct pbuf *b)
+static int cmdline_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct mm *mm = proc_get_mm(c);
 	if (!mm)
@@ -666,7 +666,7 @@ static int cmdline_show(const struct proc_ctx *c, struct pbuf *b)
 			size_t n = strnlen(page, got);
 			if (n < got)
 				n++;
-			pbuf_write(b, page, n);
+			strbuf_append(b, page, n);
 		} else {
 			guest_range(c, mm, start, end, b);
 		}
@@ -675,7 +675,7 @@ static int cmdline_show(const struct proc_ctx *c, struct pbuf *b)
 	return 0;
 }
 
-static int environ_show(const struct proc_ctx *c, struct pbuf *b)
+static int environ_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct mm *mm = proc_get_mm(c);
 	if (!mm)
@@ -688,7 +688,7 @@ static int environ_show(const struct proc_ctx *c, struct pbuf *b)
 	return 0;
 }
 
-static int auxv_show(const struct proc_ctx *c, struct pbuf *b)
+static int auxv_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct mm *mm = proc_get_mm(c);
 	if (!mm)
@@ -699,13 +699,13 @@ static int auxv_show(const struct proc_ctx *c, struct pbuf *b)
 	memcpy(auxv, mm->auxv, n * sizeof auxv[0]);
 	pthread_mutex_unlock(&mm->lock);
 	mm_put(mm);
-	pbuf_write(b, auxv, n * sizeof auxv[0]);
+	strbuf_append(b, auxv, n * sizeof auxv[0]);
 	return 0;
 }
 
 /* --- comm ----------------------------------------------------------------------------- */
 
-static int comm_show(const struct proc_ctx *c, struct pbuf *b)
+static int comm_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	char comm[16];
 	pthread_mutex_lock(&c->k->lock);
@@ -718,7 +718,7 @@ static int comm_show(const struct proc_ctx *c, struct pbuf *b)
 	memcpy(comm, t ? t->comm : tg->comm, sizeof comm);
 	pthread_mutex_unlock(&c->k->lock);
 	comm[sizeof comm - 1] = 0;
-	pbuf_printf(b, "%s\n", comm);
+	strbuf_printf(b, "%s\n", comm);
 	return 0;
 }
 
@@ -747,7 +747,7 @@ static ssize_t comm_write(const struct proc_ctx *c, const char *buf, size_t len)
 
 /* --- maps, limits, mounts ------------------------------------------------------------- */
 
-static int maps_show(const struct proc_ctx *c, struct pbuf *b)
+static int maps_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct mm *mm = proc_get_mm(c);
 	if (!mm)
@@ -756,12 +756,12 @@ static int maps_show(const struct proc_ctx *c, struct pbuf *b)
 	 * until there is room for one more line of the longest kind. */
 	size_t size = 64 << 10;
 	for (;;) {
-		if (!pbuf_reserve(b, size))
+		if (!strbuf_reserve(b, size))
 			break;
-		size_t n = mm_format_maps(mm, b->buf, size);
+		size_t n = mm_format_maps(mm, b->s, size);
 		if (n + PATH_MAX + 256 < size || size >= PROC_MAX_TEXT / 2) {
 			b->len = n;
-			b->buf[n] = 0;
+			b->s[n] = 0;
 			break;
 		}
 		size *= 4;
@@ -791,15 +791,15 @@ static const struct {
 	[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
 };
 
-static void limit_col(struct pbuf *b, rlim_t v)
+static void limit_col(struct strbuf *b, rlim_t v)
 {
 	if (v == RLIM_INFINITY)
-		pbuf_printf(b, "%-20s ", "unlimited");
+		strbuf_printf(b, "%-20s ", "unlimited");
 	else
-		pbuf_printf(b, "%-20llu ", (unsigned long long)v);
+		strbuf_printf(b, "%-20llu ", (unsigned long long)v);
 }
 
-static int limits_show(const struct proc_ctx *c, struct pbuf *b)
+static int limits_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct rlimit rl[RLIM_NLIMITS];
 	pthread_mutex_lock(&c->k->lock);
@@ -809,17 +809,17 @@ static int limits_show(const struct proc_ctx *c, struct pbuf *b)
 	pthread_mutex_unlock(&c->k->lock);
 	if (!tg)
 		return -ESRCH;
-	pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	strbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
 	for (int i = 0; i < RLIM_NLIMITS; i++) {
 		if (!limit_names[i].name)
 			continue;
-		pbuf_printf(b, "%-25s ", limit_names[i].name);
+		strbuf_printf(b, "%-25s ", limit_names[i].name);
 		limit_col(b, rl[i].rlim_cur);
 		limit_col(b, rl[i].rlim_max);
 		if (limit_names[i].unit)
-			pbuf_printf(b, "%-10s\n", limit_names[i].unit);
+			strbuf_printf(b, "%-10s\n", limit_names[i].unit);
 		else
-			pbuf_puts(b, "\n");
+			strbuf_puts(b, "\n");
 	}
 	return 0;
 }
@@ -848,31 +848,31 @@ static void collect_mount(struct mount *m, void *arg)
 }
 
 /* Paths in mounts are escaped as Linux's mangle() does. */
-static void put_escaped(struct pbuf *b, const char *s)
+static void put_escaped(struct strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
-			pbuf_printf(b, "\\%03o", (unsigned char)*s);
+			strbuf_printf(b, "\\%03o", (unsigned char)*s);
 		else
-			pbuf_write(b, s, 1);
+			strbuf_append(b, s, 1);
 	}
 }
 
-static void mount_opts(struct pbuf *b, struct mount *m)
+static void mount_opts(struct strbuf *b, struct mount *m)
 {
 	bool ro = (m->flags & MNT_RDONLY) || (m->sb->flags & SB_RDONLY);
-	pbuf_puts(b, ro ? "ro" : "rw");
+	strbuf_puts(b, ro ? "ro" : "rw");
 	if (m->flags & MNT_NOSUID)
-		pbuf_puts(b, ",nosuid");
+		strbuf_puts(b, ",nosuid");
 	if (m->flags & MNT_NODEV)
-		pbuf_puts(b, ",nodev");
+		strbuf_puts(b, ",nodev");
 	if (m->flags & MNT_NOEXEC)
-		pbuf_puts(b, ",noexec");
-	pbuf_puts(b, ",relatime");
+		strbuf_puts(b, ",noexec");
+	strbuf_puts(b, ",relatime");
 }
 
 void proc_format_mounts(struct procfs *fs, const struct path *root, bool mountinfo,
-			struct pbuf *b)
+			struct strbuf *b)
 {
 	struct mount_list l = { 0 };
 	mount_table_for_each(fs->k->mounts, collect_mount, &l);
@@ -885,21 +885,21 @@ void proc_format_mounts(struct procfs *fs, const struct path *root, bool mountin
 			continue;
 		const char *fstype = m->sb->fstype ? m->sb->fstype : "none";
 		if (mountinfo) {
-			pbuf_printf(b, "%d %d %u:%u / ", m->id, m->parent ? m->parent->id : m->id,
+			strbuf_printf(b, "%d %d %u:%u / ", m->id, m->parent ? m->parent->id : m->id,
 				    major(m->sb->dev), minor(m->sb->dev));
 			put_escaped(b, where);
-			pbuf_puts(b, " ");
+			strbuf_puts(b, " ");
 			mount_opts(b, m);
-			pbuf_printf(b, " - %s ", fstype);
+			strbuf_printf(b, " - %s ", fstype);
 			put_escaped(b, m->source);
-			pbuf_puts(b, (m->sb->flags & SB_RDONLY) ? " ro\n" : " rw\n");
+			strbuf_puts(b, (m->sb->flags & SB_RDONLY) ? " ro\n" : " rw\n");
 		} else {
 			put_escaped(b, m->source);
-			pbuf_puts(b, " ");
+			strbuf_puts(b, " ");
 			put_escaped(b, where);
-			pbuf_printf(b, " %s ", fstype);
+			strbuf_printf(b, " %s ", fstype);
 			mount_opts(b, m);
-			pbuf_puts(b, " 0 0\n");
+			strbuf_puts(b, " 0 0\n");
 		}
 	}
 	free(where);
@@ -908,7 +908,7 @@ void proc_format_mounts(struct procfs *fs, const struct path *root, bool mountin
 	free(l.m);
 }
 
-static int mounts_common(const struct proc_ctx *c, struct pbuf *b, bool mountinfo)
+static int mounts_common(const struct proc_ctx *c, struct strbuf *b, bool mountinfo)
 {
 	struct path root;
 	if (proc_get_fs_paths(c, &root, NULL) < 0)
@@ -918,62 +918,62 @@ static int mounts_common(const struct proc_ctx *c, struct pbuf *b, bool mountinf
 	return 0;
 }
 
-static int mounts_show(const struct proc_ctx *c, struct pbuf *b)
+static int mounts_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	return mounts_common(c, b, false);
 }
 
-static int mountinfo_show(const struct proc_ctx *c, struct pbuf *b)
+static int mountinfo_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	return mounts_common(c, b, true);
 }
 
 /* --- small files --------------------------------------------------------------------- */
 
-static int cgroup_show(const struct proc_ctx *c, struct pbuf *b)
+static int cgroup_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "0::/\n");
+	strbuf_puts(b, "0::/\n");
 	return 0;
 }
 
-static int io_show(const struct proc_ctx *c, struct pbuf *b)
+static int io_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\n"
+	strbuf_puts(b, "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\n"
 		     "cancelled_write_bytes: 0\n");
 	return 0;
 }
 
-static int zero_show(const struct proc_ctx *c, struct pbuf *b)
+static int zero_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "0\n");
+	strbuf_puts(b, "0\n");
 	return 0;
 }
 
-static int unset_id_show(const struct proc_ctx *c, struct pbuf *b)
+static int unset_id_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "4294967295");
+	strbuf_puts(b, "4294967295");
 	return 0;
 }
 
-static int personality_show(const struct proc_ctx *c, struct pbuf *b)
+static int personality_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "00000000\n");
+	strbuf_puts(b, "00000000\n");
 	return 0;
 }
 
-static int id_map_show(const struct proc_ctx *c, struct pbuf *b)
+static int id_map_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%10u %10u %10u\n", 0u, 0u, 4294967295u);
+	strbuf_printf(b, "%10u %10u %10u\n", 0u, 0u, 4294967295u);
 	return 0;
 }
 
-static int setgroups_show(const struct proc_ctx *c, struct pbuf *b)
+static int setgroups_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "allow\n");
+	strbuf_puts(b, "allow\n");
 	return 0;
 }
 
-static int children_show(const struct proc_ctx *c, struct pbuf *b)
+static int children_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	pthread_mutex_lock(&c->k->lock);
 	struct thread_group *tg = proc_tg_locked(c);
@@ -981,7 +981,7 @@ static int children_show(const struct proc_ctx *c, struct pbuf *b)
 	if (tg && (!c->tid || c->tid == tg->tgid)) {
 		struct thread_group *child;
 		list_for_each_entry(child, &tg->children, sibling)
-			pbuf_printf(b, "%d ", (int)child->tgid);
+			strbuf_printf(b, "%d ", (int)child->tgid);
 	}
 	pthread_mutex_unlock(&c->k->lock);
 	return 0;
@@ -1009,9 +1009,9 @@ static int oom_adj_value(const struct proc_ctx *c)
 	return v;
 }
 
-static int oom_score_adj_show(const struct proc_ctx *c, struct pbuf *b)
+static int oom_score_adj_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%d\n", oom_adj_value(c));
+	strbuf_printf(b, "%d\n", oom_adj_value(c));
 	return 0;
 }
 
@@ -1054,10 +1054,10 @@ static ssize_t oom_score_adj_write(const struct proc_ctx *c, const char *buf, si
 	return set_oom(c, v, len);
 }
 
-static int oom_adj_show(const struct proc_ctx *c, struct pbuf *b)
+static int oom_adj_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	int adj = oom_adj_value(c);
-	pbuf_printf(b, "%d\n", adj == 1000 ? 15 : adj * 17 / 1000);
+	strbuf_printf(b, "%d\n", adj == 1000 ? 15 : adj * 17 / 1000);
 	return 0;
 }
 

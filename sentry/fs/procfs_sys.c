@@ -36,25 +36,25 @@ static int mounts_readlink(const struct proc_ctx *c, char *buf, size_t size)
 
 /* --- system-wide files --------------------------------------------------------- */
 
-static int cpuinfo_show(const struct proc_ctx *c, struct pbuf *b)
+static int cpuinfo_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	if (c->fs->cpuinfo) {
-		pbuf_write(b, c->fs->cpuinfo, c->fs->cpuinfo_len);
+		strbuf_append(b, c->fs->cpuinfo, c->fs->cpuinfo_len);
 		return 0;
 	}
 	for (int i = 0; i < c->fs->ncpus; i++)
-		pbuf_printf(b, "processor\t: %d\nvendor_id\t: unknown\nmodel name\t: unknown\n"
+		strbuf_printf(b, "processor\t: %d\nvendor_id\t: unknown\nmodel name\t: unknown\n"
 			       "cpu MHz\t\t: 0.000\ncpu cores\t: %d\nflags\t\t: fpu\n\n",
 			    i, c->fs->ncpus);
 	return 0;
 }
 
-static void kb_line(struct pbuf *b, const char *name, unsigned long long kb)
+static void kb_line(struct strbuf *b, const char *name, unsigned long long kb)
 {
-	pbuf_printf(b, "%-16s%8llu kB\n", name, kb);
+	strbuf_printf(b, "%-16s%8llu kB\n", name, kb);
 }
 
-static int meminfo_show(const struct proc_ctx *c, struct pbuf *b)
+static int meminfo_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct sysinfo si;
 	if (sysinfo(&si) < 0)
@@ -109,24 +109,24 @@ static int meminfo_show(const struct proc_ctx *c, struct pbuf *b)
 	kb_line(b, "AnonHugePages:", 0);
 	kb_line(b, "ShmemHugePages:", 0);
 	kb_line(b, "ShmemPmdMapped:", 0);
-	pbuf_printf(b, "%-16s%8d\n", "HugePages_Total:", 0);
-	pbuf_printf(b, "%-16s%8d\n", "HugePages_Free:", 0);
-	pbuf_printf(b, "%-16s%8d\n", "HugePages_Rsvd:", 0);
-	pbuf_printf(b, "%-16s%8d\n", "HugePages_Surp:", 0);
+	strbuf_printf(b, "%-16s%8d\n", "HugePages_Total:", 0);
+	strbuf_printf(b, "%-16s%8d\n", "HugePages_Free:", 0);
+	strbuf_printf(b, "%-16s%8d\n", "HugePages_Rsvd:", 0);
+	strbuf_printf(b, "%-16s%8d\n", "HugePages_Surp:", 0);
 	kb_line(b, "Hugepagesize:", 2048);
 	kb_line(b, "Hugetlb:", 0);
 	return 0;
 }
 
-static int uptime_show(const struct proc_ctx *c, struct pbuf *b)
+static int uptime_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct timespec up = proc_uptime();
 	/* Idle time is not known: reported as none. */
-	pbuf_printf(b, "%lld.%02ld 0.00\n", (long long)up.tv_sec, up.tv_nsec / 10000000);
+	strbuf_printf(b, "%lld.%02ld 0.00\n", (long long)up.tv_sec, up.tv_nsec / 10000000);
 	return 0;
 }
 
-static int loadavg_show(const struct proc_ctx *c, struct pbuf *b)
+static int loadavg_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct sysinfo si;
 	if (sysinfo(&si) < 0)
@@ -136,7 +136,7 @@ static int loadavg_show(const struct proc_ctx *c, struct pbuf *b)
 	int tasks = k->nr_tasks;
 	int last = k->next_pid - 1;
 	pthread_mutex_unlock(&k->lock);
-	pbuf_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu 1/%d %d\n",
+	strbuf_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu 1/%d %d\n",
 		    si.loads[0] >> 16, ((si.loads[0] & 0xffff) * 100) >> 16,
 		    si.loads[1] >> 16, ((si.loads[1] & 0xffff) * 100) >> 16,
 		    si.loads[2] >> 16, ((si.loads[2] & 0xffff) * 100) >> 16,
@@ -144,7 +144,7 @@ static int loadavg_show(const struct proc_ctx *c, struct pbuf *b)
 	return 0;
 }
 
-static int stat_show(const struct proc_ctx *c, struct pbuf *b)
+static int stat_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct timespec up = proc_uptime();
 	struct timespec real = ts_now(CLOCK_REALTIME);
@@ -156,30 +156,30 @@ static int stat_show(const struct proc_ctx *c, struct pbuf *b)
 	int tasks = k->nr_tasks;
 	pthread_mutex_unlock(&k->lock);
 	/* CPU time is not accounted per CPU: everything counts as idle. */
-	pbuf_printf(b, "cpu  0 0 0 %llu 0 0 0 0 0 0\n", ticks * (unsigned)c->fs->ncpus);
+	strbuf_printf(b, "cpu  0 0 0 %llu 0 0 0 0 0 0\n", ticks * (unsigned)c->fs->ncpus);
 	for (int i = 0; i < c->fs->ncpus; i++)
-		pbuf_printf(b, "cpu%d 0 0 0 %llu 0 0 0 0 0 0\n", i, ticks);
-	pbuf_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %d\n"
+		strbuf_printf(b, "cpu%d 0 0 0 %llu 0 0 0 0 0 0\n", i, ticks);
+	strbuf_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %d\n"
 		       "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		    (long long)(real.tv_sec - up.tv_sec), forks > 0 ? forks : 0,
 		    tasks > 0 ? 1 : 0);
 	return 0;
 }
 
-static int version_show(const struct proc_ctx *c, struct pbuf *b)
+static int version_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct kernel *k = c->k;
 	pthread_mutex_lock(&k->lock);
 	struct utsname u = k->uts;
 	pthread_mutex_unlock(&k->lock);
-	pbuf_printf(b, "%s version %s (sentry@sandbox) (sentry) %s\n", u.sysname, u.release,
+	strbuf_printf(b, "%s version %s (sentry@sandbox) (sentry) %s\n", u.sysname, u.release,
 		    u.version);
 	return 0;
 }
 
-static int filesystems_show(const struct proc_ctx *c, struct pbuf *b)
+static int filesystems_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "nodev\tsysfs\n"
+	strbuf_puts(b, "nodev\tsysfs\n"
 		     "nodev\ttmpfs\n"
 		     "nodev\tproc\n"
 		     "nodev\tpipefs\n"
@@ -189,15 +189,15 @@ static int filesystems_show(const struct proc_ctx *c, struct pbuf *b)
 	return 0;
 }
 
-static int swaps_show(const struct proc_ctx *c, struct pbuf *b)
+static int swaps_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_puts(b, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	strbuf_puts(b, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	return 0;
 }
 
 /* --- /proc/sys ------------------------------------------------------------------ */
 
-static int hostname_show(const struct proc_ctx *c, struct pbuf *b)
+static int hostname_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct kernel *k = c->k;
 	pthread_mutex_lock(&k->lock);
@@ -205,7 +205,7 @@ static int hostname_show(const struct proc_ctx *c, struct pbuf *b)
 	memcpy(name, k->uts.nodename, sizeof name);
 	pthread_mutex_unlock(&k->lock);
 	name[sizeof name - 1] = 0;
-	pbuf_printf(b, "%s\n", name);
+	strbuf_printf(b, "%s\n", name);
 	return 0;
 }
 
@@ -225,7 +225,7 @@ static ssize_t hostname_write(const struct proc_ctx *c, const char *buf, size_t 
 	return (ssize_t)len;
 }
 
-static int domainname_show(const struct proc_ctx *c, struct pbuf *b)
+static int domainname_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	struct kernel *k = c->k;
 	pthread_mutex_lock(&k->lock);
@@ -233,53 +233,53 @@ static int domainname_show(const struct proc_ctx *c, struct pbuf *b)
 	memcpy(name, k->uts.domainname, sizeof name);
 	pthread_mutex_unlock(&k->lock);
 	name[sizeof name - 1] = 0;
-	pbuf_printf(b, "%s\n", name);
+	strbuf_printf(b, "%s\n", name);
 	return 0;
 }
 
-static int ostype_show(const struct proc_ctx *c, struct pbuf *b)
+static int ostype_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%s\n", c->k->uts.sysname);
+	strbuf_printf(b, "%s\n", c->k->uts.sysname);
 	return 0;
 }
 
-static int osrelease_show(const struct proc_ctx *c, struct pbuf *b)
+static int osrelease_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%s\n", c->k->uts.release);
+	strbuf_printf(b, "%s\n", c->k->uts.release);
 	return 0;
 }
 
-static int kversion_show(const struct proc_ctx *c, struct pbuf *b)
+static int kversion_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%s\n", c->k->uts.version);
+	strbuf_printf(b, "%s\n", c->k->uts.version);
 	return 0;
 }
 
-static int pid_max_show(const struct proc_ctx *c, struct pbuf *b)
+static int pid_max_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%d\n", KERNEL_MAX_PID);
+	strbuf_printf(b, "%d\n", KERNEL_MAX_PID);
 	return 0;
 }
 
-static int boot_id_show(const struct proc_ctx *c, struct pbuf *b)
+static int boot_id_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	pbuf_printf(b, "%s\n", c->fs->boot_id);
+	strbuf_printf(b, "%s\n", c->fs->boot_id);
 	return 0;
 }
 
-static int uuid_show(const struct proc_ctx *c, struct pbuf *b)
+static int uuid_show(const struct proc_ctx *c, struct strbuf *b)
 {
 	char u[37];
 	proc_make_uuid(u);
-	pbuf_printf(b, "%s\n", u);
+	strbuf_printf(b, "%s\n", u);
 	return 0;
 }
 
 /* A sysctl with a constant value. */
 #define CONST_SHOW(fn, text)                                              \
-	static int fn(const struct proc_ctx *c, struct pbuf *b)           \
+	static int fn(const struct proc_ctx *c, struct strbuf *b)           \
 	{                                                                 \
-		pbuf_puts(b, text "\n");                                  \
+		strbuf_puts(b, text "\n");                                  \
 		return 0;                                                 \
 	}
 

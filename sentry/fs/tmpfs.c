@@ -562,45 +562,6 @@ static int memfs_special_open(struct task *t, struct inode *inode, struct file *
 
 /* --- directories: readdir ------------------------------------------------------ */
 
-struct dir_snapshot {
-	size_t n, cap;
-	struct dir_snap_entry {
-		char *name;
-		uint64_t ino;
-		unsigned char type;
-	} *e;
-};
-
-static void snapshot_free(struct dir_snapshot *s)
-{
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++)
-		free(s->e[i].name);
-	free(s->e);
-	free(s);
-}
-
-static int snapshot_add(struct dir_snapshot *s, const char *name, uint64_t ino,
-			unsigned char type)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct dir_snap_entry *e = realloc(s->e, cap * sizeof *e);
-		if (!e)
-			return -ENOMEM;
-		s->e = e;
-		s->cap = cap;
-	}
-	s->e[s->n].name = strdup(name);
-	if (!s->e[s->n].name)
-		return -ENOMEM;
-	s->e[s->n].ino = ino;
-	s->e[s->n].type = type;
-	s->n++;
-	return 0;
-}
-
 static int compare_entry_names(const void *a, const void *b)
 {
 	return strcmp(((const struct dir_snap_entry *)a)->name,
@@ -611,8 +572,8 @@ static void add_cached_child(struct dentry *child, void *arg)
 {
 	if (child->flags & DENTRY_DEAD)
 		return;
-	snapshot_add(arg, child->name, child->inode->ino,
-		     (unsigned char)IFTODT(child->inode->mode));
+	dir_snapshot_add(arg, child->name, child->inode->ino,
+			 (unsigned char)IFTODT(child->inode->mode));
 }
 
 /* While merging the lower layer: the entries already listed (sorted). */
@@ -627,66 +588,23 @@ static int add_lower_entry(void *arg, const char *name, uint64_t ino, unsigned c
 	struct dir_snap_entry key = { .name = (char *)name };
 	if (bsearch(&key, m->s->e, m->ncached, sizeof key, compare_entry_names))
 		return 0;   /* shadowed by the upper entry of the same name */
-	return snapshot_add(m->s, name, ino, type);
+	return dir_snapshot_add(m->s, name, ino, type);
 }
 
-static int take_snapshot(struct file *f, struct dir_snapshot **out)
+/* The cached children, then the lower entries not shadowed or whited out. */
+static int fill_listing(struct file *f, struct dir_snapshot *s)
 {
-	struct dir_snapshot *s = calloc(1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	struct dentry *d = f->path.dentry;
-	struct inode *dir = f->inode;
-	uint64_t parent_ino = d->parent ? d->parent->inode->ino : dir->ino;
-	int err = snapshot_add(s, ".", dir->ino, DT_DIR);
-	if (err == 0)
-		err = snapshot_add(s, "..", parent_ino, DT_DIR);
-	dentry_for_each_child(d, add_cached_child, s);
-	if (err == 0 && mem_node(dir)->has_lower) {
-		qsort(s->e, s->n, sizeof *s->e, compare_entry_names);
-		struct merge m = { s, s->n };
-		err = overlay_list_lower(dir, add_lower_entry, &m);
-	}
-	if (err < 0) {
-		snapshot_free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
+	dentry_for_each_child(f->path.dentry, add_cached_child, s);
+	if (!mem_node(f->inode)->has_lower)
+		return 0;
+	qsort(s->e, s->n, sizeof *s->e, compare_entry_names);
+	struct merge m = { s, s->n };
+	return overlay_list_lower(f->inode, add_lower_entry, &m);
 }
 
 static int memfs_readdir(struct file *f, struct dir_emitter *e)
 {
-	struct dir_snapshot *s = f->priv;
-	if (!s || e->pos == 0) {
-		struct dir_snapshot *fresh;
-		int err = take_snapshot(f, &fresh);
-		if (err < 0)
-			return err;
-		snapshot_free(s);
-		f->priv = s = fresh;
-	}
-	for (int64_t i = e->pos; i >= 0 && (size_t)i < s->n; i++) {
-		struct dir_snap_entry *en = &s->e[i];
-		if (!e->emit(e, en->name, strlen(en->name), en->ino, en->type, i + 1))
-			break;
-		e->pos = i + 1;
-	}
-	return 0;
-}
-
-static void memfs_dir_release(struct file *f)
-{
-	snapshot_free(f->priv);
-}
-
-static int64_t memfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	if (whence == SEEK_SET && off >= 0)
-		return off;
-	if (whence == SEEK_CUR && f->pos + off >= 0)
-		return f->pos + off;
-	return -EINVAL;
+	return dir_snapshot_readdir(f, e, fill_listing);
 }
 
 /* --- tables ------------------------------------------------------------------- */
@@ -743,7 +661,7 @@ const struct file_ops memfs_file_fops = {
 
 const struct file_ops memfs_dir_fops = {
 	.readdir = memfs_readdir,
-	.llseek = memfs_dir_llseek,
+	.llseek = dir_snapshot_llseek,
 	.fsync = memfs_fsync,
-	.release = memfs_dir_release,
+	.release = dir_snapshot_release,
 };

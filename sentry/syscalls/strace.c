@@ -42,75 +42,6 @@
 #define STRACE_ELEMS    8      /* array elements shown before "..." */
 #define AT_FDCWD_VALUE  (-100)
 
-/* --- text buffer ----------------------------------------------------------- */
-
-const char *strace_buf_str(const struct strace_buf *b)
-{
-	return b->s ? b->s : "";
-}
-
-void strace_buf_free(struct strace_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
-/* Room for n more bytes and the NUL.  Past STRACE_BUF_MAX or out of memory
- * the text is cut: what is already there stays consistent. */
-static bool buf_reserve(struct strace_buf *b, size_t n)
-{
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	if (n >= STRACE_BUF_MAX - b->len)
-		return false;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	cap = MIN(cap, (size_t)STRACE_BUF_MAX);
-	char *s = realloc(b->s, cap);
-	if (!s)
-		return false;
-	b->s = s;
-	b->cap = cap;
-	return true;
-}
-
-void strace_buf_append(struct strace_buf *b, const char *s, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_puts(struct strace_buf *b, const char *s)
-{
-	strace_buf_append(b, s, strlen(s));
-}
-
-void strace_buf_printf(struct strace_buf *b, const char *fmt, ...)
-{
-	char small[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		strace_buf_append(b, small, (size_t)n);
-		return;
-	}
-	if (!buf_reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* --- value tables ---------------------------------------------------------- */
 
 struct xlat {
@@ -129,38 +60,38 @@ static const char *xlat_name(const struct xlat *x, size_t n, uint64_t v)
 }
 
 /* An enumerated value: its name, else the number in decimal. */
-static void fmt_xlat_dec(struct strace_buf *b, const struct xlat *x, size_t n, int64_t v)
+static void fmt_xlat_dec(struct strbuf *b, const struct xlat *x, size_t n, int64_t v)
 {
 	const char *name = xlat_name(x, n, (uint64_t)v);
 	if (name)
-		buf_puts(b, name);
+		strbuf_puts(b, name);
 	else
-		strace_buf_printf(b, "%lld", (long long)v);
+		strbuf_printf(b, "%lld", (long long)v);
 }
 
 /* An enumerated value: its name, else the number in hex. */
-static void fmt_xlat_hex(struct strace_buf *b, const struct xlat *x, size_t n, uint64_t v)
+static void fmt_xlat_hex(struct strbuf *b, const struct xlat *x, size_t n, uint64_t v)
 {
 	const char *name = xlat_name(x, n, v);
 	if (name)
-		buf_puts(b, name);
+		strbuf_puts(b, name);
 	else
-		strace_buf_printf(b, "%#llx", (unsigned long long)v);
+		strbuf_printf(b, "%#llx", (unsigned long long)v);
 }
 
 /* Prints the names of the flags set in *v, in table order, "|"-separated
  * (and after earlier text when sep), clearing them from *v.  A name may
  * cover several bits (O_SYNC); it is printed only if all are set.
  * Returns whether anything has been printed, sep included. */
-static bool fmt_flag_bits(struct strace_buf *b, const struct xlat *x, size_t n, uint64_t *v,
+static bool fmt_flag_bits(struct strbuf *b, const struct xlat *x, size_t n, uint64_t *v,
 			  bool sep)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (x[i].val == 0 || (*v & x[i].val) != x[i].val)
 			continue;
 		if (sep)
-			buf_puts(b, "|");
-		buf_puts(b, x[i].name);
+			strbuf_puts(b, "|");
+		strbuf_puts(b, x[i].name);
 		*v &= ~x[i].val;
 		sep = true;
 	}
@@ -168,15 +99,15 @@ static bool fmt_flag_bits(struct strace_buf *b, const struct xlat *x, size_t n, 
 }
 
 /* What no name covered, as |0x...; "0" if nothing at all was printed. */
-static void fmt_flag_rest(struct strace_buf *b, uint64_t v, bool printed)
+static void fmt_flag_rest(struct strbuf *b, uint64_t v, bool printed)
 {
 	if (v)
-		strace_buf_printf(b, "%s%#llx", printed ? "|" : "", (unsigned long long)v);
+		strbuf_printf(b, "%s%#llx", printed ? "|" : "", (unsigned long long)v);
 	else if (!printed)
-		buf_puts(b, "0");
+		strbuf_puts(b, "0");
 }
 
-static void fmt_flags(struct strace_buf *b, const struct xlat *x, size_t n, uint64_t v)
+static void fmt_flags(struct strbuf *b, const struct xlat *x, size_t n, uint64_t v)
 {
 	bool printed = fmt_flag_bits(b, x, n, &v, false);
 	fmt_flag_rest(b, v, printed);
@@ -195,9 +126,9 @@ static const struct xlat open_flag_names[] = {
 
 static const char *const open_accmode_names[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 
-void strace_fmt_open_flags(struct strace_buf *b, uint64_t flags)
+void strace_fmt_open_flags(struct strbuf *b, uint64_t flags)
 {
-	buf_puts(b, open_accmode_names[flags & 3]);
+	strbuf_puts(b, open_accmode_names[flags & 3]);
 	uint64_t rest = flags & ~(uint64_t)3;
 	fmt_flag_bits(b, XLAT(open_flag_names), &rest, true);
 	fmt_flag_rest(b, rest, true);
@@ -216,7 +147,7 @@ static const struct xlat mmap_flag_names[] = {
 
 /* MAP_HUGETLB's page size, log2 in bits 26..31 (MAP_HUGE_2MB), cleared
  * from *rest once shown. */
-static void fmt_map_huge(struct strace_buf *b, uint64_t flags, uint64_t *rest)
+static void fmt_map_huge(struct strbuf *b, uint64_t flags, uint64_t *rest)
 {
 	unsigned shift = (unsigned)(flags >> MAP_HUGE_SHIFT_) & 0x3f;
 	if (!(flags & MAP_HUGETLB_BIT) || shift == 0)
@@ -224,23 +155,23 @@ static void fmt_map_huge(struct strace_buf *b, uint64_t flags, uint64_t *rest)
 	static const char unit[] = { 'K', 'M', 'G', 'T', 'P', 'E' };
 	unsigned u = shift < 10 ? 0 : shift / 10 - 1;
 	if (shift >= 10)
-		strace_buf_printf(b, "|MAP_HUGE_%llu%cB", 1ULL << (shift - (u + 1) * 10), unit[u]);
+		strbuf_printf(b, "|MAP_HUGE_%llu%cB", 1ULL << (shift - (u + 1) * 10), unit[u]);
 	else
-		strace_buf_printf(b, "|MAP_HUGE_%lluB", 1ULL << shift);
+		strbuf_printf(b, "|MAP_HUGE_%lluB", 1ULL << shift);
 	*rest &= ~(0x3fULL << MAP_HUGE_SHIFT_);
 }
 
-void strace_fmt_mmap_flags(struct strace_buf *b, uint64_t flags)
+void strace_fmt_mmap_flags(struct strbuf *b, uint64_t flags)
 {
 	static const char *const types[4] = { NULL, "MAP_SHARED", "MAP_PRIVATE",
 					      "MAP_SHARED_VALIDATE" };
 	uint64_t type = flags & 0xf;
 	bool printed = false;
 	if (type < 4 && types[type]) {
-		buf_puts(b, types[type]);
+		strbuf_puts(b, types[type]);
 		printed = true;
 	} else if (type) {
-		strace_buf_printf(b, "%#llx", (unsigned long long)type);
+		strbuf_printf(b, "%#llx", (unsigned long long)type);
 		printed = true;
 	}
 	uint64_t rest = flags & ~0xfULL;
@@ -254,10 +185,10 @@ static const struct xlat prot_names[] = {
 	{ 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" },
 };
 
-void strace_fmt_prot(struct strace_buf *b, uint64_t prot)
+void strace_fmt_prot(struct strbuf *b, uint64_t prot)
 {
 	if (prot == 0)
-		buf_puts(b, "PROT_NONE");
+		strbuf_puts(b, "PROT_NONE");
 	else
 		fmt_flags(b, XLAT(prot_names), prot);
 }
@@ -268,20 +199,20 @@ static const struct xlat file_type_names[] = {
 	{ 0140000, "S_IFSOCK" },
 };
 
-void strace_fmt_mode(struct strace_buf *b, uint64_t mode)
+void strace_fmt_mode(struct strbuf *b, uint64_t mode)
 {
 	uint64_t type = mode & 0170000;
 	if (type) {
 		const char *name = xlat_name(XLAT(file_type_names), type);
 		if (!name) {
-			strace_buf_printf(b, "%#llo", (unsigned long long)mode);
+			strbuf_printf(b, "%#llo", (unsigned long long)mode);
 			return;
 		}
-		strace_buf_printf(b, "%s|", name);
+		strbuf_printf(b, "%s|", name);
 	}
-	strace_buf_printf(b, "%#03llo", (unsigned long long)(mode & 07777));
+	strbuf_printf(b, "%#03llo", (unsigned long long)(mode & 07777));
 	if (mode & ~0177777ULL)
-		strace_buf_printf(b, "|%#llx", (unsigned long long)(mode & ~0177777ULL));
+		strbuf_printf(b, "|%#llx", (unsigned long long)(mode & ~0177777ULL));
 }
 
 static const struct xlat clone_flag_names[] = {
@@ -308,14 +239,14 @@ static const struct xlat clone_flag_names[] = {
 
 /* clone(2) flags: the low byte is the signal sent to the parent at exit,
  * shown last (CLONE_VM|...|SIGCHLD). */
-void strace_fmt_clone_flags(struct strace_buf *b, uint64_t flags)
+void strace_fmt_clone_flags(struct strbuf *b, uint64_t flags)
 {
 	uint64_t rest = flags & ~0xffULL;
 	unsigned sig = flags & 0xff;
 	bool printed = fmt_flag_bits(b, XLAT(clone_flag_names), &rest, false);
 	if (sig && sig <= GUEST_NSIG) {
 		if (printed)
-			buf_puts(b, "|");
+			strbuf_puts(b, "|");
 		strace_fmt_signal(b, sig);
 		printed = true;
 	} else {
@@ -337,68 +268,68 @@ static const char *const signal_names[32] = {
 #define KERNEL_SIGRTMIN 32
 
 /* "INT", "RTMIN", "RTMIN+3"; false (nothing printed) if sig is no signal. */
-static bool fmt_signal_short(struct strace_buf *b, int64_t sig)
+static bool fmt_signal_short(struct strbuf *b, int64_t sig)
 {
 	if (sig >= 1 && sig < KERNEL_SIGRTMIN)
-		buf_puts(b, signal_names[sig]);
+		strbuf_puts(b, signal_names[sig]);
 	else if (sig == KERNEL_SIGRTMIN)
-		buf_puts(b, "RTMIN");
+		strbuf_puts(b, "RTMIN");
 	else if (sig > KERNEL_SIGRTMIN && sig <= GUEST_NSIG)
-		strace_buf_printf(b, "RTMIN+%d", (int)(sig - KERNEL_SIGRTMIN));
+		strbuf_printf(b, "RTMIN+%d", (int)(sig - KERNEL_SIGRTMIN));
 	else
 		return false;
 	return true;
 }
 
-void strace_fmt_signal(struct strace_buf *b, int64_t sig)
+void strace_fmt_signal(struct strbuf *b, int64_t sig)
 {
 	if (sig >= 1 && sig <= GUEST_NSIG) {
-		buf_puts(b, "SIG");
+		strbuf_puts(b, "SIG");
 		fmt_signal_short(b, sig);
 	} else {
-		strace_buf_printf(b, "%lld", (long long)sig);
+		strbuf_printf(b, "%lld", (long long)sig);
 	}
 }
 
 /* [INT TERM]; a set with most signals in it is shown by what it lacks,
  * ~[KILL STOP], as strace does. */
-void strace_fmt_sigset(struct strace_buf *b, uint64_t mask)
+void strace_fmt_sigset(struct strbuf *b, uint64_t mask)
 {
 	bool invert = __builtin_popcountll(mask) > GUEST_NSIG / 2;
 	if (invert) {
-		buf_puts(b, "~");
+		strbuf_puts(b, "~");
 		mask = ~mask;
 	}
-	buf_puts(b, "[");
+	strbuf_puts(b, "[");
 	bool first = true;
 	for (int sig = 1; sig <= GUEST_NSIG; sig++) {
 		if (!(mask & (1ULL << (sig - 1))))
 			continue;
 		if (!first)
-			buf_puts(b, " ");
+			strbuf_puts(b, " ");
 		fmt_signal_short(b, sig);
 		first = false;
 	}
-	buf_puts(b, "]");
+	strbuf_puts(b, "]");
 }
 
-void strace_fmt_wait_status(struct strace_buf *b, int status)
+void strace_fmt_wait_status(struct strbuf *b, int status)
 {
 	if (WIFEXITED(status)) {
-		strace_buf_printf(b, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]",
+		strbuf_printf(b, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]",
 				  WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
-		buf_puts(b, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+		strbuf_puts(b, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
 		strace_fmt_signal(b, WTERMSIG(status));
-		buf_puts(b, WCOREDUMP(status) ? " && WCOREDUMP(s)}]" : "}]");
+		strbuf_puts(b, WCOREDUMP(status) ? " && WCOREDUMP(s)}]" : "}]");
 	} else if (WIFSTOPPED(status)) {
-		buf_puts(b, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		strbuf_puts(b, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
 		strace_fmt_signal(b, WSTOPSIG(status));
-		buf_puts(b, "}]");
+		strbuf_puts(b, "}]");
 	} else if (WIFCONTINUED(status)) {
-		buf_puts(b, "[{WIFCONTINUED(s)}]");
+		strbuf_puts(b, "[{WIFCONTINUED(s)}]");
 	} else {
-		strace_buf_printf(b, "[%#x]", (unsigned)status);
+		strbuf_printf(b, "[%#x]", (unsigned)status);
 	}
 }
 
@@ -406,33 +337,33 @@ void strace_fmt_wait_status(struct strace_buf *b, int status)
 
 /* strace's escaping: C escapes where there is one, else octal, as short as
  * the next character allows (\0 but \0001 before a '1'). */
-static void fmt_escaped_char(struct strace_buf *b, unsigned char c, int next)
+static void fmt_escaped_char(struct strbuf *b, unsigned char c, int next)
 {
 	static const char esc[][3] = {
 		['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t", ['\v'] = "\\v",
 	};
 	if (c == '"' || c == '\\') {
 		char s[2] = { '\\', (char)c };
-		strace_buf_append(b, s, 2);
+		strbuf_append(b, s, 2);
 	} else if (c < sizeof esc / sizeof esc[0] && esc[c][0]) {
-		strace_buf_append(b, esc[c], 2);
+		strbuf_append(b, esc[c], 2);
 	} else if (c >= 0x20 && c < 0x7f) {
 		char s = (char)c;
-		strace_buf_append(b, &s, 1);
+		strbuf_append(b, &s, 1);
 	} else if (next >= '0' && next <= '7') {
-		strace_buf_printf(b, "\\%03o", c);
+		strbuf_printf(b, "\\%03o", c);
 	} else {
-		strace_buf_printf(b, "\\%o", c);
+		strbuf_printf(b, "\\%o", c);
 	}
 }
 
-void strace_fmt_string(struct strace_buf *b, const void *data, size_t len, bool more)
+void strace_fmt_string(struct strbuf *b, const void *data, size_t len, bool more)
 {
 	const unsigned char *p = data;
-	buf_puts(b, "\"");
+	strbuf_puts(b, "\"");
 	for (size_t i = 0; i < len; i++)
 		fmt_escaped_char(b, p[i], i + 1 < len ? p[i + 1] : -1);
-	buf_puts(b, more ? "\"..." : "\"");
+	strbuf_puts(b, more ? "\"..." : "\"");
 }
 
 /* The kernel-internal codes a syscall returns to ask for a restart; the
@@ -453,11 +384,11 @@ static bool is_error(long ret)
 	return (unsigned long)ret > -4096UL;
 }
 
-static void fmt_error(struct strace_buf *b, int err)
+static void fmt_error(struct strbuf *b, int err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(restart_codes); i++) {
 		if (restart_codes[i].err == err) {
-			strace_buf_printf(b, "? %s (%s)", restart_codes[i].name,
+			strbuf_printf(b, "? %s (%s)", restart_codes[i].name,
 					  restart_codes[i].desc);
 			return;
 		}
@@ -466,21 +397,21 @@ static void fmt_error(struct strace_buf *b, int err)
 	const char *name = strerrorname_np(err);
 	const char *desc = strerrordesc_np(err);
 	if (name && desc)
-		strace_buf_printf(b, "-1 %s (%s)", name, desc);
+		strbuf_printf(b, "-1 %s (%s)", name, desc);
 	else
-		strace_buf_printf(b, "-1 (errno %d)", err);
+		strbuf_printf(b, "-1 (errno %d)", err);
 }
 
-void strace_fmt_result(struct strace_buf *b, enum sysret type, long ret)
+void strace_fmt_result(struct strbuf *b, enum sysret type, long ret)
 {
 	if (type == RET_NONE)
-		buf_puts(b, "?");
+		strbuf_puts(b, "?");
 	else if (is_error(ret))
 		fmt_error(b, (int)-ret);
 	else if (type == RET_HEX)
-		strace_buf_printf(b, "%#lx", (unsigned long)ret);
+		strbuf_printf(b, "%#lx", (unsigned long)ret);
 	else
-		strace_buf_printf(b, "%ld", ret);
+		strbuf_printf(b, "%ld", ret);
 }
 
 /* --- guest memory ---------------------------------------------------------- */
@@ -513,16 +444,16 @@ static long mem_read_str(const struct strace_mem *m, uint64_t addr, char *dst, s
 	return -ENAMETOOLONG;
 }
 
-static void fmt_ptr(struct strace_buf *b, uint64_t addr)
+static void fmt_ptr(struct strbuf *b, uint64_t addr)
 {
 	if (addr)
-		strace_buf_printf(b, "%#llx", (unsigned long long)addr);
+		strbuf_printf(b, "%#llx", (unsigned long long)addr);
 	else
-		buf_puts(b, "NULL");
+		strbuf_puts(b, "NULL");
 }
 
 /* Reads a struct; if it cannot, prints the address (or NULL) instead. */
-static bool read_or_ptr(struct strace_buf *b, const struct strace_mem *m, void *dst,
+static bool read_or_ptr(struct strbuf *b, const struct strace_mem *m, void *dst,
 			uint64_t addr, size_t n)
 {
 	if (mem_read(m, dst, addr, n) == 0)
@@ -533,7 +464,7 @@ static bool read_or_ptr(struct strace_buf *b, const struct strace_mem *m, void *
 
 /* A NUL-terminated string, cut at max bytes.  One byte more is read, so
  * that a string of exactly max bytes is not shown as cut. */
-static void fmt_cstring(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_cstring(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 			size_t max)
 {
 	char *s = addr ? malloc(max + 2) : NULL;
@@ -548,7 +479,7 @@ static void fmt_cstring(struct strace_buf *b, const struct strace_mem *m, uint64
 }
 
 /* A buffer of len bytes, the first STRACE_STRLEN shown. */
-static void fmt_buffer(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_buffer(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 		       uint64_t len)
 {
 	char data[STRACE_STRLEN];
@@ -568,7 +499,7 @@ struct guest_iovec {
 
 /* [{iov_base="...", iov_len=5}, ...]; data: how many bytes of the buffers
  * hold data (the result, for reads), UINT64_MAX for all of them. */
-static void fmt_iovec(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_iovec(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 		      uint64_t count, uint64_t data)
 {
 	struct guest_iovec iov[STRACE_ELEMS];
@@ -577,19 +508,19 @@ static void fmt_iovec(struct strace_buf *b, const struct strace_mem *m, uint64_t
 		fmt_ptr(b, addr);
 		return;
 	}
-	buf_puts(b, "[");
+	strbuf_puts(b, "[");
 	for (size_t i = 0; i < n; i++) {
-		buf_puts(b, i ? ", {iov_base=" : "{iov_base=");
+		strbuf_puts(b, i ? ", {iov_base=" : "{iov_base=");
 		uint64_t len = MIN(iov[i].len, data);
 		fmt_buffer(b, m, iov[i].base, len);
-		strace_buf_printf(b, ", iov_len=%llu}", (unsigned long long)iov[i].len);
+		strbuf_printf(b, ", iov_len=%llu}", (unsigned long long)iov[i].len);
 		data -= len;
 	}
-	buf_puts(b, count > n ? ", ...]" : "]");
+	strbuf_puts(b, count > n ? ", ...]" : "]");
 }
 
 /* ["ls", "-l"]: argv, its first STRACE_ELEMS strings. */
-static void fmt_strv(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_strv(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	uint64_t ptrs[STRACE_ELEMS + 1];
 	size_t n = 0;
@@ -606,17 +537,17 @@ static void fmt_strv(struct strace_buf *b, const struct strace_mem *m, uint64_t 
 		if (ptrs[n] == 0)
 			break;
 	}
-	buf_puts(b, "[");
+	strbuf_puts(b, "[");
 	for (size_t i = 0; i < MIN(n, (size_t)STRACE_ELEMS); i++) {
 		if (i)
-			buf_puts(b, ", ");
+			strbuf_puts(b, ", ");
 		fmt_cstring(b, m, ptrs[i], STRACE_STRLEN);
 	}
-	buf_puts(b, n > STRACE_ELEMS ? ", ...]" : "]");
+	strbuf_puts(b, n > STRACE_ELEMS ? ", ...]" : "]");
 }
 
 /* envp: 0x7ffd... followed by the number of strings. */
-static void fmt_envp(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_envp(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	enum { MAX_VARS = 16384 };
 	uint64_t ptrs[64];
@@ -634,7 +565,7 @@ static void fmt_envp(struct strace_buf *b, const struct strace_mem *m, uint64_t 
 			return;
 		for (size_t i = 0; i < count; i++) {
 			if (ptrs[i] == 0) {
-				strace_buf_printf(b, " /* %zu var%s */", n + i,
+				strbuf_printf(b, " /* %zu var%s */", n + i,
 						  n + i == 1 ? "" : "s");
 				return;
 			}
@@ -643,42 +574,42 @@ static void fmt_envp(struct strace_buf *b, const struct strace_mem *m, uint64_t 
 	}
 }
 
-static void fmt_timespec(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_timespec(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct { int64_t sec, nsec; } ts;
 	if (read_or_ptr(b, m, &ts, addr, sizeof ts))
-		strace_buf_printf(b, "{tv_sec=%lld, tv_nsec=%lld}", (long long)ts.sec,
+		strbuf_printf(b, "{tv_sec=%lld, tv_nsec=%lld}", (long long)ts.sec,
 				  (long long)ts.nsec);
 }
 
-static void fmt_stat(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_stat(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct stat st;   /* the sentry is x86-64: the guest's layout */
 	if (!read_or_ptr(b, m, &st, addr, sizeof st))
 		return;
-	buf_puts(b, "{st_mode=");
+	strbuf_puts(b, "{st_mode=");
 	strace_fmt_mode(b, st.st_mode);
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-		strace_buf_printf(b, ", st_rdev=makedev(%#x, %#x)", major(st.st_rdev),
+		strbuf_printf(b, ", st_rdev=makedev(%#x, %#x)", major(st.st_rdev),
 				  minor(st.st_rdev));
 	else
-		strace_buf_printf(b, ", st_size=%lld", (long long)st.st_size);
-	buf_puts(b, ", ...}");
+		strbuf_printf(b, ", st_size=%lld", (long long)st.st_size);
+	strbuf_puts(b, ", ...}");
 }
 
-static void fmt_statx(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_statx(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct statx stx;
 	if (!read_or_ptr(b, m, &stx, addr, sizeof stx))
 		return;
-	buf_puts(b, "{stx_mode=");
+	strbuf_puts(b, "{stx_mode=");
 	strace_fmt_mode(b, stx.stx_mode);
 	if (S_ISCHR(stx.stx_mode) || S_ISBLK(stx.stx_mode))
-		strace_buf_printf(b, ", stx_rdev_major=%u, stx_rdev_minor=%u", stx.stx_rdev_major,
+		strbuf_printf(b, ", stx_rdev_major=%u, stx_rdev_minor=%u", stx.stx_rdev_major,
 				  stx.stx_rdev_minor);
 	else
-		strace_buf_printf(b, ", stx_size=%llu", (unsigned long long)stx.stx_size);
-	buf_puts(b, ", ...}");
+		strbuf_printf(b, ", stx_size=%llu", (unsigned long long)stx.stx_size);
+	strbuf_puts(b, ", ...}");
 }
 
 static const struct xlat fs_magic_names[] = {
@@ -693,14 +624,14 @@ static const struct xlat fs_magic_names[] = {
 	{ 0x534f434b, "SOCKFS_MAGIC" },          { 0x42494e4d, "BINFMTFS_MAGIC" },
 };
 
-static void fmt_statfs(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_statfs(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct statfs sf;
 	if (!read_or_ptr(b, m, &sf, addr, sizeof sf))
 		return;
-	buf_puts(b, "{f_type=");
+	strbuf_puts(b, "{f_type=");
 	fmt_xlat_hex(b, XLAT(fs_magic_names), (uint64_t)sf.f_type);
-	strace_buf_printf(b,
+	strbuf_printf(b,
 			  ", f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, "
 			  "f_files=%llu, f_ffree=%llu, ...}",
 			  (long long)sf.f_bsize, (unsigned long long)sf.f_blocks,
@@ -708,49 +639,49 @@ static void fmt_statfs(struct strace_buf *b, const struct strace_mem *m, uint64_
 			  (unsigned long long)sf.f_files, (unsigned long long)sf.f_ffree);
 }
 
-static void fmt_uname(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_uname(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct utsname u;
 	if (!read_or_ptr(b, m, &u, addr, sizeof u))
 		return;
-	buf_puts(b, "{sysname=");
+	strbuf_puts(b, "{sysname=");
 	strace_fmt_string(b, u.sysname, strnlen(u.sysname, sizeof u.sysname), false);
-	buf_puts(b, ", nodename=");
+	strbuf_puts(b, ", nodename=");
 	strace_fmt_string(b, u.nodename, strnlen(u.nodename, sizeof u.nodename), false);
-	buf_puts(b, ", ...}");
+	strbuf_puts(b, ", ...}");
 }
 
-static void fmt_int_pair(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_int_pair(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	int32_t v[2];
 	if (read_or_ptr(b, m, v, addr, sizeof v))
-		strace_buf_printf(b, "[%d, %d]", v[0], v[1]);
+		strbuf_printf(b, "[%d, %d]", v[0], v[1]);
 }
 
 /* RLIM64_INFINITY, or multiples of 1024 as N*1024, as strace shows them. */
-static void fmt_rlim_value(struct strace_buf *b, uint64_t v)
+static void fmt_rlim_value(struct strbuf *b, uint64_t v)
 {
 	if (v == UINT64_MAX)
-		buf_puts(b, "RLIM64_INFINITY");
+		strbuf_puts(b, "RLIM64_INFINITY");
 	else if (v && v % 1024 == 0)
-		strace_buf_printf(b, "%llu*1024", (unsigned long long)(v / 1024));
+		strbuf_printf(b, "%llu*1024", (unsigned long long)(v / 1024));
 	else
-		strace_buf_printf(b, "%llu", (unsigned long long)v);
+		strbuf_printf(b, "%llu", (unsigned long long)v);
 }
 
-static void fmt_rlimit(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_rlimit(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	uint64_t r[2];
 	if (!read_or_ptr(b, m, r, addr, sizeof r))
 		return;
-	buf_puts(b, "{rlim_cur=");
+	strbuf_puts(b, "{rlim_cur=");
 	fmt_rlim_value(b, r[0]);
-	buf_puts(b, ", rlim_max=");
+	strbuf_puts(b, ", rlim_max=");
 	fmt_rlim_value(b, r[1]);
-	buf_puts(b, "}");
+	strbuf_puts(b, "}");
 }
 
-static void fmt_sigset_at(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_sigset_at(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	uint64_t mask;
 	if (read_or_ptr(b, m, &mask, addr, sizeof mask))
@@ -767,27 +698,27 @@ static const struct xlat sa_flag_names[] = {
 
 #define SA_RESTORER_FLAG 0x04000000ULL
 
-static void fmt_sigaction(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_sigaction(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct guest_sigaction sa;
 	if (!read_or_ptr(b, m, &sa, addr, sizeof sa))
 		return;
-	buf_puts(b, "{sa_handler=");
+	strbuf_puts(b, "{sa_handler=");
 	if (sa.handler == 0)
-		buf_puts(b, "SIG_DFL");
+		strbuf_puts(b, "SIG_DFL");
 	else if (sa.handler == 1)
-		buf_puts(b, "SIG_IGN");
+		strbuf_puts(b, "SIG_IGN");
 	else
 		fmt_ptr(b, sa.handler);
-	buf_puts(b, ", sa_mask=");
+	strbuf_puts(b, ", sa_mask=");
 	strace_fmt_sigset(b, sa.mask);
-	buf_puts(b, ", sa_flags=");
+	strbuf_puts(b, ", sa_flags=");
 	fmt_flags(b, XLAT(sa_flag_names), sa.flags);
 	if (sa.flags & SA_RESTORER_FLAG) {
-		buf_puts(b, ", sa_restorer=");
+		strbuf_puts(b, ", sa_restorer=");
 		fmt_ptr(b, sa.restorer);
 	}
-	buf_puts(b, "}");
+	strbuf_puts(b, "}");
 }
 
 static const struct xlat poll_event_names[] = {
@@ -803,18 +734,18 @@ struct guest_pollfd {
 	int16_t events, revents;
 };
 
-static void fmt_pollfd(struct strace_buf *b, const struct guest_pollfd *p, bool first,
+static void fmt_pollfd(struct strbuf *b, const struct guest_pollfd *p, bool first,
 		       bool revents)
 {
-	strace_buf_printf(b, "%s{fd=%d, %s=", first ? "" : ", ", p->fd,
+	strbuf_printf(b, "%s{fd=%d, %s=", first ? "" : ", ", p->fd,
 			  revents ? "revents" : "events");
 	fmt_flags(b, XLAT(poll_event_names), (uint16_t)(revents ? p->revents : p->events));
-	buf_puts(b, "}");
+	strbuf_puts(b, "}");
 }
 
 /* [{fd=3, events=POLLIN}, ...] at entry; with revents, only the entries
  * that have some: [{fd=3, revents=POLLIN}]. */
-static void fmt_pollfds(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_pollfds(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 			uint64_t count, bool revents)
 {
 	enum { MAX_SCAN = 4096, CHUNK = 64 };
@@ -824,7 +755,7 @@ static void fmt_pollfds(struct strace_buf *b, const struct strace_mem *m, uint64
 		return;
 	}
 	size_t shown = 0;
-	buf_puts(b, "[");
+	strbuf_puts(b, "[");
 	for (uint64_t i = 0; i < MIN(count, (uint64_t)MAX_SCAN);) {
 		/* Chunks end at page ends: the array may end before a hole. */
 		uint64_t a = addr + i * sizeof p[0];
@@ -837,14 +768,14 @@ static void fmt_pollfds(struct strace_buf *b, const struct strace_mem *m, uint64
 			if (revents && p[j].revents == 0)
 				continue;
 			if (shown == STRACE_ELEMS) {
-				buf_puts(b, ", ...]");
+				strbuf_puts(b, ", ...]");
 				return;
 			}
 			fmt_pollfd(b, &p[j], shown++ == 0, revents);
 		}
 		i += n;
 	}
-	buf_puts(b, "]");
+	strbuf_puts(b, "]");
 }
 
 static const struct xlat family_names[] = {
@@ -854,23 +785,23 @@ static const struct xlat family_names[] = {
 	{ 31, "AF_BLUETOOTH" }, { 38, "AF_ALG" },   { 40, "AF_VSOCK" },    { 44, "AF_XDP" },
 };
 
-static void fmt_sockaddr_unix(struct strace_buf *b, const struct sockaddr_un *sun, size_t len)
+static void fmt_sockaddr_unix(struct strbuf *b, const struct sockaddr_un *sun, size_t len)
 {
 	size_t pathlen = MIN(len - offsetof(struct sockaddr_un, sun_path),
 			     sizeof sun->sun_path);
 	if (pathlen == 0)
 		return;
-	buf_puts(b, ", sun_path=");
+	strbuf_puts(b, ", sun_path=");
 	if (sun->sun_path[0] == '\0') {
 		/* Abstract: every byte counts, NULs included. */
-		buf_puts(b, "@");
+		strbuf_puts(b, "@");
 		strace_fmt_string(b, sun->sun_path + 1, pathlen - 1, false);
 	} else {
 		strace_fmt_string(b, sun->sun_path, strnlen(sun->sun_path, pathlen), false);
 	}
 }
 
-static void fmt_sockaddr_data(struct strace_buf *b, const struct sockaddr_storage *ss,
+static void fmt_sockaddr_data(struct strbuf *b, const struct sockaddr_storage *ss,
 			      size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -879,23 +810,23 @@ static void fmt_sockaddr_data(struct strace_buf *b, const struct sockaddr_storag
 	} else if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof addr);
-		strace_buf_printf(b, ", sin_port=htons(%u), sin_addr=inet_addr(\"%s\")",
+		strbuf_printf(b, ", sin_port=htons(%u), sin_addr=inet_addr(\"%s\")",
 				  ntohs(sin->sin_port), addr);
 	} else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof addr);
-		strace_buf_printf(b,
+		strbuf_printf(b,
 				  ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), "
 				  "inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u",
 				  ntohs(sin6->sin6_port), ntohl(sin6->sin6_flowinfo), addr,
 				  sin6->sin6_scope_id);
 	} else if (len > sizeof ss->ss_family) {
-		buf_puts(b, ", ...");
+		strbuf_puts(b, ", ...");
 	}
 }
 
 /* {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")} */
-static void fmt_sockaddr(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_sockaddr(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 			 uint64_t len)
 {
 	struct sockaddr_storage ss;
@@ -904,14 +835,14 @@ static void fmt_sockaddr(struct strace_buf *b, const struct strace_mem *m, uint6
 		fmt_ptr(b, addr);
 		return;
 	}
-	buf_puts(b, "{sa_family=");
+	strbuf_puts(b, "{sa_family=");
 	fmt_xlat_dec(b, XLAT(family_names), ss.ss_family);
 	fmt_sockaddr_data(b, &ss, n);
-	buf_puts(b, "}");
+	strbuf_puts(b, "}");
 }
 
 /* A sockaddr filled by the call, its length in the socklen_t at lenp. */
-static void fmt_sockaddr_out(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_sockaddr_out(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 			     uint64_t lenp)
 {
 	uint32_t len;
@@ -927,18 +858,18 @@ static const struct xlat resolve_names[] = {
 	{ 0x10, "RESOLVE_IN_ROOT" },  { 0x20, "RESOLVE_CACHED" },
 };
 
-static void fmt_open_how(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_open_how(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	uint64_t how[3];   /* flags, mode, resolve */
 	if (!read_or_ptr(b, m, how, addr, sizeof how))
 		return;
-	buf_puts(b, "{flags=");
+	strbuf_puts(b, "{flags=");
 	strace_fmt_open_flags(b, how[0]);
-	buf_puts(b, ", mode=");
+	strbuf_puts(b, ", mode=");
 	strace_fmt_mode(b, how[1]);
-	buf_puts(b, ", resolve=");
+	strbuf_puts(b, ", resolve=");
 	fmt_flags(b, XLAT(resolve_names), how[2]);
-	buf_puts(b, "}");
+	strbuf_puts(b, "}");
 }
 
 /* struct clone_args, its first version (64 bytes). */
@@ -946,7 +877,7 @@ struct guest_clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
-static void fmt_clone3(struct strace_buf *b, const struct strace_mem *m, uint64_t addr,
+static void fmt_clone3(struct strbuf *b, const struct strace_mem *m, uint64_t addr,
 		       uint64_t size)
 {
 	struct guest_clone_args ca;
@@ -956,21 +887,21 @@ static void fmt_clone3(struct strace_buf *b, const struct strace_mem *m, uint64_
 	}
 	if (!read_or_ptr(b, m, &ca, addr, sizeof ca))
 		return;
-	buf_puts(b, "{flags=");
+	strbuf_puts(b, "{flags=");
 	fmt_flags(b, XLAT(clone_flag_names), ca.flags);
 	if (ca.flags & CLONE_FLAG_PIDFD)
-		strace_buf_printf(b, ", pidfd=%#llx", (unsigned long long)ca.pidfd);
+		strbuf_printf(b, ", pidfd=%#llx", (unsigned long long)ca.pidfd);
 	if (ca.flags & (CLONE_FLAG_CHILD_SETTID | CLONE_FLAG_CHILD_CLEARTID))
-		strace_buf_printf(b, ", child_tid=%#llx", (unsigned long long)ca.child_tid);
+		strbuf_printf(b, ", child_tid=%#llx", (unsigned long long)ca.child_tid);
 	if (ca.flags & CLONE_FLAG_PARENT_SETTID)
-		strace_buf_printf(b, ", parent_tid=%#llx", (unsigned long long)ca.parent_tid);
-	buf_puts(b, ", exit_signal=");
+		strbuf_printf(b, ", parent_tid=%#llx", (unsigned long long)ca.parent_tid);
+	strbuf_puts(b, ", exit_signal=");
 	strace_fmt_signal(b, (int64_t)ca.exit_signal);
-	strace_buf_printf(b, ", stack=%#llx, stack_size=%#llx", (unsigned long long)ca.stack,
+	strbuf_printf(b, ", stack=%#llx, stack_size=%#llx", (unsigned long long)ca.stack,
 			  (unsigned long long)ca.stack_size);
 	if (ca.flags & CLONE_FLAG_SETTLS)
-		strace_buf_printf(b, ", tls=%#llx", (unsigned long long)ca.tls);
-	buf_puts(b, "}");
+		strbuf_printf(b, ", tls=%#llx", (unsigned long long)ca.tls);
+	strbuf_puts(b, "}");
 }
 
 /* --- enumerations ---------------------------------------------------------- */
@@ -1123,7 +1054,7 @@ static const struct xlat sock_flag_names[] = {
 };
 
 /* Socket type, then SOCK_CLOEXEC|SOCK_NONBLOCK. */
-static void fmt_sock_type(struct strace_buf *b, uint64_t v)
+static void fmt_sock_type(struct strbuf *b, uint64_t v)
 {
 	fmt_xlat_dec(b, XLAT(sock_type_names), v & 0xf);
 	uint64_t rest = v & ~0xfULL;
@@ -1178,20 +1109,20 @@ static const char *const futex_cmd_names[] = {
 #define FUTEX_REALTIME_  256
 
 /* FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME */
-static void fmt_futex_op(struct strace_buf *b, uint32_t op)
+static void fmt_futex_op(struct strbuf *b, uint32_t op)
 {
 	unsigned cmd = op & 0x7f;
 	if (cmd >= ARRAY_SIZE(futex_cmd_names)) {
-		strace_buf_printf(b, "%#x", op);
+		strbuf_printf(b, "%#x", op);
 		return;
 	}
-	buf_puts(b, futex_cmd_names[cmd]);
+	strbuf_puts(b, futex_cmd_names[cmd]);
 	if (op & FUTEX_PRIVATE_)
-		buf_puts(b, "_PRIVATE");
+		strbuf_puts(b, "_PRIVATE");
 	if (op & FUTEX_REALTIME_)
-		buf_puts(b, "|FUTEX_CLOCK_REALTIME");
+		strbuf_puts(b, "|FUTEX_CLOCK_REALTIME");
 	if (op & ~0x1ffu)
-		strace_buf_printf(b, "|%#x", op & ~0x1ffu);
+		strbuf_printf(b, "|%#x", op & ~0x1ffu);
 }
 
 enum {
@@ -1360,20 +1291,20 @@ static uint64_t next_arg(const struct call *c, int i)
 }
 
 /* struct flock for F_SETLK and friends. */
-static void fmt_flock(struct strace_buf *b, const struct strace_mem *m, uint64_t addr)
+static void fmt_flock(struct strbuf *b, const struct strace_mem *m, uint64_t addr)
 {
 	struct { int16_t type, whence; int32_t pad; int64_t start, len; int32_t pid, pad2; } fl;
 	if (!read_or_ptr(b, m, &fl, addr, sizeof fl))
 		return;
-	buf_puts(b, "{l_type=");
+	strbuf_puts(b, "{l_type=");
 	fmt_xlat_dec(b, XLAT(lock_type_names), fl.type);
-	buf_puts(b, ", l_whence=");
+	strbuf_puts(b, ", l_whence=");
 	fmt_xlat_dec(b, XLAT(whence_names), fl.whence);
-	strace_buf_printf(b, ", l_start=%lld, l_len=%lld}", (long long)fl.start,
+	strbuf_printf(b, ", l_start=%lld, l_len=%lld}", (long long)fl.start,
 			  (long long)fl.len);
 }
 
-static void fmt_fcntl_arg(struct strace_buf *b, const struct call *c, uint64_t v)
+static void fmt_fcntl_arg(struct strbuf *b, const struct call *c, uint64_t v)
 {
 	switch (c->args[1]) {
 	case F_SETFD_:
@@ -1391,9 +1322,9 @@ static void fmt_fcntl_arg(struct strace_buf *b, const struct call *c, uint64_t v
 		break;
 	default:
 		if (xlat_name(XLAT(fcntl_cmd_names), c->args[1]))
-			strace_buf_printf(b, "%d", (int)v);
+			strbuf_printf(b, "%d", (int)v);
 		else
-			strace_buf_printf(b, "%#llx", (unsigned long long)v);
+			strbuf_printf(b, "%#llx", (unsigned long long)v);
 	}
 }
 
@@ -1407,19 +1338,19 @@ static bool output_ok(const struct call *c, unsigned kind)
 
 /* Scalars: everything that needs no guest memory.  False if kind is not
  * one of them. */
-static bool fmt_scalar(struct strace_buf *b, const struct call *c, unsigned kind, uint64_t v)
+static bool fmt_scalar(struct strbuf *b, const struct call *c, unsigned kind, uint64_t v)
 {
 	switch (kind) {
-	case ARG_INT: strace_buf_printf(b, "%d", (int)v); break;
-	case ARG_UINT: strace_buf_printf(b, "%u", (unsigned)v); break;
-	case ARG_SIZE: strace_buf_printf(b, "%llu", (unsigned long long)v); break;
-	case ARG_OFF: strace_buf_printf(b, "%lld", (long long)v); break;
+	case ARG_INT: strbuf_printf(b, "%d", (int)v); break;
+	case ARG_UINT: strbuf_printf(b, "%u", (unsigned)v); break;
+	case ARG_SIZE: strbuf_printf(b, "%llu", (unsigned long long)v); break;
+	case ARG_OFF: strbuf_printf(b, "%lld", (long long)v); break;
 	case ARG_PTR: fmt_ptr(b, v); break;
 	case ARG_FD:
 		if ((int)v == AT_FDCWD_VALUE)
-			buf_puts(b, "AT_FDCWD");
+			strbuf_puts(b, "AT_FDCWD");
 		else
-			strace_buf_printf(b, "%d", (int)v);
+			strbuf_printf(b, "%d", (int)v);
 		break;
 	case ARG_OPEN_FLAGS: strace_fmt_open_flags(b, (uint32_t)v); break;
 	case ARG_MODE: strace_fmt_mode(b, (uint32_t)v); break;
@@ -1437,7 +1368,7 @@ static bool fmt_scalar(struct strace_buf *b, const struct call *c, unsigned kind
 	case ARG_CLOCKID: fmt_xlat_dec(b, XLAT(clock_names), (int)v); break;
 	case ARG_ACCESS_MODE:
 		if ((int)v == 0)
-			buf_puts(b, "F_OK");
+			strbuf_puts(b, "F_OK");
 		else
 			fmt_flags(b, XLAT(access_mode_names), (uint32_t)v);
 		break;
@@ -1466,7 +1397,7 @@ static bool fmt_scalar(struct strace_buf *b, const struct call *c, unsigned kind
 }
 
 /* Input arguments in guest memory, read at entry. */
-static bool fmt_input(struct strace_buf *b, const struct call *c, int i, unsigned kind,
+static bool fmt_input(struct strbuf *b, const struct call *c, int i, unsigned kind,
 		      uint64_t v)
 {
 	const struct strace_mem *m = c->m;
@@ -1491,7 +1422,7 @@ static bool fmt_input(struct strace_buf *b, const struct call *c, int i, unsigne
 }
 
 /* Output arguments, read at exit; the address alone if the call failed. */
-static void fmt_output(struct strace_buf *b, const struct call *c, int i, unsigned kind,
+static void fmt_output(struct strbuf *b, const struct call *c, int i, unsigned kind,
 		       uint64_t v)
 {
 	const struct strace_mem *m = c->m;
@@ -1520,25 +1451,25 @@ static void fmt_output(struct strace_buf *b, const struct call *c, int i, unsign
 		break;
 	}
 	default:
-		strace_buf_printf(b, "%#llx", (unsigned long long)v);
+		strbuf_printf(b, "%#llx", (unsigned long long)v);
 	}
 }
 
-static void fmt_arg(struct strace_buf *b, const struct call *c, int i)
+static void fmt_arg(struct strbuf *b, const struct call *c, int i)
 {
 	unsigned kind = arg_kind(c, i);
 	uint64_t v = c->args[i];
 	if (kind_is_output(kind))
 		fmt_output(b, c, i, kind, v);
 	else if (!fmt_scalar(b, c, kind, v) && !fmt_input(b, c, i, kind, v))
-		strace_buf_printf(b, "%#llx", (unsigned long long)v);   /* ARG_HEX */
+		strbuf_printf(b, "%#llx", (unsigned long long)v);   /* ARG_HEX */
 }
 
-static void fmt_args(struct strace_buf *b, const struct call *c, int from, int to)
+static void fmt_args(struct strbuf *b, const struct call *c, int from, int to)
 {
 	for (int i = from; i < to; i++) {
 		if (i)
-			buf_puts(b, ", ");
+			strbuf_puts(b, ", ");
 		fmt_arg(b, c, i);
 	}
 }
@@ -1551,18 +1482,18 @@ static struct call make_call(const struct strace_mem *m, long nr, const uint64_t
 	return (struct call){ .m = m, .nr = nr, .d = desc_of(nr), .args = args, .ret = ret };
 }
 
-bool strace_format_enter(struct strace_buf *b, const struct strace_mem *m, long nr,
+bool strace_format_enter(struct strbuf *b, const struct strace_mem *m, long nr,
 			 const uint64_t args[6])
 {
 	struct call c = make_call(m, nr, args, 0);
 	if (c.d)
-		strace_buf_printf(b, "%s(", c.d->name);
+		strbuf_printf(b, "%s(", c.d->name);
 	else
-		strace_buf_printf(b, "syscall_%#lx(", (unsigned long)nr);
+		strbuf_printf(b, "syscall_%#lx(", (unsigned long)nr);
 	int shown = shown_nargs(&c);
 	fmt_args(b, &c, 0, first_output(&c, shown));
 	if (c.d && c.d->ret == RET_NONE) {
-		buf_puts(b, ") = ?");
+		strbuf_puts(b, ") = ?");
 		return true;
 	}
 	return false;
@@ -1570,7 +1501,7 @@ bool strace_format_enter(struct strace_buf *b, const struct strace_mem *m, long 
 
 /* What strace adds after some results: = 0x1 (flags FD_CLOEXEC),
  * = 0 (Timeout), = 1 ([{fd=3, revents=POLLIN}]). */
-static void fmt_result_detail(struct strace_buf *b, const struct call *c)
+static void fmt_result_detail(struct strbuf *b, const struct call *c)
 {
 	long ret = c->ret;
 	if (is_error(ret))
@@ -1578,50 +1509,50 @@ static void fmt_result_detail(struct strace_buf *b, const struct call *c)
 	switch (c->nr) {
 	case __NR_poll: case __NR_ppoll:
 		if (ret > 0) {
-			buf_puts(b, " (");
+			strbuf_puts(b, " (");
 			fmt_pollfds(b, c->m, c->args[0], c->args[1], true);
-			buf_puts(b, ")");
+			strbuf_puts(b, ")");
 			break;
 		}
 		/* fall through */
 	case __NR_select: case __NR_pselect6:
 		if (ret == 0)
-			buf_puts(b, " (Timeout)");
+			strbuf_puts(b, " (Timeout)");
 		break;
 	}
 }
 
-static void fmt_result_of(struct strace_buf *b, const struct call *c)
+static void fmt_result_of(struct strbuf *b, const struct call *c)
 {
 	enum sysret type = c->d ? (enum sysret)c->d->ret : RET_INT;
 	uint64_t cmd = c->args[1];
 	if (c->nr == __NR_fcntl && !is_error(c->ret) && c->ret != 0 &&
 	    (cmd == F_GETFD_ || cmd == F_GETFL_ || cmd == F_GET_SEALS_)) {
-		strace_buf_printf(b, "%#lx (flags ", (unsigned long)c->ret);
+		strbuf_printf(b, "%#lx (flags ", (unsigned long)c->ret);
 		if (cmd == F_GETFD_)
 			fmt_flags(b, XLAT(fd_flag_names), (uint64_t)c->ret);
 		else if (cmd == F_GETFL_)
 			strace_fmt_open_flags(b, (uint64_t)c->ret);
 		else
 			fmt_flags(b, XLAT(seal_names), (uint64_t)c->ret);
-		buf_puts(b, ")");
+		strbuf_puts(b, ")");
 		return;
 	}
 	strace_fmt_result(b, type, c->ret);
 	fmt_result_detail(b, c);
 }
 
-void strace_format_exit(struct strace_buf *b, const struct strace_mem *m, long nr,
+void strace_format_exit(struct strbuf *b, const struct strace_mem *m, long nr,
 			const uint64_t args[6], long ret)
 {
 	struct call c = make_call(m, nr, args, ret);
 	int shown = shown_nargs(&c);
 	fmt_args(b, &c, first_output(&c, shown), shown);
-	buf_puts(b, ") = ");
+	strbuf_puts(b, ") = ");
 	fmt_result_of(b, &c);
 }
 
-void strace_format_syscall(struct strace_buf *b, const struct strace_mem *m, long nr,
+void strace_format_syscall(struct strbuf *b, const struct strace_mem *m, long nr,
 			   const uint64_t args[6], long ret)
 {
 	if (!strace_format_enter(b, m, nr, args))
@@ -1643,7 +1574,7 @@ static int unimpl_cmp(const void *pa, const void *pb)
 	return a->nr - b->nr;
 }
 
-void strace_format_unimplemented(struct strace_buf *b, const unsigned long *counts)
+void strace_format_unimplemented(struct strbuf *b, const unsigned long *counts)
 {
 	struct unimpl list[SYSCALL_TABLE_SIZE];
 	size_t n = 0;
@@ -1654,11 +1585,11 @@ void strace_format_unimplemented(struct strace_buf *b, const unsigned long *coun
 	for (size_t i = 0; i < n; i++) {
 		const struct syscall_desc *d = desc_of(list[i].nr);
 		if (d)
-			strace_buf_printf(b, "sentry: unimplemented syscall %s", d->name);
+			strbuf_printf(b, "sentry: unimplemented syscall %s", d->name);
 		else
-			strace_buf_printf(b, "sentry: unimplemented syscall syscall_%#x",
+			strbuf_printf(b, "sentry: unimplemented syscall syscall_%#x",
 					  (unsigned)list[i].nr);
-		strace_buf_printf(b, " called %lu times\n", list[i].count);
+		strbuf_printf(b, " called %lu times\n", list[i].count);
 	}
 }
 
@@ -1683,14 +1614,14 @@ static void emit(const char *s, size_t len)
 	}
 }
 
-static void emit_line(struct strace_buf *b)
+static void emit_line(struct strbuf *b)
 {
 	size_t len = b->len;
-	strace_buf_append(b, "\n", 1);
-	emit(strace_buf_str(b), b->len);
+	strbuf_append(b, "\n", 1);
+	emit(strbuf_str(b), b->len);
 	if (b->len == len)
 		emit("\n", 1);   /* the buffer was full: end the line anyway */
-	strace_buf_free(b);
+	strbuf_free(b);
 }
 
 static bool strace_on(const struct task *t)
@@ -1699,9 +1630,9 @@ static bool strace_on(const struct task *t)
 }
 
 /* Takes over the pending line as a buffer to append to. */
-static struct strace_buf take_line(struct task *t)
+static struct strbuf take_line(struct task *t)
 {
-	struct strace_buf b = { 0 };
+	struct strbuf b = STRACE_BUF_INIT;
 	if (t->strace_line) {
 		b.s = t->strace_line;
 		b.len = strlen(b.s);
@@ -1715,8 +1646,8 @@ void strace_task_release(struct task *t)
 {
 	if (!t->strace_line)
 		return;
-	struct strace_buf b = take_line(t);
-	buf_puts(&b, " <unfinished ...>");
+	struct strbuf b = take_line(t);
+	strbuf_puts(&b, " <unfinished ...>");
 	emit_line(&b);
 }
 
@@ -1726,8 +1657,8 @@ void strace_syscall_enter(struct task *t, long nr, const uint64_t args[6])
 		return;
 	strace_task_release(t);   /* the last call never came back */
 	struct strace_mem m = { task_mem_read, t };
-	struct strace_buf b = { 0 };
-	strace_buf_printf(&b, "[pid %5d] ", (int)t->tid);
+	struct strbuf b = STRACE_BUF_INIT;
+	strbuf_printf(&b, "[pid %5d] ", (int)t->tid);
 	if (strace_format_enter(&b, &m, nr, args))
 		emit_line(&b);   /* it does not return: the line is complete */
 	else
@@ -1744,11 +1675,11 @@ void strace_syscall_exit(struct task *t, long nr, const uint64_t args[6], long r
 		return;
 	}
 	struct strace_mem m = { task_mem_read, t };
-	struct strace_buf b = take_line(t);
+	struct strbuf b = take_line(t);
 	if (b.len == 0) {
 		/* No entry half (strace turned on mid-call, or no memory): the
 		 * whole line now. */
-		strace_buf_printf(&b, "[pid %5d] ", (int)t->tid);
+		strbuf_printf(&b, "[pid %5d] ", (int)t->tid);
 		strace_format_enter(&b, &m, nr, args);
 	}
 	strace_format_exit(&b, &m, nr, args, ret);
@@ -1764,8 +1695,8 @@ void syscall_report_unimplemented(const struct task *t)
 	unsigned long counts[SYSCALL_TABLE_SIZE];
 	for (int nr = 0; nr < SYSCALL_TABLE_SIZE; nr++)
 		counts[nr] = atomic_load_explicit(&t->k->unimplemented[nr], memory_order_relaxed);
-	struct strace_buf b = { 0 };
+	struct strbuf b = STRACE_BUF_INIT;
 	strace_format_unimplemented(&b, counts);
-	emit(strace_buf_str(&b), b.len);
-	strace_buf_free(&b);
+	emit(strbuf_str(&b), b.len);
+	strbuf_free(&b);
 }

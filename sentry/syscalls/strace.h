@@ -1,14 +1,14 @@
 /* --strace: formatting syscalls the way strace -f prints them.
  *
- * The formatters are pure: they append text to a struct strace_buf and read
+ * The formatters are pure: they append text to a struct strbuf and read
  * guest memory only through a struct strace_mem, so that they run (and are
  * tested) on host memory as well as on a task's.  strace.c binds them to a
  * task (copy_from_user) and to the sentry's stderr.
  *
- *   struct strace_buf b = { 0 };
+ *   struct strbuf b = STRACE_BUF_INIT;
  *   strace_fmt_open_flags(&b, O_RDONLY | O_CLOEXEC);
- *   puts(strace_buf_str(&b));              -> O_RDONLY|O_CLOEXEC
- *   strace_buf_free(&b);
+ *   puts(strbuf_str(&b));                  -> O_RDONLY|O_CLOEXEC
+ *   strbuf_free(&b);
  */
 #ifndef SENTRY_SYSCALLS_STRACE_H
 #define SENTRY_SYSCALLS_STRACE_H
@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/strbuf.h"
 #include "sentry/syscalls/syscalls.h"
 
 /* Argument kinds that only --strace interprets, stored in
@@ -51,19 +52,8 @@ enum sysarg_strace {
 /* Text being built: NUL-terminated, grows on demand up to
  * STRACE_BUF_MAX bytes (guest-controlled input cannot make it larger;
  * past that, or when memory runs out, text is dropped). */
-struct strace_buf {
-	char *s;
-	size_t len, cap;
-};
-
 #define STRACE_BUF_MAX (64 * 1024)
-
-/* The text so far ("" when empty). */
-const char *strace_buf_str(const struct strace_buf *b);
-void strace_buf_free(struct strace_buf *b);
-void strace_buf_append(struct strace_buf *b, const char *s, size_t n);
-void strace_buf_printf(struct strace_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define STRACE_BUF_INIT STRBUF_INIT(STRACE_BUF_MAX)
 
 /* Where guest memory comes from. */
 struct strace_mem {
@@ -78,19 +68,19 @@ struct strace_mem {
 
 /* --- values ---------------------------------------------------------------
  * Each appends the text for one value; unknown bits are shown as |0x... */
-void strace_fmt_open_flags(struct strace_buf *b, uint64_t flags);   /* O_RDONLY|O_CLOEXEC */
-void strace_fmt_mmap_flags(struct strace_buf *b, uint64_t flags);   /* MAP_PRIVATE|... */
-void strace_fmt_prot(struct strace_buf *b, uint64_t prot);          /* PROT_READ|... */
-void strace_fmt_mode(struct strace_buf *b, uint64_t mode);          /* S_IFREG|0644 */
-void strace_fmt_clone_flags(struct strace_buf *b, uint64_t flags);  /* CLONE_VM|SIGCHLD */
-void strace_fmt_signal(struct strace_buf *b, int64_t sig);          /* SIGINT, SIGRTMIN+3 */
-void strace_fmt_sigset(struct strace_buf *b, uint64_t mask);        /* [INT TERM], ~[KILL] */
-void strace_fmt_wait_status(struct strace_buf *b, int status);      /* [{WIFEXITED(s) ...}] */
+void strace_fmt_open_flags(struct strbuf *b, uint64_t flags);   /* O_RDONLY|O_CLOEXEC */
+void strace_fmt_mmap_flags(struct strbuf *b, uint64_t flags);   /* MAP_PRIVATE|... */
+void strace_fmt_prot(struct strbuf *b, uint64_t prot);          /* PROT_READ|... */
+void strace_fmt_mode(struct strbuf *b, uint64_t mode);          /* S_IFREG|0644 */
+void strace_fmt_clone_flags(struct strbuf *b, uint64_t flags);  /* CLONE_VM|SIGCHLD */
+void strace_fmt_signal(struct strbuf *b, int64_t sig);          /* SIGINT, SIGRTMIN+3 */
+void strace_fmt_sigset(struct strbuf *b, uint64_t mask);        /* [INT TERM], ~[KILL] */
+void strace_fmt_wait_status(struct strbuf *b, int status);      /* [{WIFEXITED(s) ...}] */
 /* A quoted, escaped string of len bytes; more: the data went on (adds "..."). */
-void strace_fmt_string(struct strace_buf *b, const void *data, size_t len, bool more);
+void strace_fmt_string(struct strbuf *b, const void *data, size_t len, bool more);
 /* A syscall result, without "= ": 3, 0x7f..., -1 ENOENT (No such file or
  * directory), ? ERESTARTSYS (To be restarted if SA_RESTART is set), ?. */
-void strace_fmt_result(struct strace_buf *b, enum sysret type, long ret);
+void strace_fmt_result(struct strbuf *b, enum sysret type, long ret);
 
 /* --- whole syscalls ---------------------------------------------------------
  * strace_format_enter() writes "name(" and every argument known at entry;
@@ -99,17 +89,17 @@ void strace_fmt_result(struct strace_buf *b, enum sysret type, long ret);
  * half can be formatted without state.  A syscall that does not return
  * (RET_NONE) is complete after the entry half (it ends in ") = ?"); the
  * function returns true then. */
-bool strace_format_enter(struct strace_buf *b, const struct strace_mem *m, long nr,
+bool strace_format_enter(struct strbuf *b, const struct strace_mem *m, long nr,
 			 const uint64_t args[6]);
-void strace_format_exit(struct strace_buf *b, const struct strace_mem *m, long nr,
+void strace_format_exit(struct strbuf *b, const struct strace_mem *m, long nr,
 			const uint64_t args[6], long ret);
 /* Both halves, no prefix or newline: "read(3, \"abc\", 4096) = 3". */
-void strace_format_syscall(struct strace_buf *b, const struct strace_mem *m, long nr,
+void strace_format_syscall(struct strbuf *b, const struct strace_mem *m, long nr,
 			   const uint64_t args[6], long ret);
 
 /* The --report-unimplemented text for counts[SYSCALL_TABLE_SIZE] (by
  * syscall number), most called first; empty when all are 0. */
-void strace_format_unimplemented(struct strace_buf *b, const unsigned long *counts);
+void strace_format_unimplemented(struct strbuf *b, const unsigned long *counts);
 
 /* A task that goes away with a syscall line pending (it never came back
  * from the call): prints it as "<unfinished ...>" and frees it. */

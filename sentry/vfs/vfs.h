@@ -303,6 +303,22 @@ static inline bool file_writable(const struct file *f)
 	return (f->flags & 3) == 1 || (f->flags & 3) == 2;
 }
 
+/* readdir of a directory through a listing taken when a pass starts at
+ * offset 0 (kept in f->priv): ".", "..", then whatever fill() adds. */
+struct dir_snapshot {
+	size_t n, cap;
+	struct dir_snap_entry {
+		char *name;
+		uint64_t ino;
+		unsigned char type;
+	} *e;
+};
+typedef int (*dir_fill_fn)(struct file *f, struct dir_snapshot *s);
+int dir_snapshot_add(struct dir_snapshot *s, const char *name, uint64_t ino, unsigned char type);
+int dir_snapshot_readdir(struct file *f, struct dir_emitter *e, dir_fill_fn fill);
+void dir_snapshot_release(struct file *f);
+int64_t dir_snapshot_llseek(struct file *f, int64_t off, int whence);
+
 /* Generic llseek for files with a size in inode->size. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence);
 

@@ -82,16 +82,16 @@ static char *guarded_page(void)
 
 /* --- helpers ---------------------------------------------------------------- */
 
-static struct strace_buf buf;
+static struct strbuf buf;
 
 static void reset(void)
 {
-	strace_buf_free(&buf);
+	strbuf_free(&buf);
 }
 
 static void fini(void)
 {
-	strace_buf_free(&buf);
+	strbuf_free(&buf);
 	guard = 0;
 	arena = 0;
 }
@@ -102,8 +102,8 @@ TestSuite(strace, .fini = fini);
 	do {                                                                    \
 		reset();                                                        \
 		call;                                                           \
-		cr_expect_str_eq(strace_buf_str(&buf), text, "%s: \"%s\"", #call, \
-				 strace_buf_str(&buf));                         \
+		cr_expect_str_eq(strbuf_str(&buf), text, "%s: \"%s\"", #call, \
+				 strbuf_str(&buf));                         \
 	} while (0)
 
 /* The line for one whole syscall. */
@@ -113,7 +113,7 @@ static const char *line(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 	uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
 	reset();
 	strace_format_syscall(&buf, &mem, nr, args, ret);
-	return strace_buf_str(&buf);
+	return strbuf_str(&buf);
 }
 
 #define LINE(nr, ret, ...) line_v(nr, ret, (uint64_t[6]){ __VA_ARGS__ })
@@ -468,9 +468,9 @@ Test(strace, read_is_decoded_at_exit)
 	uint64_t args[6] = { 3, A(data), 4096 };
 	reset();
 	cr_expect_not(strace_format_enter(&buf, &mem, __NR_read, args));
-	cr_expect_str_eq(strace_buf_str(&buf), "read(3");
+	cr_expect_str_eq(strbuf_str(&buf), "read(3");
 	strace_format_exit(&buf, &mem, __NR_read, args, 1234);
-	cr_expect_str_eq(strace_buf_str(&buf),
+	cr_expect_str_eq(strbuf_str(&buf),
 			 "read(3, \"root:x:0:0:root:/root:/bin/bash\\n\"..., 4096) = 1234");
 
 	cr_expect_str_eq(LINE(__NR_read, 5, 0, A("hello")), "read(0, \"hello\", 0) = 5");
@@ -552,7 +552,7 @@ Test(strace, no_return_and_unknown)
 	uint64_t args[6] = { 3 };
 	reset();
 	cr_expect(strace_format_enter(&buf, &mem, __NR_exit_group, args));
-	cr_expect_str_eq(strace_buf_str(&buf), "exit_group(3) = ?");
+	cr_expect_str_eq(strbuf_str(&buf), "exit_group(3) = ?");
 	cr_expect_str_eq(LINE(__NR_exit, 0, 0), "exit(0) = ?");
 	cr_expect_str_eq(LINE(0x1f4, -ENOSYS, 1, 2, 3, 4, 5, 6),
 			 "syscall_0x1f4(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not "
@@ -661,7 +661,7 @@ Test(strace, poll_and_sockets)
 	strace_format_enter(&buf, &mem, __NR_poll, args);
 	p[1].revents = POLLOUT;   /* the call's doing */
 	strace_format_exit(&buf, &mem, __NR_poll, args, 1);
-	cr_expect_str_eq(strace_buf_str(&buf),
+	cr_expect_str_eq(strbuf_str(&buf),
 			 "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLIN|POLLOUT}], 2, -1) = 1 "
 			 "([{fd=4, revents=POLLOUT}])");
 	cr_expect_str_eq(LINE(__NR_poll, 0, A(p), 1, 100),
@@ -676,7 +676,7 @@ Test(strace, poll_and_sockets)
 	reset();
 	strace_format_enter(&buf, &mem, __NR_poll, margs);
 	strace_format_exit(&buf, &mem, __NR_poll, margs, 1);
-	cr_expect_str_eq(strace_buf_str(&buf),
+	cr_expect_str_eq(strbuf_str(&buf),
 			 "poll([{fd=0, events=POLLIN}, {fd=1, events=POLLIN}, {fd=2, events=POLLIN}, "
 			 "{fd=3, events=POLLIN}, {fd=4, events=POLLIN}, {fd=5, events=POLLIN}, "
 			 "{fd=6, events=POLLIN}, {fd=7, events=POLLIN}, ...], 100, 0) = 1 "
@@ -767,7 +767,7 @@ Test(strace, garbage_never_breaks_formatting)
 			long ret = random_ret();
 			reset();
 			strace_format_syscall(&buf, &mem, nr, args, ret);
-			const char *l = strace_buf_str(&buf);
+			const char *l = strbuf_str(&buf);
 			cr_assert(strchr(l, '(') && strstr(l, ") = "), "%ld: %s", nr, l);
 		}
 	}
