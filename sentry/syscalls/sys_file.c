@@ -204,64 +204,55 @@ static bool lock_pos(struct file *f)
 	return true;
 }
 
-SYSCALL_DEFINE(read)
+/* read/write at the file's offset, or pread/pwrite at *at. */
+static long rw(struct task *t, int fd, uint64_t buf, size_t len, const int64_t *at, bool write)
 {
 	long err;
-	struct file *f = get_readable(t, (int)a0, &err);
+	if (at && *at < 0)
+		return -EINVAL;
+	struct file *f = write ? get_writable(t, fd, &err) : get_readable(t, fd, &err);
 	if (!f)
 		return err;
-	bool locked = lock_pos(f);
-	int64_t pos = f->pos;
-	long r = read_to_user(t, f, a1, a2, &pos);
-	f->pos = pos;
-	if (locked)
-		pthread_mutex_unlock(&f->pos_lock);
+	long r;
+	if (at) {
+		int64_t pos = *at;
+		if (!f->fop->llseek)
+			r = -ESPIPE;
+		else
+			r = write ? write_from_user(t, f, buf, len, &pos)
+				  : read_to_user(t, f, buf, len, &pos);
+	} else {
+		bool locked = lock_pos(f);
+		int64_t pos = f->pos;
+		r = write ? write_from_user(t, f, buf, len, &pos) : read_to_user(t, f, buf, len, &pos);
+		f->pos = pos;
+		if (locked)
+			pthread_mutex_unlock(&f->pos_lock);
+	}
 	file_put(f);
 	return r;
+}
+
+SYSCALL_DEFINE(read)
+{
+	return rw(t, (int)a0, a1, a2, NULL, false);
 }
 
 SYSCALL_DEFINE(write)
 {
-	long err;
-	struct file *f = get_writable(t, (int)a0, &err);
-	if (!f)
-		return err;
-	bool locked = lock_pos(f);
-	int64_t pos = f->pos;
-	long r = write_from_user(t, f, a1, a2, &pos);
-	f->pos = pos;
-	if (locked)
-		pthread_mutex_unlock(&f->pos_lock);
-	file_put(f);
-	return r;
+	return rw(t, (int)a0, a1, a2, NULL, true);
 }
 
 SYSCALL_DEFINE(pread64)
 {
-	long err;
 	int64_t pos = (int64_t)a3;
-	if (pos < 0)
-		return -EINVAL;
-	struct file *f = get_readable(t, (int)a0, &err);
-	if (!f)
-		return err;
-	long r = f->fop->llseek ? read_to_user(t, f, a1, a2, &pos) : -ESPIPE;
-	file_put(f);
-	return r;
+	return rw(t, (int)a0, a1, a2, &pos, false);
 }
 
 SYSCALL_DEFINE(pwrite64)
 {
-	long err;
 	int64_t pos = (int64_t)a3;
-	if (pos < 0)
-		return -EINVAL;
-	struct file *f = get_writable(t, (int)a0, &err);
-	if (!f)
-		return err;
-	long r = f->fop->llseek ? write_from_user(t, f, a1, a2, &pos) : -ESPIPE;
-	file_put(f);
-	return r;
+	return rw(t, (int)a0, a1, a2, &pos, true);
 }
 
 /* Copies and checks an iovec array. */
