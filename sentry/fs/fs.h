@@ -38,6 +38,12 @@ struct file *hostfd_file_new(int fd, unsigned flags);
 /* Makes f an open file on host fd (which it then owns). */
 int hostfd_attach(struct file *f, int fd);
 
+/* An open file in no directory (eventfd, epoll, timerfd, signalfd...), on a
+ * pseudo file system called fstype ("eventfd", "[eventpoll]"...); f->priv
+ * is priv.  NULL when out of memory. */
+struct file *anon_file_new(const char *fstype, const struct file_ops *fops, unsigned flags,
+			   void *priv);
+
 /* pipe2(): a connected pair of open files. */
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
 /* F_SETPIPE_SZ / F_GETPIPE_SZ (-EBADF if f is not a pipe). */

@@ -166,6 +166,7 @@ static struct thread_group *init_group(struct kernel *k, const struct sandbox_co
 	list_init(&tg->threads);
 	sigpending_init(&tg->shared_pending);
 	waitq_init(&tg->child_wq);
+	waitq_init(&tg->signal_wq);
 	struct cred *c = &tg->cred;
 	c->uid = c->euid = c->suid = c->fsuid = cfg->uid;
 	c->gid = c->egid = c->sgid = c->fsgid = cfg->gid;

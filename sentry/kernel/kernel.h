@@ -45,10 +45,16 @@ struct waitq_entry {
 	struct list_head node;
 	struct task *task;
 	unsigned events;              /* what this waiter cares about */
+	/* Instead of waking task: called with the queue's lock held and the
+	 * events of the wake-up (epoll's ready-list callback). */
+	void (*func)(struct waitq_entry *e, unsigned events);
+	void *priv;
 };
 
 void waitq_init(struct waitq *q);
 void waitq_add(struct waitq *q, struct waitq_entry *e, struct task *t, unsigned events);
+void waitq_add_callback(struct waitq *q, struct waitq_entry *e, unsigned events,
+			void (*func)(struct waitq_entry *e, unsigned events), void *priv);
 void waitq_del(struct waitq *q, struct waitq_entry *e);
 /* Wakes every waiter interested in any of events (all if events == 0). */
 void waitq_wake(struct waitq *q, unsigned events);
@@ -77,6 +83,11 @@ struct poll_table {
 	int nentries, cap;
 	struct pollfd *hostfds;
 	int nhostfds, hostcap;
+	/* How poll_wait() and poll_wait_hostfd() register, when not the
+	 * default (wake pt->task; undone by poll_table_free): epoll's. */
+	void (*queue_proc)(struct poll_table *pt, struct waitq *q, unsigned events);
+	void (*hostfd_proc)(struct poll_table *pt, int fd, short events);
+	void *priv;
 };
 
 void poll_table_init(struct poll_table *pt, struct task *t);
@@ -166,6 +177,7 @@ struct thread_group {
 	struct cred cred;
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct waitq child_wq;         /* wait4/waitid of this process */
+	struct waitq signal_wq;        /* a signal was queued (signalfd) */
 	struct timespec start_time;    /* CLOCK_MONOTONIC */
 	/* Children's usage, reaped (for getrusage(RUSAGE_CHILDREN)) */
 	struct timespec cutime, cstime;

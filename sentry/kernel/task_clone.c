@@ -81,6 +81,7 @@ static struct thread_group *tg_new_child(struct task *t, const struct clone_requ
 	list_init(&tg->threads);
 	sigpending_init(&tg->shared_pending);
 	waitq_init(&tg->child_wq);
+	waitq_init(&tg->signal_wq);
 	tg->sighand = sh;
 	tg->exit_signal = req->exit_signal;
 	tg->pgid = parent->pgid;

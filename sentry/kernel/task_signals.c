@@ -255,6 +255,7 @@ static int send_locked(struct thread_group *tg, struct task *target_task, int si
 	int err = queue_signal(target_task ? &target_task->pending : &tg->shared_pending, sig, info);
 	if (err < 0)
 		return err;
+	waitq_wake(&tg->signal_wq, 0);
 	if (target_task) {
 		if (!(target_task->blocked & SIGBIT(sig)))
 			task_interrupt(target_task);

@@ -23,6 +23,20 @@ void waitq_add(struct waitq *q, struct waitq_entry *e, struct task *t, unsigned 
 {
 	e->task = t;
 	e->events = events;
+	e->func = NULL;
+	e->priv = NULL;
+	pthread_mutex_lock(&q->lock);
+	list_add_tail(&e->node, &q->entries);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void waitq_add_callback(struct waitq *q, struct waitq_entry *e, unsigned events,
+			void (*func)(struct waitq_entry *e, unsigned events), void *priv)
+{
+	e->task = NULL;
+	e->events = events;
+	e->func = func;
+	e->priv = priv;
 	pthread_mutex_lock(&q->lock);
 	list_add_tail(&e->node, &q->entries);
 	pthread_mutex_unlock(&q->lock);
@@ -39,9 +53,14 @@ void waitq_wake(struct waitq *q, unsigned events)
 {
 	pthread_mutex_lock(&q->lock);
 	struct waitq_entry *e;
-	list_for_each_entry(e, &q->entries, node) {
-		if (!events || !e->events || (e->events & events))
-			task_wake(e->task);
+	struct waitq_entry *tmp;
+	list_for_each_entry_safe(e, tmp, &q->entries, node) {
+		if (!events || !e->events || (e->events & events)) {
+			if (e->func)
+				e->func(e, events);
+			else
+				task_wake(e->task);
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 }
@@ -130,6 +149,10 @@ void poll_table_init(struct poll_table *pt, struct task *t)
 
 void poll_wait(struct poll_table *pt, struct waitq *q, unsigned events)
 {
+	if (pt->queue_proc) {
+		pt->queue_proc(pt, q, events);
+		return;
+	}
 	if (pt->nentries == pt->cap) {
 		int cap = pt->cap ? pt->cap * 2 : 8;
 		struct poll_entry **e = realloc(pt->entries, (size_t)cap * sizeof *e);
@@ -148,6 +171,10 @@ void poll_wait(struct poll_table *pt, struct waitq *q, unsigned events)
 
 void poll_wait_hostfd(struct poll_table *pt, int fd, short events)
 {
+	if (pt->hostfd_proc) {
+		pt->hostfd_proc(pt, fd, events);
+		return;
+	}
 	if (pt->nhostfds == pt->hostcap) {
 		int cap = pt->hostcap ? pt->hostcap * 2 : 4;
 		struct pollfd *h = realloc(pt->hostfds, (size_t)cap * sizeof *h);
