@@ -52,6 +52,14 @@ struct platform_handoff {
 	bool share_vm;
 };
 
+enum platform_atomic {
+	PLATFORM_ATOMIC_SET,
+	PLATFORM_ATOMIC_ADD,
+	PLATFORM_ATOMIC_OR,
+	PLATFORM_ATOMIC_ANDN,
+	PLATFORM_ATOMIC_XOR,
+};
+
 struct platform_ops {
 	const char *name;
 	/* One-time set-up in the sentry process, before any context exists. */
@@ -88,6 +96,11 @@ struct platform_ops {
 	/* mmap of a host file descriptor of the sentry into the address space. */
 	long (*mmap_fd)(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
 			int flags, int host_fd, uint64_t offset);
+
+	/* Atomically applies op (PLATFORM_ATOMIC_*) with operand to the 32-bit
+	 * guest word at addr, as guest code would with a locked instruction;
+	 * returns the old value (0..UINT32_MAX) or -EFAULT. */
+	long (*atomic_op)(struct platform_ctx *ctx, uint64_t addr, int op, uint32_t operand);
 
 	/* Guest memory access; return bytes copied (may be short at an
 	 * unmapped or protected page) or -EFAULT. */

@@ -208,6 +208,21 @@ static long ptrace_host_syscall(struct platform_ctx *ctx, long nr, uint64_t a0, 
 	return stub_call(ctx, &r);
 }
 
+static long ptrace_atomic_op(struct platform_ctx *ctx, uint64_t addr, int op, uint32_t operand)
+{
+	if (op < PLATFORM_ATOMIC_SET || op > PLATFORM_ATOMIC_XOR || (addr & 3))
+		return -EINVAL;
+	int err = fetch_regs(ctx);
+	if (err < 0)
+		return err;
+	struct user_regs_struct r = stub_regs(ctx, stub_atomic_op, 0, addr, (uint64_t)op, operand,
+					      0, 0, 0);
+	long old = stub_call(ctx, &r);
+	if (old < 0 && old > -4096)
+		return old == -ESRCH ? -ESRCH : -EFAULT;
+	return (long)(uint32_t)old;
+}
+
 /* --- creating stub processes --------------------------------------------- */
 
 /* Runs in the child of fork(), which is a copy of the multithreaded sentry:
@@ -651,6 +666,7 @@ const struct platform_ops ptrace_platform_ops = {
 	.set_fpregs = ptrace_set_fpregs,
 	.host_syscall = ptrace_host_syscall,
 	.mmap_fd = ptrace_mmap_fd,
+	.atomic_op = ptrace_atomic_op,
 	.read_mem = ptrace_read_mem,
 	.write_mem = ptrace_write_mem,
 	.kick = ptrace_kick,

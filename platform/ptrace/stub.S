@@ -12,7 +12,7 @@
 
 	.text
 	.globl stub_code_start, stub_code_end
-	.globl stub_entry, stub_syscall, stub_clone
+	.globl stub_entry, stub_syscall, stub_clone, stub_atomic_op
 
 	.p2align 12
 stub_code_start:
@@ -55,6 +55,37 @@ stub_clone:
 	syscall
 	test	%rax, %rax
 	jz	stub_stop
+	int3
+	jmp	stub_stop
+
+/* An atomic read-modify-write of the 32-bit word at rdi (FUTEX_WAKE_OP):
+ * esi = operation (0 set, 1 add, 2 or, 3 and-not, 4 xor), edx = operand.
+ * Traps with the old value in rax; a bad address faults in here, which the
+ * tracer reports as EFAULT. */
+stub_atomic_op:
+	mov	(%rdi), %eax
+1:	mov	%eax, %ecx
+	cmp	$0, %esi
+	je	10f
+	cmp	$1, %esi
+	je	11f
+	cmp	$2, %esi
+	je	12f
+	cmp	$3, %esi
+	je	13f
+	xor	%edx, %ecx
+	jmp	20f
+10:	mov	%edx, %ecx
+	jmp	20f
+11:	add	%edx, %ecx
+	jmp	20f
+12:	or	%edx, %ecx
+	jmp	20f
+13:	mov	%edx, %r8d
+	not	%r8d
+	and	%r8d, %ecx
+20:	lock cmpxchg %ecx, (%rdi)
+	jne	1b
 	int3
 	jmp	stub_stop
 

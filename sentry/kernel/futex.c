@@ -1,34 +1,56 @@
-/* Futexes: private ones keyed by (address space, address).
+/* Futexes (kernel/futex/ is the reference).
  *
- * A waiter checks the word and queues itself under one lock, so a wake that
- * follows a change of the word cannot be missed. */
+ * A waiter is keyed by where its word lives: private memory by (address
+ * space, address), shared memory by (mapped object, offset), so that two
+ * processes sharing a mapping meet on the same key whatever address each
+ * maps it at.  A waiter checks the word and queues itself under one lock,
+ * so a wake that follows a change of the word cannot be missed. */
 #include <errno.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/mm/mm.h"
 
+struct futex_key {
+	const void *object;
+	uint64_t offset;
+};
+
 struct futex_waiter {
 	struct list_head node;
 	struct task *task;
-	struct mm *mm;
-	uint64_t addr;
+	struct futex_key key;
 	uint32_t bitset;
 	bool woken;
 };
 
-/* The futex table is part of the kernel's state but has no other owner. */
+/* The futex table is the kernel's; it has no other owner. */
 static pthread_mutex_t futex_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head futex_waiters = LIST_HEAD_INIT(futex_waiters);
 
-long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timespec *deadline,
-		uint32_t bitset)
+static int key_of(struct task *t, uint64_t addr, bool private, struct futex_key *key)
 {
 	if (addr & 3)
 		return -EINVAL;
+	mm_futex_key(t->mm, addr, private, &key->object, &key->offset);
+	return 0;
+}
+
+static bool key_equal(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->object == b->object && a->offset == b->offset;
+}
+
+long futex_wait_key(struct task *t, uint64_t addr, bool private, uint32_t val,
+		    const struct timespec *deadline, uint32_t bitset)
+{
 	if (bitset == 0)
 		return -EINVAL;
-	struct futex_waiter w = { .task = t, .mm = t->mm, .addr = addr, .bitset = bitset };
+	struct futex_waiter w = { .task = t, .bitset = bitset };
+	int err = key_of(t, addr, private, &w.key);
+	if (err < 0)
+		return err;
 	pthread_mutex_lock(&futex_lock);
 	uint32_t cur;
 	if (copy_from_user(t, &cur, addr, sizeof cur) < 0) {
@@ -44,10 +66,10 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timesp
 
 	long r = 0;
 	for (;;) {
-		int err = task_block(t, deadline, NULL, 0);
+		err = task_block(t, deadline, NULL, 0);
 		pthread_mutex_lock(&futex_lock);
 		bool woken = w.woken;
-		if (woken || err < 0)
+		if (!woken && err < 0)
 			list_del(&w.node);
 		pthread_mutex_unlock(&futex_lock);
 		if (woken)
@@ -64,31 +86,150 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timesp
 	return r;
 }
 
-int futex_wake_bitset(struct task *t, uint64_t addr, int n, uint32_t bitset)
+long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timespec *deadline,
+		uint32_t bitset)
 {
-	if (addr & 3)
-		return -EINVAL;
-	if (bitset == 0)
-		return -EINVAL;
+	return futex_wait_key(t, addr, true, val, deadline, bitset);
+}
+
+/* Wakes up to n waiters on key whose bitset intersects; futex_lock held. */
+static int wake_locked(const struct futex_key *key, int n, uint32_t bitset)
+{
 	int woken = 0;
-	pthread_mutex_lock(&futex_lock);
 	struct futex_waiter *w, *tmp;
 	list_for_each_entry_safe(w, tmp, &futex_waiters, node) {
 		if (woken >= n)
 			break;
-		if (w->mm == t->mm && w->addr == addr && (w->bitset & bitset) && !w->woken) {
+		if (key_equal(&w->key, key) && (w->bitset & bitset)) {
 			w->woken = true;
 			list_del(&w->node);
-			list_init(&w->node);
 			task_wake(w->task);
 			woken++;
 		}
 	}
+	return woken;
+}
+
+long futex_wake_key(struct task *t, uint64_t addr, bool private, int n, uint32_t bitset)
+{
+	if (bitset == 0)
+		return -EINVAL;
+	struct futex_key key;
+	int err = key_of(t, addr, private, &key);
+	if (err < 0)
+		return err;
+	pthread_mutex_lock(&futex_lock);
+	int woken = wake_locked(&key, n, bitset);
 	pthread_mutex_unlock(&futex_lock);
 	return woken;
 }
 
+int futex_wake_bitset(struct task *t, uint64_t addr, int n, uint32_t bitset)
+{
+	return (int)futex_wake_key(t, addr, true, n, bitset);
+}
+
 int futex_wake_address(struct task *t, uint64_t addr, int n)
 {
-	return futex_wake_bitset(t, addr, n, 0xffffffffu);
+	/* The kernel's own wakes (clear_child_tid, robust lists) go to
+	 * whoever waits, in this process or another sharing the memory. */
+	return (int)futex_wake_key(t, addr, false, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, int nr_wake,
+		   int nr_requeue, const uint32_t *cmpval)
+{
+	if (nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	struct futex_key key, key2;
+	int err = key_of(t, addr, private, &key);
+	if (err == 0)
+		err = key_of(t, addr2, private, &key2);
+	if (err < 0)
+		return err;
+	pthread_mutex_lock(&futex_lock);
+	if (cmpval) {
+		uint32_t cur;
+		if (copy_from_user(t, &cur, addr, sizeof cur) < 0) {
+			pthread_mutex_unlock(&futex_lock);
+			return -EFAULT;
+		}
+		if (cur != *cmpval) {
+			pthread_mutex_unlock(&futex_lock);
+			return -EAGAIN;
+		}
+	}
+	long count = wake_locked(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	struct futex_waiter *w;
+	int moved = 0;
+	list_for_each_entry(w, &futex_waiters, node) {
+		if (moved >= nr_requeue)
+			break;
+		if (key_equal(&w->key, &key)) {
+			w->key = key2;   /* now waits on the second word */
+			moved++;
+		}
+	}
+	pthread_mutex_unlock(&futex_lock);
+	return count + moved;
+}
+
+/* FUTEX_WAKE_OP: the operation and comparison encoded in val3. */
+static bool wake_op_cmp(uint32_t oldval, int cmp, int cmparg)
+{
+	int v = (int)oldval;
+	switch (cmp) {
+	case FUTEX_OP_CMP_EQ:
+		return v == cmparg;
+	case FUTEX_OP_CMP_NE:
+		return v != cmparg;
+	case FUTEX_OP_CMP_LT:
+		return v < cmparg;
+	case FUTEX_OP_CMP_LE:
+		return v <= cmparg;
+	case FUTEX_OP_CMP_GT:
+		return v > cmparg;
+	case FUTEX_OP_CMP_GE:
+		return v >= cmparg;
+	default:
+		return false;
+	}
+}
+
+static int sign_extend12(uint32_t v)
+{
+	return (int)(v << 20) >> 20;
+}
+
+long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, int nr_wake,
+		   int nr_wake2, uint32_t encoded)
+{
+	int op = (int)((encoded >> 28) & 7);
+	int cmp = (int)((encoded >> 24) & 15);
+	int oparg = sign_extend12((encoded >> 12) & 0xfff);
+	int cmparg = sign_extend12(encoded & 0xfff);
+	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
+		if (oparg < 0 || oparg > 31)
+			return -EINVAL;
+		oparg = 1 << oparg;
+	}
+	if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE)
+		return -ENOSYS;
+	struct futex_key key, key2;
+	int err = key_of(t, addr, private, &key);
+	if (err == 0)
+		err = key_of(t, addr2, private, &key2);
+	if (err < 0)
+		return err;
+	pthread_mutex_lock(&futex_lock);
+	long old = t->platform->atomic_op(t->ctx, addr2, op, (uint32_t)oparg);
+	if (old < 0) {
+		pthread_mutex_unlock(&futex_lock);
+		return old;
+	}
+	long woken = wake_locked(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	if (wake_op_cmp((uint32_t)old, cmp, cmparg))
+		woken += wake_locked(&key2, nr_wake2, FUTEX_BITSET_MATCH_ANY);
+	pthread_mutex_unlock(&futex_lock);
+	return woken;
 }

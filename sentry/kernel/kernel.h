@@ -405,12 +405,25 @@ int task_wait(struct task *t, const struct wait_request *req, struct wait_result
 /* --- futexes (futex.c) ------------------------------------------------------ */
 
 /* Sleeps while the 32-bit word at addr holds val (until the absolute
- * CLOCK_MONOTONIC deadline, if any). 0, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS. */
+ * CLOCK_MONOTONIC deadline, if any). 0, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
+ * private: the word is known to be private to the address space
+ * (FUTEX_PRIVATE_FLAG); otherwise a word in shared memory is found by the
+ * mapped object, across processes. */
+long futex_wait_key(struct task *t, uint64_t addr, bool private, uint32_t val,
+		    const struct timespec *deadline, uint32_t bitset);
 long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timespec *deadline,
 		uint32_t bitset);
-/* Wakes up to n waiters on addr in t's address space; returns how many. */
+/* Wakes up to n waiters (bitset-matching); returns how many. */
+long futex_wake_key(struct task *t, uint64_t addr, bool private, int n, uint32_t bitset);
 int futex_wake_address(struct task *t, uint64_t addr, int n);
 int futex_wake_bitset(struct task *t, uint64_t addr, int n, uint32_t bitset);
+/* FUTEX_REQUEUE / FUTEX_CMP_REQUEUE (cmpval non-NULL): wakes nr_wake on
+ * addr, moves up to nr_requeue others to addr2; returns woken + moved. */
+long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, int nr_wake,
+		   int nr_requeue, const uint32_t *cmpval);
+/* FUTEX_WAKE_OP with the operation encoded as Linux does in val3. */
+long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, int nr_wake,
+		   int nr_wake2, uint32_t encoded);
 
 /* --- signals (task_signals.c) ---------------------------------------------- */
 

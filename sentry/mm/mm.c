@@ -18,6 +18,33 @@
  * privileges the stub does not have). */
 #define HOST_MAP_FLAGS (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE)
 
+/* The identity of one MAP_SHARED|MAP_ANONYMOUS region, shared by every
+ * vma (in every address space) that maps it. */
+struct shared_anon {
+	atomic_long refcount;
+};
+
+static struct shared_anon *shared_anon_new(void)
+{
+	struct shared_anon *sa = malloc(sizeof *sa);
+	if (sa)
+		atomic_init(&sa->refcount, 1);
+	return sa;
+}
+
+static struct shared_anon *shared_anon_get(struct shared_anon *sa)
+{
+	if (sa)
+		atomic_fetch_add(&sa->refcount, 1);
+	return sa;
+}
+
+static void shared_anon_put(struct shared_anon *sa)
+{
+	if (sa && atomic_fetch_sub(&sa->refcount, 1) == 1)
+		free(sa);
+}
+
 static struct vma *vma_new(uint64_t start, uint64_t end, int prot, int flags, struct file *file,
 			   uint64_t offset, enum vma_kind kind)
 {
@@ -41,14 +68,17 @@ static void vma_free(struct vma *v)
 {
 	if (v->file)
 		file_put(v->file);
+	shared_anon_put(v->shared_anon);
 	free(v);
 }
 
 static struct vma *vma_clone(const struct vma *v)
 {
 	struct vma *c = vma_new(v->start, v->end, v->prot, v->flags, v->file, v->offset, v->kind);
-	if (c)
+	if (c) {
 		c->maxprot = v->maxprot;
+		c->shared_anon = shared_anon_get(v->shared_anon);
+	}
 	return c;
 }
 
@@ -93,7 +123,7 @@ static int vma_split(struct mm *mm, struct vma *v, uint64_t addr)
 	if (!upper)
 		return -ENOMEM;
 	upper->start = addr;
-	if (v->file)
+	if (v->file || v->shared_anon)
 		upper->offset = v->offset + (addr - v->start);
 	v->end = addr;
 	list_add(&upper->node, &v->node);
@@ -361,6 +391,10 @@ static long mmap_locked(struct task *t, struct mm *mm, uint64_t addr, uint64_t l
 	if (!v)
 		return -ENOMEM;
 	v->maxprot = file_maxprot(file, map_type);
+	if (!file && map_type == MAP_SHARED && !(v->shared_anon = shared_anon_new())) {
+		vma_free(v);
+		return -ENOMEM;
+	}
 	vma_insert(mm, v);
 	return (long)addr;
 }
@@ -540,15 +574,19 @@ static long mremap_duplicate(struct task *t, uint64_t old_addr, uint64_t new_len
 	struct vma tmpl = *v;
 	if (tmpl.file)
 		file_get(tmpl.file);   /* v may go in the clear below */
+	struct shared_anon *sa = shared_anon_get(tmpl.shared_anon);
 	vma_clear(mm, dest, dest + new_len);
 	struct vma *nv = vma_new(dest, dest + new_len, tmpl.prot, tmpl.flags, tmpl.file,
-				 tmpl.file ? offset : 0, tmpl.kind);
+				 tmpl.file || sa ? offset : 0, tmpl.kind);
 	if (tmpl.file)
 		file_put(tmpl.file);
 	if (nv) {
 		nv->maxprot = tmpl.maxprot;
+		nv->shared_anon = sa;
+		sa = NULL;
 		vma_insert(mm, nv);
 	}
+	shared_anon_put(sa);
 	r = (long)dest;
 out:
 	pthread_mutex_unlock(&mm->lock);
@@ -612,10 +650,11 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 
 	/* Record the result: the old range's attributes move to dest. */
 	struct vma tmpl = *v;
-	uint64_t offset = v->file ? v->offset + (old_addr - v->start) : 0;
+	uint64_t offset = v->file || v->shared_anon ? v->offset + (old_addr - v->start) : 0;
 	struct file *file = v->file;
 	if (file)
 		file_get(file);
+	struct shared_anon *sa = shared_anon_get(v->shared_anon);
 	vma_clear(mm, old_addr, old_addr + old_len);
 	if (dest != old_addr || new_len > old_len)
 		vma_clear(mm, dest, dest + new_len);
@@ -625,8 +664,11 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 		file_put(file);
 	if (nv) {
 		nv->maxprot = tmpl.maxprot;
+		nv->shared_anon = sa;
+		sa = NULL;
 		vma_insert(mm, nv);
 	}
+	shared_anon_put(sa);
 	r = (long)dest;
 out:
 	pthread_mutex_unlock(&mm->lock);
@@ -785,4 +827,25 @@ bool mm_access_ok(struct task *t, uint64_t addr, size_t len, int prot)
 	}
 	pthread_mutex_unlock(&mm->lock);
 	return ok;
+}
+
+void mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
+		  uint64_t *offset)
+{
+	*object = mm;
+	*offset = addr;
+	if (private)
+		return;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_containing(mm, addr);
+	if (v && (v->flags & MAP_TYPE) == MAP_SHARED) {
+		if (v->file && v->file->inode) {
+			*object = v->file->inode;
+			*offset = v->offset + (addr - v->start);
+		} else if (v->shared_anon) {
+			*object = v->shared_anon;
+			*offset = v->offset + (addr - v->start);
+		}
+	}
+	pthread_mutex_unlock(&mm->lock);
 }

@@ -38,6 +38,9 @@ struct vma {
 	uint64_t offset;                /* file offset of start */
 	enum vma_kind kind;
 	int maxprot;                    /* what mprotect may grant (VM_MAY*) */
+	/* MAP_SHARED|MAP_ANONYMOUS memory has an identity of its own (shared
+	 * futexes key on it); offset is then relative to that region. */
+	struct shared_anon *shared_anon;
 };
 
 struct mm {
@@ -72,6 +75,13 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 	       int flags, uint64_t new_addr);
 long mm_brk(struct task *t, uint64_t brk);
 long mm_madvise(struct task *t, uint64_t addr, uint64_t len, int advice);
+
+/* Where the futex word at addr lives: for shared memory, the object
+ * mapped there (a file's inode or a shared anonymous region) and the offset
+ * in it, so that every process mapping it agrees; for private memory (or
+ * when private is asked), the address space and the address. */
+void mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
+		  uint64_t *offset);
 
 /* Marks a range created outside mm_mmap (loader) with its kind. */
 void mm_set_kind(struct mm *mm, uint64_t start, uint64_t end, enum vma_kind kind);
