@@ -195,6 +195,22 @@ struct thread_group {
 	bool continue_report;          /* a continue wait4(WCONTINUED) has not seen */
 	/* getrusage */
 	struct timespec utime, stime;
+	/* Interval timers and POSIX timers (ptimer.c; NULL until the first
+	 * use, freed when the last thread has exited). */
+	struct tg_timers *timers;
+	/* execve in a multithreaded process: the exec'ing thread waits for the
+	 * others to go. */
+	struct task *exec_waiter;
+};
+
+/* ERESTART_RESTARTBLOCK (kernel/signal.c's restart_block): a syscall
+ * that must not simply be re-executed with its original arguments (a
+ * relative sleep) sets fn and its data before returning the code; after a
+ * signal without handler the guest re-enters through restart_syscall(2),
+ * which calls fn.  fn NULL: restart the original call as it was. */
+struct restart_block {
+	long (*fn)(struct task *t);
+	uint64_t data[4];
 };
 
 enum task_state {
@@ -243,6 +259,9 @@ struct task {
 	long syscall_nr;
 	uint64_t syscall_args[6];
 	char *strace_line;             /* --strace: the line being built */
+	/* How restart_syscall(2) resumes a call that returned
+	 * -ERESTART_RESTARTBLOCK (nanosleep...). */
+	struct restart_block restart;
 };
 
 /* What `sentry run` asked for; read-only once the kernel runs. */
@@ -278,6 +297,9 @@ struct kernel {
 
 	/* Host fds of the user's stdin/stdout/stderr. */
 	int host_stdio[3];
+
+	/* The timer service (ktimer.c). */
+	struct ktimer_base *timers;
 
 	/* syscall numbers the guest called without an implementation */
 	atomic_ulong unimplemented[512];

@@ -61,21 +61,47 @@ static const char *basename_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* execve in a multithreaded process (fs/exec.c de_thread): the other
+ * threads are killed and waited for, and the exec'ing thread takes over
+ * the process's id.  -EAGAIN if the process is dying anyway. */
+static int de_thread(struct task *t)
+{
+	struct kernel *k = t->k;
+	struct thread_group *tg = t->tg;
+	pthread_mutex_lock(&k->lock);
+	if (tg->nr_threads > 1) {
+		struct task *o;
+		list_for_each_entry(o, &tg->threads, tg_node) {
+			if (o != t) {
+				o->exiting = true;
+				task_interrupt(o);
+			}
+		}
+		tg->exec_waiter = t;
+		while (tg->nr_threads > 1 && !tg->group_exiting && !t->exiting) {
+			pthread_mutex_unlock(&k->lock);
+			task_block_uninterruptible(t, NULL);
+			pthread_mutex_lock(&k->lock);
+		}
+		tg->exec_waiter = NULL;
+	}
+	int err = tg->group_exiting || t->exiting ? -EAGAIN : 0;
+	if (err == 0 && t->tid != tg->tgid) {
+		/* The leader is gone: this thread becomes it. */
+		if (k->tasks[t->tid] == t)
+			k->tasks[t->tid] = NULL;
+		t->tid = tg->tgid;
+		k->tasks[t->tid] = t;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return err;
+}
+
 /* Everything execve changes once the new image is in place. */
 static void exec_commit(struct task *t, struct file *f, const char *filename,
 			const struct exec_image *img)
 {
 	struct kernel *k = t->k;
-	/* Other threads die (de_thread); this one carries on. */
-	pthread_mutex_lock(&k->lock);
-	struct task *o;
-	list_for_each_entry(o, &t->tg->threads, tg_node) {
-		if (o != t) {
-			o->exiting = true;
-			task_interrupt(o);
-		}
-	}
-	pthread_mutex_unlock(&k->lock);
 
 	if (fdtable_shared(t->files)) {
 		struct fdtable *copy = fdtable_copy(t->files);
@@ -189,6 +215,12 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 	/* Nobody may write to a program while it runs (ETXTBSY both ways). */
 	if ((err = inode_deny_write(f->inode)) < 0)
 		goto out;
+	/* From here on the process is committed to this program (or dies):
+	 * its other threads go first. */
+	if ((err = de_thread(t)) < 0) {
+		inode_allow_write(f->inode);
+		goto out;
+	}
 
 	/* A fresh address space; the old one stays until the new image is
 	 * complete, so that a failed exec returns to the caller. */

@@ -259,6 +259,8 @@ void task_exit_final(struct task *t)
 	}
 	if (tg->nr_threads == 0)
 		tg_exit_notify_locked(tg);
+	else if (tg->exec_waiter)
+		task_wake(tg->exec_waiter);
 	k->nr_tasks--;
 	if (k->nr_tasks == 0)
 		pthread_cond_broadcast(&k->finished_cond);

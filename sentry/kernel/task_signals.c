@@ -726,6 +726,11 @@ static void do_stop_locked(struct task *t, int sig)
 		tg->stop_signal = sig;
 		tg->stop_report = true;
 		tg->continue_report = false;
+		/* Every thread stops, wherever it is. */
+		struct task *o;
+		list_for_each_entry(o, &tg->threads, tg_node)
+			if (o != t)
+				task_interrupt(o);
 		if (tg->parent && tg->parent->state == TG_ALIVE) {
 			const struct guest_sigaction *sa = action_of(tg->parent, SIGCHLD);
 			if (!(sa->flags & SA_NOCLDSTOP)) {
