@@ -17,6 +17,9 @@ LDLIBS_SENTRY := -pthread
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
                 libc6-dev
+# The real programs the e2e tests run (tests/e2e/t_prog_*.sh), beyond what a
+# minimal Debian 12 has (bash, coreutils, findutils, tar, gzip are essential).
+DEB_PACKAGES += procps git python3 perl bzip2
 
 # Everything linked into build/sentry.  The gofer and the stub are forked from
 # the sentry binary (see docs/architecture.md), so they are part of it.

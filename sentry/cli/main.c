@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -49,6 +50,22 @@ static const char usage_text[] =
 	"                           bind-mount host directory HOST at GUEST, writable\n"
 	"                           unless :ro (repeatable)\n"
 	"  --hostname NAME          the sandbox's host name (default \"sandbox\")\n"
+	"  -t, --tty                give the command a terminal: a pseudo-terminal of the\n"
+	"                           sandbox (/dev/pts/0, its controlling terminal) as its\n"
+	"                           stdin, stdout and stderr, joined to the caller's\n"
+	"                           stdin and stdout; a terminal on stdin is in raw mode\n"
+	"                           until the run ends, window size changes are passed\n"
+	"                           on.  The default when stdin is a terminal (and the\n"
+	"                           run is in its foreground): then only the fds that\n"
+	"                           are that terminal get the pseudo-terminal\n"
+	"  -u, --user USER[:GROUP]  run the command as USER and GROUP: names looked up\n"
+	"                           in the sandbox's /etc/passwd and /etc/group, or\n"
+	"                           numbers (a uid without an entry gets gid 0); without\n"
+	"                           GROUP, the user's group and the groups listing it\n"
+	"                           (supplementary); HOME becomes the user's home (\"/\"\n"
+	"                           without an entry) unless set with -e.  An unknown\n"
+	"                           name exits with status 2.  Default: root (0:0, every\n"
+	"                           capability, no supplementary groups, HOME as given)\n"
 	"  --strace                 print every guest syscall to stderr\n"
 	"  --report-unimplemented   at exit, list syscalls the guest called that the\n"
 	"                           sentry does not implement\n"
@@ -76,6 +93,7 @@ struct options {
 	struct sandbox_config cfg;
 	char **env_overrides;
 	size_t nenv;
+	bool tty;          /* -t */
 };
 
 static void add_mount(struct options *o, char *spec)
@@ -125,6 +143,10 @@ static char **build_env(struct options *o)
 		for (size_t j = 0; j < o->nenv && !overridden; j++)
 			overridden = strncmp(o->env_overrides[j], environ[i], klen) == 0 &&
 				     o->env_overrides[j][klen] == '=';
+		/* The caller's HOME is not the sandbox user's: the kernel sets
+		 * that user's (unless -e gave one). */
+		if (o->cfg.user && strncmp(environ[i], "HOME=", 5) == 0)
+			overridden = true;
 		if (!overridden)
 			env[m++] = environ[i];
 	}
@@ -136,6 +158,31 @@ static char **build_env(struct options *o)
 enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
        OPT_VERSION };
 
+/* A part of -u that is all digits must be an id: below (uid_t)-1. */
+static bool id_out_of_range(const char *part, size_t n)
+{
+	if (n == 0 || strspn(part, "0123456789") < n)
+		return false;   /* a name */
+	char buf[256];
+	snprintf(buf, sizeof buf, "%.*s", (int)n, part);
+	errno = 0;
+	unsigned long long v = strtoull(buf, NULL, 10);
+	return errno != 0 || v >= 4294967295ULL;
+}
+
+/* -u/--user USER[:GROUP]: checked here for form only; the names are looked
+ * up in the sandbox when it starts. */
+static void check_user_spec(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t ulen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *group = colon ? colon + 1 : NULL;
+	if (ulen == 0 || (group && (!*group || strchr(group, ':'))) || strlen(spec) > 255)
+		usage_error("bad user '%s': expected USER[:GROUP]", spec);
+	if (id_out_of_range(spec, ulen) || (group && id_out_of_range(group, strlen(group))))
+		usage_error("bad user '%s': id out of range", spec);
+}
+
 static void parse_run(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -145,6 +192,8 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "volume", required_argument, NULL, 'v' },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "tty", no_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "strace", no_argument, NULL, OPT_STRACE },
 		{ "report-unimplemented", no_argument, NULL, OPT_REPORT },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
@@ -155,7 +204,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	opterr = 0;
 	int ch;
 	/* '+': stop at the first non-option (the command). */
-	while ((ch = getopt_long(argc, argv, "+e:w:v:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+e:w:v:u:th", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ROOTFS:
 			c->rootfs = optarg;
@@ -180,6 +229,13 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case 'v':
 			add_mount(o, optarg);
+			break;
+		case 't':
+			o->tty = true;
+			break;
+		case 'u':
+			check_user_spec(optarg);
+			c->user = optarg;
 			break;
 		case OPT_HOSTNAME:
 			if (!optarg[0] || strlen(optarg) > 64)
@@ -229,6 +285,49 @@ static int exit_code_of(int status)
 	return 125;
 }
 
+/* --- the caller's terminal ------------------------------------------------------------ */
+
+static int term_fd = -1;            /* the caller's terminal, while in raw mode */
+static struct termios term_saved;
+
+static void restore_terminal(void)
+{
+	if (term_fd >= 0)
+		tcsetattr(term_fd, TCSADRAIN, &term_saved);
+	term_fd = -1;
+}
+
+/* The guest's fds 0-2 that get the sandbox's pty: all of them with -t;
+ * without it, those that are a terminal, if stdin is one and this run is
+ * in its foreground (a run in the background keeps the fds as they are). */
+static unsigned pick_tty_stdio(bool forced, const bool closed[3])
+{
+	if (!forced && (closed[0] || !isatty(0) || tcgetpgrp(0) != getpgrp()))
+		return 0;
+	unsigned mask = 0;
+	for (int fd = 0; fd < 3; fd++)
+		if (!closed[fd] && (forced || isatty(fd)))
+			mask |= 1u << fd;
+	return mask;
+}
+
+/* Raw mode (cfmakeraw: no echo, no line editing, no signal characters, so
+ * that ^C reaches the guest's terminal as a byte) on the caller's terminal
+ * until the run ends, whatever ends it: the settings are restored here, in
+ * the outer process, not by the sentry.  Only a terminal on stdin, the one
+ * the sentry reads keys from: with -t and stdin elsewhere, ^C on the
+ * caller's terminal stays a signal for this process. */
+static void make_terminal_raw(const bool closed[3])
+{
+	if (closed[0] || !isatty(0) || tcgetattr(0, &term_saved) < 0)
+		return;
+	struct termios raw = term_saved;
+	cfmakeraw(&raw);
+	term_fd = 0;
+	atexit(restore_terminal);
+	tcsetattr(0, TCSANOW, &raw);
+}
+
 /* life_fd: the read end of a pipe whose write end only the outer process
  * holds; it reads as hung up once that process is gone.  (In a new pid
  * namespace getppid() says 0, so it cannot tell.) */
@@ -259,7 +358,13 @@ static int run_outside(const struct sandbox_config *cfg)
 	sigaddset(&fwd, SIGHUP);
 	sigaddset(&fwd, SIGQUIT);
 	sigaddset(&fwd, SIGCHLD);
+	if (cfg->tty_stdio) {
+		/* The caller's window changes: the sentry reads the new size. */
+		sigaddset(&fwd, SIGWINCH);
+	}
 	sigprocmask(SIG_BLOCK, &fwd, NULL);
+	if (cfg->tty_stdio)
+		make_terminal_raw(cfg->stdio_closed);
 
 	int life[2];
 	if (pipe2(life, O_CLOEXEC) < 0)
@@ -274,6 +379,7 @@ static int run_outside(const struct sandbox_config *cfg)
 	if (pid < 0)
 		die(125, "cannot start the sandbox: %s", strerror(errno));
 	if (pid == 0) {
+		term_fd = -1;   /* the outer process restores the terminal */
 		sigprocmask(SIG_UNBLOCK, &fwd, NULL);
 		close(life[1]);
 		run_inside(cfg, life[0]);
@@ -290,8 +396,10 @@ static int run_outside(const struct sandbox_config *cfg)
 		}
 		int status;
 		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid && (WIFEXITED(status) || WIFSIGNALED(status)))
+		if (r == pid && (WIFEXITED(status) || WIFSIGNALED(status))) {
+			restore_terminal();
 			return exit_code_of(status);
+		}
 	}
 }
 
@@ -334,5 +442,6 @@ int main(int argc, char **argv)
 	struct options o = { .cfg = { .platform = "ptrace", .rootfs = "/" } };
 	memcpy(o.cfg.stdio_closed, stdio_closed, sizeof stdio_closed);
 	parse_run(&o, argc - 1, argv + 1);
+	o.cfg.tty_stdio = pick_tty_stdio(o.tty, stdio_closed);
 	return run_outside(&o.cfg);
 }

@@ -9,6 +9,7 @@
 
 #include "sentry/fs/fs.h"
 #include "sentry/fs/memfs.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/kernel.h"
 
 static ssize_t null_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
@@ -73,9 +74,6 @@ static const struct file_ops random_fops = {
 	.read = random_read, .write = sink_write, .llseek = null_llseek, .poll = always_ready,
 };
 
-/* /dev/tty is opened by chrdev_open(); this table only marks it. */
-static const struct file_ops tty_fops = { 0 };
-
 struct chrdev {
 	unsigned major, minor;
 	const char *name;
@@ -89,11 +87,15 @@ static const struct chrdev chrdevs[] = {
 	{ 1, 7, "full", 0666, &full_fops },
 	{ 1, 8, "random", 0666, &random_fops },
 	{ 1, 9, "urandom", 0666, &random_fops },
-	{ 5, 0, "tty", 0666, &tty_fops },
+	/* Terminals (devpts.c): the open picks the file's real operations. */
+	{ TTYAUX_MAJOR, 0, "tty", 0666, &tty_slave_fops },
+	{ TTYAUX_MAJOR, 2, "ptmx", 0666, &tty_master_fops },
 };
 
 const struct file_ops *chrdev_fops(dev_t rdev)
 {
+	if (major(rdev) == PTY_SLAVE_MAJOR && minor(rdev) < DEVPTS_MAX)
+		return &tty_slave_fops;
 	for (size_t i = 0; i < sizeof chrdevs / sizeof chrdevs[0]; i++)
 		if (major(rdev) == chrdevs[i].major && minor(rdev) == chrdevs[i].minor)
 			return chrdevs[i].fops;
@@ -156,18 +158,9 @@ int chrdev_open(struct task *t, struct inode *inode, struct file *f)
 	const struct file_ops *fops = chrdev_fops(inode->rdev);
 	if (!fops)
 		return -ENXIO;
-	if (fops != &tty_fops)
-		return 0;
-	/* The controlling terminal: the user's, when the sandbox was started
-	 * on one. */
-	for (int i = 0; i < 3; i++) {
-		int fd = t->k->host_stdio[i];
-		if (fd >= 0 && isatty(fd)) {
-			int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-			if (copy < 0)
-				return -errno;
-			return hostfd_attach(f, copy);
-		}
-	}
-	return -ENXIO;
+	/* Terminals are the sandbox's own (devpts.c): the guest never reaches
+	 * the caller's terminal through /dev/tty. */
+	if (fops == &tty_slave_fops || fops == &tty_master_fops)
+		return tty_chrdev_open(t, inode, f);
+	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sentry/vfs/vfs.h"
 
@@ -21,7 +22,7 @@ int overlay_new(struct gofer_client *g, uint64_t lower_root, struct dentry **roo
 /* A bind mount served by the gofer, written through unless readonly. */
 int goferfs_new(struct gofer_client *g, uint64_t root_node, bool readonly, struct dentry **root);
 
-/* /dev: a tmpfs with null, zero, full, random, urandom, tty and the
+/* /dev: a tmpfs with null, zero, full, random, urandom, tty, ptmx and the
  * std{in,out,err} and fd links. */
 int devfs_new(struct dentry **root);
 /* The file operations of a character device, by number (NULL if none),
@@ -31,6 +32,9 @@ int chrdev_open(struct task *t, struct inode *inode, struct file *f);
 
 /* /proc for the kernel k. */
 int procfs_new(struct kernel *k, struct dentry **root);
+
+/* /sys: a small read-only sysfs (the CPU lists, an empty fs/cgroup). */
+int sysfs_new(struct dentry **root);
 
 /* An open file on a host fd the sentry was given (the user's stdio).  The
  * fd is used as it is: its offset and flags are shared with the caller. */
@@ -44,13 +48,67 @@ int hostfd_attach(struct file *f, int fd);
 struct file *anon_file_new(const char *fstype, const struct file_ops *fops, unsigned flags,
 			   void *priv);
 
+/* timerfd (fs/timerfd.c): a new timerfd on clock (CLOCK_REALTIME,
+ * CLOCK_MONOTONIC or CLOCK_BOOTTIME; checked by the caller), flags O_NONBLOCK.
+ * settime/gettime return -EINVAL if f is not a timerfd; flags TFD_TIMER_*. */
+struct file *timerfd_new(struct kernel *k, clockid_t clock, unsigned flags);
+int timerfd_settime_file(struct file *f, int flags, const struct itimerspec *value,
+			 struct itimerspec *old);
+int timerfd_gettime_file(struct file *f, struct itimerspec *cur);
+
 /* pipe2(): a connected pair of open files. */
 int pipe_create(unsigned flags, struct file **rd, struct file **wr);
 /* F_SETPIPE_SZ / F_GETPIPE_SZ (-EBADF if f is not a pipe). */
 long pipe_set_size(struct file *f, unsigned long size);
 long pipe_get_size(struct file *f);
+/* splice/tee/vmsplice: what is in the pipe behind f (-EBADF if f is not
+ * a pipe), and a copy of its first bytes without consuming them (tee). */
+struct pipe_info {
+	size_t len, cap;
+	int readers, writers;
+};
+int pipe_info(struct file *f, struct pipe_info *pi);
+long pipe_peek(struct file *f, void *buf, size_t len);
 /* Opens the pipe behind a FIFO inode (blocking for a peer as open(2)
  * does); the pipe is kept in *slot, guarded by inode->lock. */
 int fifo_open(struct task *t, struct inode *inode, void **slot, struct file *f);
+
+/* memfd_create(2): a new memfd called "memfd:" name, with MFD_* flags
+ * (checked by the caller), owned by o. */
+int memfd_new(const char *name, unsigned flags, const struct owner *o, struct file **out);
+/* fcntl F_ADD_SEALS / F_GET_SEALS (-EINVAL if f is not a memfd). */
+long memfd_fcntl(struct task *t, struct file *f, int cmd, uint64_t arg);
+/* An unlinked regular file of size bytes on the private tmpfs of memfds,
+ * its data in a host memfd from the start (SysV shared memory): *out is
+ * its path ("/name (deleted)", as Linux shows "/SYSV%08x (deleted)"). */
+int shmem_file_new(const char *name, uint64_t size, mode_t mode, const struct owner *o,
+		   struct path *out);
+
+/* --- terminals (tty.c, tty_jobctrl.c, devpts.c, tty_bridge.c) --------------
+ * Pseudo-terminal pairs, the controlling terminals of sessions, /dev/pts,
+ * /dev/ptmx and /dev/tty. */
+struct sandbox_config;
+struct thread_group;
+struct fdtable;
+
+/* Mounts the sandbox's devpts at /dev/pts (k->devpts). */
+int devpts_mount(struct kernel *k);
+/* The open of /dev/tty (5:0), /dev/ptmx (5:2) and /dev/pts/N (136:N) nodes
+ * (O_NOCTTY is still in f->flags). */
+int tty_chrdev_open(struct task *t, struct inode *inode, struct file *f);
+/* -t: a pty whose slave is init's fds in cfg->tty_stdio and init's
+ * controlling terminal (init leads session 1); a sentry thread copies bytes
+ * between its master and the caller's terminal (k->tty_bridge). */
+int tty_bridge_start(struct kernel *k, const struct sandbox_config *cfg,
+		     struct thread_group *init, struct fdtable *files);
+/* After the guest ended: the last output goes out, the bridge stops. */
+void tty_bridge_finish(struct kernel *k);
+/* The kernel's hooks, k->lock held: fork copies the controlling terminal,
+ * setsid drops it, the exit of a session leader hangs up its session. */
+void tty_fork_locked(struct thread_group *child, struct thread_group *parent);
+void tty_setsid_locked(struct thread_group *tg);
+void tty_exit_locked(struct thread_group *tg);
+/* For /proc/[pid]/stat: tty_nr and tpgid (0 and -1 without a terminal). */
+void tty_proc_stat_locked(struct thread_group *tg, int *tty_nr, pid_t *tpgid);
 
 #endif

@@ -34,6 +34,8 @@ struct mem_node {
 	char *target;
 	/* FIFO: the pipe, created at first open. */
 	void *pipe;
+	/* memfd: its F_SEAL_* (memfd.c). */
+	unsigned seals;
 
 	/* Overlay: the lower object, if any. */
 	bool has_lower;
@@ -60,6 +62,10 @@ extern const struct inode_ops memfs_symlink_iops;
 extern const struct inode_ops memfs_special_iops;
 extern const struct file_ops memfs_file_fops;
 extern const struct file_ops memfs_dir_fops;
+
+/* Moves a regular file's data into its host memfd now (memfds and SysV
+ * shared memory are mapped, not read); returns the memfd or -errno. */
+int memfs_use_memfd(struct inode *inode);
 
 /* A new memfs inode of the given type on sb. */
 struct inode *memfs_new_inode(struct super_block *sb, mode_t mode, const struct owner *o,

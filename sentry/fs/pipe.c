@@ -264,6 +264,34 @@ long pipe_get_size(struct file *f)
 	return r;
 }
 
+int pipe_info(struct file *f, struct pipe_info *pi)
+{
+	if (f->fop != &pipe_fops)
+		return -EBADF;
+	struct pipe *p = f->priv;
+	pthread_mutex_lock(&p->lock);
+	pi->len = p->len;
+	pi->cap = p->cap;
+	pi->readers = p->readers;
+	pi->writers = p->writers;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+long pipe_peek(struct file *f, void *buf, size_t len)
+{
+	if (f->fop != &pipe_fops)
+		return -EBADF;
+	struct pipe *p = f->priv;
+	pthread_mutex_lock(&p->lock);
+	size_t n = len < p->len ? len : p->len;
+	size_t first = p->cap - p->head < n ? p->cap - p->head : n;
+	memcpy(buf, p->buf + p->head, first);
+	memcpy((char *)buf + first, p->buf, n - first);
+	pthread_mutex_unlock(&p->lock);
+	return (long)n;
+}
+
 /* Anonymous pipes get an inode on a pipefs of their own, for fstat. */
 static struct super_block *pipefs_sb;
 

@@ -2,6 +2,7 @@
  * only those: pids are the sentry's own).  fs/proc/base.c and
  * fs/proc/array.c are the reference for names, modes and formats. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -132,9 +133,10 @@ int proc_may_access(const struct proc_ctx *c)
 		err = -ENOENT;
 	} else {
 		const struct cred *me = &c->reader->tg->cred, *it = &tg->cred;
-		if (c->reader->tg == tg || me->fsuid == 0 ||
+		if (c->reader->tg == tg || cred_capable(me, CAP_SYS_PTRACE) ||
 		    (me->fsuid == it->uid && me->fsuid == it->euid && me->fsuid == it->suid &&
-		     me->fsgid == it->gid && me->fsgid == it->egid && me->fsgid == it->sgid))
+		     me->fsgid == it->gid && me->fsgid == it->egid && me->fsgid == it->sgid &&
+		     !tg->undumpable))
 			err = 0;
 	}
 	pthread_mutex_unlock(&c->k->lock);
@@ -311,9 +313,11 @@ static char state_of_locked(const struct proc_ctx *c, struct thread_group *tg, s
 		return 'Z';
 	if (tg->stopped)
 		return 'T';
-	if ((c->reader && t == c->reader) || atomic_load(&t->in_guest))
-		return 'R';
-	return 'S';
+	/* Sleeping means blocked in the sentry waiting for something; in guest
+	 * code or serving a syscall is running. */
+	if (atomic_load(&t->sleeping) && !(c->reader && t == c->reader))
+		return 'S';
+	return 'R';
 }
 
 static int pinfo_get(const struct proc_ctx *c, struct pinfo *p)
@@ -503,8 +507,6 @@ static const char *state_name(char s)
 	}
 }
 
-#define FULL_CAPS 0x000001ffffffffffULL   /* CAP_LAST_CAP 40 */
-
 static void kb(struct strbuf *b, const char *name, uint64_t pages)
 {
 	strbuf_printf(b, "%s\t%8llu kB\n", name, (unsigned long long)(pages * (PAGE_SIZE / 1024)));
@@ -553,7 +555,7 @@ static int status_show(const struct proc_ctx *c, struct strbuf *b)
 	strbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", p.cred.uid, p.cred.euid,
 		    p.cred.suid, p.cred.fsuid, p.cred.gid, p.cred.egid, p.cred.sgid, p.cred.fsgid);
 	strbuf_printf(b, "FDSize:\t%d\nGroups:\t", fdsize);
-	for (int i = 0; i < p.cred.ngroups && i < 32; i++)
+	for (int i = 0; i < p.cred.ngroups && i < CRED_NGROUPS_MAX; i++)
 		strbuf_printf(b, i ? " %u" : "%u", p.cred.groups[i]);
 	strbuf_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", (int)p.tgid,
 		    (int)p.pid, (int)p.pgid, (int)p.sid);
@@ -584,10 +586,12 @@ static int status_show(const struct proc_ctx *c, struct strbuf *b)
 		    (unsigned long long)p.pending, (unsigned long long)p.shd_pending,
 		    (unsigned long long)p.blocked, (unsigned long long)p.ignored,
 		    (unsigned long long)p.caught);
-	unsigned long long caps = p.cred.euid == 0 ? FULL_CAPS : 0;
 	strbuf_printf(b, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
 		       "CapAmb:\t%016llx\n",
-		    0ULL, caps, caps, FULL_CAPS, 0ULL);
+		    (unsigned long long)p.cred.cap_inheritable,
+		    (unsigned long long)p.cred.cap_permitted,
+		    (unsigned long long)p.cred.cap_effective, (unsigned long long)p.cred.cap_bset,
+		    (unsigned long long)p.cred.cap_ambient);
 	strbuf_puts(b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
 		     "Speculation_Store_Bypass:\tvulnerable\n"
 		     "SpeculationIndirectBranch:\talways enabled\n");
@@ -1040,7 +1044,8 @@ static ssize_t set_oom(const struct proc_ctx *c, long v, size_t len)
 	if (v < -1000 || v > 1000)
 		return -EINVAL;
 	/* Lowering it takes privilege (CAP_SYS_RESOURCE). */
-	if (v < oom_adj_value(c) && c->reader && c->reader->tg->cred.euid != 0)
+	if (v < oom_adj_value(c) && c->reader &&
+	    !cred_capable(&c->reader->tg->cred, CAP_SYS_RESOURCE))
 		return -EACCES;
 	proc_oom_set(c->fs, c->tgid, c->tg_start, (int)v);
 	return (ssize_t)len;

@@ -486,6 +486,70 @@ static int memfs_mmap_fd(struct file *f, bool shared_write)
 	return fd;
 }
 
+int memfs_use_memfd(struct inode *inode)
+{
+	pthread_mutex_lock(&inode->lock);
+	int fd = data_to_memfd(inode);
+	pthread_mutex_unlock(&inode->lock);
+	return fd;
+}
+
+/* Zeroes [off, off + len) of the data (inside the size). Under inode->lock. */
+static int data_zero(struct inode *inode, int64_t off, int64_t len)
+{
+	struct mem_node *n = mem_node(inode);
+	if (n->memfd < 0) {
+		memset(n->buf + off, 0, (size_t)len);
+		return 0;
+	}
+	/* Punching keeps shared mappings coherent and frees the pages. */
+	if (fallocate(n->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) == 0)
+		return 0;
+	static const char zeros[4096];
+	while (len > 0) {
+		size_t chunk = len < (int64_t)sizeof zeros ? (size_t)len : sizeof zeros;
+		ssize_t w = pwrite(n->memfd, zeros, chunk, off);
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* fallocate: allocating is growing (the data is sparse anyway); punching a
+ * hole and zeroing a range both zero it.  (Linux's tmpfs refuses
+ * FALLOC_FL_ZERO_RANGE; here tmpfs also stands in for disk directories,
+ * whose file systems take it.) */
+static int memfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct inode *inode = f->inode;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if (mem_node(inode)->has_lower) {
+		int err = overlay_copy_up(inode);
+		if (err < 0)
+			return err;
+	}
+	int64_t end = off + len;
+	int err = 0;
+	pthread_mutex_lock(&inode->lock);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		int64_t zend = end < inode->size ? end : inode->size;
+		if (zend > off)
+			err = data_zero(inode, off, zend - off);
+	}
+	if (err == 0 && !(mode & FALLOC_FL_KEEP_SIZE) && end > inode->size)
+		err = data_resize(inode, end);
+	if (err == 0) {
+		inode->ctime = ts_now(CLOCK_REALTIME);
+		if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+			inode->mtime = inode->ctime;
+	}
+	pthread_mutex_unlock(&inode->lock);
+	return err;
+}
+
 static unsigned memfs_poll(struct file *f, struct poll_table *pt)
 {
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
@@ -657,6 +721,7 @@ const struct file_ops memfs_file_fops = {
 	.mmap_fd = memfs_mmap_fd,
 	.fsync = memfs_fsync,
 	.release = memfs_file_release,
+	.fallocate = memfs_fallocate,
 };
 
 const struct file_ops memfs_dir_fops = {

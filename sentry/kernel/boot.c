@@ -1,6 +1,7 @@
 /* Booting a sandbox: the gofer, the mount table, the first process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +63,15 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 	err = devfs_new(&d);
 	if ((err = mount_fs(k, "/dev", err, d, "tmpfs", MNT_NOSUID)) < 0)
 		return err;
+	if ((err = devpts_mount(k)) < 0)
+		return err;
 	err = tmpfs_new(01777, 0, &d);
 	if ((err = mount_fs(k, "/dev/shm", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
 		return err;
 	err = tmpfs_new(01777, 0, &d);
 	if ((err = mount_fs(k, "/tmp", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
 		return err;
-	err = tmpfs_new(0555, 0, &d);
+	err = sysfs_new(&d);
 	if ((err = mount_fs(k, "/sys", err, d, "sysfs", MNT_RDONLY | MNT_NOSUID | MNT_NODEV |
 			    MNT_NOEXEC)) < 0)
 		return err;
@@ -100,6 +103,7 @@ struct init_start {
 	struct task *task;
 	char **argv;
 	char **envp;
+	const char *user;   /* -u/--user, or NULL */
 };
 
 /* Like execvp: a command without a slash is searched in the guest's PATH. */
@@ -133,8 +137,10 @@ static void *init_main(void *arg)
 {
 	struct init_start *is = arg;
 	struct task *t = is->task;
-	int err = exec_command(t, is->argv, is->envp);
-	if (err < 0) {
+	int err = is->user ? user_setup_init(t, is->user, &is->envp) : 0;
+	if (err < 0)
+		task_exit_thread(t, 2);   /* an unknown user or group: a usage error */
+	else if ((err = exec_command(t, is->argv, is->envp)) < 0) {
 		log_error("%s: %s", is->argv[0], strerror(-err));
 		task_exit_thread(t, err == -ENOENT || err == -ENOTDIR ? 127 : 126);
 	}
@@ -167,9 +173,7 @@ static struct thread_group *init_group(struct kernel *k, const struct sandbox_co
 	sigpending_init(&tg->shared_pending);
 	waitq_init(&tg->child_wq);
 	waitq_init(&tg->signal_wq);
-	struct cred *c = &tg->cred;
-	c->uid = c->euid = c->suid = c->fsuid = cfg->uid;
-	c->gid = c->egid = c->sgid = c->fsgid = cfg->gid;
+	cred_init(&tg->cred, cfg->uid, cfg->gid);
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit(r, &tg->rlim[r]);
 	/* The guest's own descriptor limit, whatever the sentry raised its own to. */
@@ -187,6 +191,8 @@ static int install_stdio(struct kernel *k, const struct sandbox_config *cfg,
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0 || cfg->stdio_closed[fd])
 			continue;   /* closed for the caller: closed for the guest */
+		if (cfg->tty_stdio & (1u << fd))
+			continue;   /* the pty's slave (tty_bridge_start) */
 		k->host_stdio[fd] = fd;
 		struct file *f = hostfd_file_new(fd, (unsigned)fl & (O_ACCMODE | O_APPEND));
 		if (!f)
@@ -218,6 +224,8 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	if (!t->files)
 		return -ENOMEM;
 	int err = install_stdio(k, cfg, t->files);
+	if (err == 0 && cfg->tty_stdio)
+		err = tty_bridge_start(k, cfg, tg, t->files);
 	if (err < 0)
 		return err;
 	struct walk_root wr = { k->root, k->root };
@@ -244,6 +252,7 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	is->task = t;
 	is->argv = cfg->argv;
 	is->envp = cfg->envp;
+	is->user = cfg->user;
 	err = task_start_thread(t, init_main, is);
 	if (err < 0)
 		return err;
@@ -315,6 +324,8 @@ static struct kernel *kernel_new(const struct sandbox_config *cfg)
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->finished_cond, NULL);
 	k->opts = cfg->opts;
+	if (sched_getaffinity(0, sizeof k->cpus, &k->cpus) < 0)
+		CPU_ZERO(&k->cpus);
 	k->next_pid = 1;
 	k->host_stdio[0] = k->host_stdio[1] = k->host_stdio[2] = -1;
 	k->boot_time = ts_now(CLOCK_REALTIME);
@@ -381,6 +392,8 @@ int kernel_run(const struct sandbox_config *cfg)
 	if (!k)
 		return -ENOMEM;
 	k->platform = platform;
+	if ((err = ktimer_base_new(k)) < 0)
+		return err;
 	if ((err = gofer_client_new(sock, &k->gofer)) < 0)
 		return err;
 	if ((err = setup_mounts(k, cfg)) < 0)
@@ -390,6 +403,7 @@ int kernel_run(const struct sandbox_config *cfg)
 	if ((err = start_init(k, cfg)) < 0)
 		return err;
 	int status = kernel_wait_finished(k);
+	tty_bridge_finish(k);
 	if (k->opts.report_unimplemented) {
 		struct task reporter = { .k = k };
 		syscall_report_unimplemented(&reporter);

@@ -15,6 +15,9 @@
 struct futex_key {
 	const void *object;
 	uint64_t offset;
+	bool private;      /* FUTEX_PRIVATE_FLAG: never meets a shared-kind wait
+			    * even on the same private word (as Linux's
+			    * FUT_OFF_MMSHARED keeps them apart) */
 };
 
 struct futex_waiter {
@@ -33,14 +36,17 @@ static int key_of(struct task *t, uint64_t addr, bool private, struct futex_key 
 {
 	if (addr & 3)
 		return -EINVAL;
-	mm_futex_key(t->mm, addr, private, &key->object, &key->offset);
-	return 0;
+	key->private = private;
+	return mm_futex_key(t->mm, addr, private, &key->object, &key->offset);
 }
 
 static bool key_equal(const struct futex_key *a, const struct futex_key *b)
 {
-	return a->object == b->object && a->offset == b->offset;
+	return a->object == b->object && a->offset == b->offset && a->private == b->private;
 }
+
+static long restart_later(struct task *t, uint64_t addr, bool private, uint32_t val,
+			  const struct timespec *deadline, uint32_t bitset);
 
 long futex_wait_key(struct task *t, uint64_t addr, bool private, uint32_t val,
 		    const struct timespec *deadline, uint32_t bitset)
@@ -79,11 +85,37 @@ long futex_wait_key(struct task *t, uint64_t addr, bool private, uint32_t val,
 			break;
 		}
 		if (err == -EINTR) {
-			r = -ERESTARTSYS;
+			r = deadline ? restart_later(t, addr, private, val, deadline, bitset)
+				     : -ERESTARTSYS;
 			break;
 		}
 	}
 	return r;
+}
+
+/* restart_syscall(2) of an interrupted timed wait: the same word, value
+ * and absolute deadline (Linux's futex_wait_restart). */
+static long futex_wait_restart(struct task *t)
+{
+	uint64_t addr = t->restart.data[0] & ~1ULL;
+	bool private = t->restart.data[0] & 1;
+	uint32_t val = (uint32_t)t->restart.data[1];
+	uint32_t bitset = (uint32_t)(t->restart.data[1] >> 32);
+	struct timespec deadline = { (time_t)t->restart.data[2], (long)t->restart.data[3] };
+	return futex_wait_key(t, addr, private, val, &deadline, bitset);
+}
+
+/* A timed wait is not restarted with its original (relative) timeout:
+ * after a handler it fails with EINTR, otherwise it resumes. */
+static long restart_later(struct task *t, uint64_t addr, bool private, uint32_t val,
+			  const struct timespec *deadline, uint32_t bitset)
+{
+	t->restart.fn = futex_wait_restart;
+	t->restart.data[0] = addr | (private ? 1 : 0);
+	t->restart.data[1] = val | ((uint64_t)bitset << 32);
+	t->restart.data[2] = (uint64_t)deadline->tv_sec;
+	t->restart.data[3] = (uint64_t)deadline->tv_nsec;
+	return -ERESTART_RESTARTBLOCK;
 }
 
 long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timespec *deadline,
@@ -92,19 +124,19 @@ long futex_wait(struct task *t, uint64_t addr, uint32_t val, const struct timesp
 	return futex_wait_key(t, addr, true, val, deadline, bitset);
 }
 
-/* Wakes up to n waiters on key whose bitset intersects; futex_lock held. */
+/* Wakes up to n waiters on key whose bitset intersects; futex_lock held.
+ * As Linux's loop counts after waking, FUTEX_WAKE with 0 still wakes one. */
 static int wake_locked(const struct futex_key *key, int n, uint32_t bitset)
 {
 	int woken = 0;
 	struct futex_waiter *w, *tmp;
 	list_for_each_entry_safe(w, tmp, &futex_waiters, node) {
-		if (woken >= n)
-			break;
 		if (key_equal(&w->key, key) && (w->bitset & bitset)) {
 			w->woken = true;
 			list_del(&w->node);
 			task_wake(w->task);
-			woken++;
+			if (++woken >= n)
+				break;
 		}
 	}
 	return woken;
@@ -159,7 +191,8 @@ long futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 			return -EAGAIN;
 		}
 	}
-	long count = wake_locked(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
+	/* Unlike FUTEX_WAKE, requeue's nr_wake is exact (0 wakes none). */
+	long count = nr_wake ? wake_locked(&key, nr_wake, FUTEX_BITSET_MATCH_ANY) : 0;
 	struct futex_waiter *w;
 	int moved = 0;
 	list_for_each_entry(w, &futex_waiters, node) {
@@ -208,12 +241,9 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 	int cmp = (int)((encoded >> 24) & 15);
 	int oparg = sign_extend12((encoded >> 12) & 0xfff);
 	int cmparg = sign_extend12(encoded & 0xfff);
-	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
-		if (oparg < 0 || oparg > 31)
-			return -EINVAL;
-		oparg = 1 << oparg;
-	}
-	if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE)
+	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28))
+		oparg = (int)(1u << (oparg & 31));   /* Linux masks a bad shift */
+	if (op > FUTEX_OP_XOR)
 		return -ENOSYS;
 	struct futex_key key, key2;
 	int err = key_of(t, addr, private, &key);
@@ -226,6 +256,11 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 	if (old < 0) {
 		pthread_mutex_unlock(&futex_lock);
 		return old;
+	}
+	if (cmp > FUTEX_OP_CMP_GE) {
+		/* Linux finds a bad comparison only after the operation. */
+		pthread_mutex_unlock(&futex_lock);
+		return -ENOSYS;
 	}
 	long woken = wake_locked(&key, nr_wake, FUTEX_BITSET_MATCH_ANY);
 	if (wake_op_cmp((uint32_t)old, cmp, cmparg))

@@ -10,7 +10,9 @@
 #ifndef SENTRY_KERNEL_KERNEL_H
 #define SENTRY_KERNEL_KERNEL_H
 
+#include <linux/capability.h>   /* CAP_* for cred_capable() */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -28,6 +30,9 @@ struct mm;
 struct task;
 struct thread_group;
 struct gofer_client;
+struct tty;
+struct devpts;
+struct tty_bridge;
 
 #define KERNEL_MAX_PID 32768         /* /proc/sys/kernel/pid_max */
 #define GUEST_NSIG     64
@@ -49,12 +54,20 @@ struct waitq_entry {
 	 * events of the wake-up (epoll's ready-list callback). */
 	void (*func)(struct waitq_entry *e, unsigned events);
 	void *priv;
+	/* An exclusive callback entry (EPOLLEXCLUSIVE) sets woke when it woke
+	 * a waiter: the rest of that wake-up skips the other exclusive
+	 * entries (Linux's nr_exclusive = 1); plain entries are all called. */
+	bool exclusive;
+	bool woke;
 };
 
 void waitq_init(struct waitq *q);
 void waitq_add(struct waitq *q, struct waitq_entry *e, struct task *t, unsigned events);
 void waitq_add_callback(struct waitq *q, struct waitq_entry *e, unsigned events,
 			void (*func)(struct waitq_entry *e, unsigned events), void *priv);
+void waitq_add_callback_exclusive(struct waitq *q, struct waitq_entry *e, unsigned events,
+				  void (*func)(struct waitq_entry *e, unsigned events),
+				  void *priv);
 void waitq_del(struct waitq *q, struct waitq_entry *e);
 /* Wakes every waiter interested in any of events (all if events == 0). */
 void waitq_wake(struct waitq *q, unsigned events);
@@ -97,12 +110,36 @@ void poll_wait_hostfd(struct poll_table *pt, int fd, short events);
 
 /* --- credentials ----------------------------------------------------------- */
 
+/* Supplementary groups a process may have (Linux allows NGROUPS_MAX,
+ * 65536; setgroups beyond this says EINVAL). */
+#define CRED_NGROUPS_MAX 256
+/* The highest capability number (CAP_CHECKPOINT_RESTORE), whatever the
+ * build host's headers say: capability sets are bit masks of 0..this. */
+#define CRED_CAP_LAST    40
+#define CRED_CAP_FULL    ((1ULL << (CRED_CAP_LAST + 1)) - 1)
+
+/* A process's credentials (cred.c has the rules).  Changed only under
+ * k->lock; the process's own threads may read them without it. */
 struct cred {
 	uid_t uid, euid, suid, fsuid;
 	gid_t gid, egid, sgid, fsgid;
 	int ngroups;
-	gid_t groups[32];
+	gid_t groups[CRED_NGROUPS_MAX];   /* sorted, as setgroups leaves them */
+	/* Capability sets, bit n = capability n. */
+	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	unsigned securebits;              /* SECBIT_* (keep-caps...) */
 };
+
+/* Credentials for uid/gid: root gets every capability, anyone else none
+ * (the bounding set is full for both); no supplementary groups. */
+void cred_init(struct cred *c, uid_t uid, gid_t gid);
+/* Does c have cap in its effective set? */
+bool cred_capable(const struct cred *c, int cap);
+/* Is gid c's fsgid or one of its supplementary groups? */
+bool cred_in_group(const struct cred *c, gid_t gid);
+/* access(2) without AT_EACCESS: the real ids are the fs ids, and the
+ * capabilities are root's if the real uid is 0, none otherwise. */
+void cred_for_access(struct cred *c);
 
 /* --- signals --------------------------------------------------------------- */
 
@@ -131,10 +168,22 @@ struct sighand {
 };
 
 /* A queued signal with its siginfo (guest layout, 128 bytes). */
+/* One user's queued signals, against RLIMIT_SIGPENDING (kept as long as
+ * the kernel). */
+struct sigq_user {
+	uid_t uid;
+	atomic_long count;
+	struct sigq_user *next;
+};
+
 struct ksiginfo {
 	struct list_head node;
 	siginfo_t info;
+	struct sigq_user *charged;    /* whose count it is in, or NULL */
 };
+
+/* Frees a queued signal, giving back its place in the user's count. */
+void ksiginfo_free(struct ksiginfo *q);
 
 struct sigpending {
 	sigmask_t mask;
@@ -193,14 +242,23 @@ struct thread_group {
 	int stop_signal;
 	bool stop_report;              /* a stop wait4(WUNTRACED) has not seen */
 	bool continue_report;          /* a continue wait4(WCONTINUED) has not seen */
-	/* getrusage */
+	/* getrusage: CPU time of the threads (stubs) that are gone;
+	 * tg_cputime_locked() adds the live ones. */
 	struct timespec utime, stime;
+	/* prctl */
+	bool child_subreaper;          /* adopts orphaned descendants */
+	bool undumpable;               /* PR_SET_DUMPABLE 0, or after a set-id change */
 	/* Interval timers and POSIX timers (ptimer.c; NULL until the first
 	 * use, freed when the last thread has exited). */
 	struct tg_timers *timers;
 	/* execve in a multithreaded process: the exec'ing thread waits for the
 	 * others to go. */
 	struct task *exec_waiter;
+	pid_t creator_tid;             /* the thread that forked it (__WNOTHREAD) */
+	/* --- controlling terminal (sentry/fs/tty_jobctrl.c; under k->lock) --- */
+	struct tty *tty;               /* a counted reference, or NULL */
+	pid_t tty_old_pgrp;            /* session leader: the foreground group
+	                                  when its terminal hung up */
 };
 
 /* ERESTART_RESTARTBLOCK (kernel/signal.c's restart_block): a syscall
@@ -238,10 +296,16 @@ struct task {
 	/* The task is running guest code (kick the platform to interrupt). */
 	atomic_bool in_guest;
 	atomic_bool interrupt;         /* something for the task loop to do */
+	atomic_bool sleeping;          /* blocked in task_block() (/proc state S) */
+	/* Scheduling, as the guest set it (sys_sched.c); the affinity is also
+	 * applied to the host threads that run and serve the task. */
+	int sched_policy, sched_priority;
+	cpu_set_t affinity;
 
 	/* Signals (under k->lock). */
 	sigmask_t blocked;
 	sigmask_t saved_blocked;       /* restored after sigsuspend/ppoll/pselect */
+	sigmask_t real_blocked;        /* the mask while sigtimedwait unblocks its set */
 	bool restore_blocked;
 	struct sigpending pending;
 	stack_t altstack;
@@ -250,9 +314,22 @@ struct task {
 	uint64_t robust_list, robust_list_len;
 	char comm[16];
 	int exit_code;                 /* this thread's exit(2) status */
+	int pdeath_signal;             /* PR_SET_PDEATHSIG: when the parent process dies */
+	bool no_new_privs;             /* PR_SET_NO_NEW_PRIVS (inherited, kept by execve) */
+	struct timespec utime, stime;  /* CPU time of this thread's stubs replaced by execve */
+	/* access(2): the credentials the task's own path walk uses meanwhile
+	 * (Linux's override_creds); NULL: its process's. */
+	const struct cred *override_cred;
 
 	bool exiting;                  /* leave the task loop */
 	sigmask_t forced;              /* fault signals that even init must take */
+	/* The CPU's view of the last fault, for the sigcontext of its frame
+	 * (trap number, page-fault error code, faulting address). */
+	struct {
+		int sig;
+		int trapno;
+		uint64_t err, cr2;
+	} fault;
 	long syscall_ret;              /* result of the last syscall, for restart */
 	bool syscall_done;             /* ...which task_deliver_signals has not seen */
 	/* Syscall being served (for restart and --strace). */
@@ -263,6 +340,12 @@ struct task {
 	 * -ERESTART_RESTARTBLOCK (nanosleep...). */
 	struct restart_block restart;
 };
+
+/* The credentials t acts with: its process's, unless overridden. */
+static inline const struct cred *current_cred(const struct task *t)
+{
+	return t->override_cred ? t->override_cred : &t->tg->cred;
+}
 
 /* What `sentry run` asked for; read-only once the kernel runs. */
 struct kernel_options {
@@ -295,6 +378,12 @@ struct kernel {
 	int init_status;
 	pthread_cond_t finished_cond;
 
+	/* The CPUs the sandbox may use (the sentry's affinity at start). */
+	cpu_set_t cpus;
+
+	/* Queued-signal counts per user (RLIMIT_SIGPENDING); under lock. */
+	struct sigq_user *sigq_users;
+
 	/* Host fds of the user's stdin/stdout/stderr. */
 	int host_stdio[3];
 
@@ -303,6 +392,10 @@ struct kernel {
 
 	/* syscall numbers the guest called without an implementation */
 	atomic_ulong unimplemented[512];
+
+	/* --- terminals (sentry/fs/devpts.c, tty_bridge.c) --- */
+	struct devpts *devpts;         /* the /dev/pts of the sandbox */
+	struct tty_bridge *tty_bridge; /* -t: the caller's terminal <-> a pty */
 };
 
 /* --- booting ----------------------------------------------------------------- */
@@ -324,10 +417,18 @@ struct sandbox_config {
 	char **envp;
 	uid_t uid;
 	gid_t gid;
+	/* -u/--user: "USER[:GROUP]" (names or numbers), looked up in the
+	 * sandbox's /etc/passwd and /etc/group when init starts; overrides
+	 * uid and gid.  NULL: uid/gid as they are. */
+	const char *user;
 	/* Which of the caller's fds 0-2 were closed: they stay closed for the
 	 * guest (the sentry put /dev/null there so that none of its own fds
 	 * could take those numbers). */
 	bool stdio_closed[3];
+	/* -t/--tty (or a terminal on stdin): bit n set when the guest's fd n
+	 * is the slave of a pty that the sentry bridges to the caller's
+	 * terminal; 0: the guest gets the host fds as they are. */
+	unsigned tty_stdio;
 	struct kernel_options opts;
 };
 
@@ -364,6 +465,9 @@ int task_start_thread(struct task *t, void *(*fn)(void *), void *arg);
 
 /* Interrupts the task, wherever it is, so that it looks at its signals. */
 void task_interrupt(struct task *t);
+/* The task the calling sentry thread serves (NULL outside task_run): what
+ * a poll() without a poll table asks about (signalfd). */
+struct task *task_current(void);
 
 /* fs_context */
 struct fs_context *fs_context_new(const struct path *root, const struct path *cwd);
@@ -373,6 +477,61 @@ void fs_context_put(struct fs_context *fs);
 /* The root/cwd a walk of a path given relative to dirfd starts from. */
 int task_walk_root(struct task *t, int dirfd, const char *path, struct walk_root *out);
 void walk_root_put(struct walk_root *w);
+
+/* --- credentials of processes (cred.c, user.c) ---------------------------- */
+
+/* Which kind of id change (Linux's LSM_SETID_*), for the capability rules. */
+enum cred_setid { CRED_SETID_ID, CRED_SETID_RE, CRED_SETID_RES, CRED_SETID_FS };
+
+/* Adjusts new's capabilities after a uid change from old: all of them go
+ * when no uid is 0 any more (unless keep-caps), the effective set follows
+ * the euid and the fs capabilities the fsuid. */
+void cred_fix_setuid(struct cred *new, const struct cred *old, enum cred_setid kind);
+/* capset(2)'s rules: 0 or -EPERM (new is changed only on success). */
+int cred_capset(struct cred *new, const struct cred *old, uint64_t effective,
+		uint64_t inheritable, uint64_t permitted);
+/* Installs new credentials for a process (k->lock held).  A change of
+ * euid, egid, fsuid or fsgid makes it undumpable and clears its threads'
+ * parent-death signals, as commit_creds does. */
+void tg_commit_cred_locked(struct thread_group *tg, const struct cred *new);
+
+/* execve's credentials: the set-user/group-ID bits of the program are
+ * honoured (not on a nosuid mount, nor under no_new_privs); programs have
+ * no file capabilities, so root (by euid or uid) gets its bounding set,
+ * anyone else its ambient set. */
+struct exec_cred {
+	struct cred cred;
+	bool secure;          /* AT_SECURE: a set-id program, or capabilities gained */
+	bool undumpable;
+};
+void cred_exec_prepare(struct task *t, struct file *f, struct exec_cred *out);
+/* Once the new program is in place (the process is single-threaded). */
+void cred_exec_commit(struct task *t, const struct exec_cred *ec);
+
+/* -u/--user for init (user.c): looks spec up in the sandbox's /etc/passwd
+ * and /etc/group and sets the process's credentials; if *envp has no HOME,
+ * it is replaced by a new array (never freed: init's) with the user's.
+ * -ENOENT or -EINVAL (logged) for an unknown user or group. */
+int user_setup_init(struct task *t, const char *spec, char ***envp);
+
+/* --- limits and usage (limits.c, rusage.c) --------------------------------- */
+
+/* fork/clone: -EAGAIN when the real user already has RLIMIT_NPROC tasks
+ * (root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt). */
+int task_check_nproc(struct task *t);
+/* generic_write_checks for a write of *len bytes at pos to a regular file:
+ * at or beyond RLIMIT_FSIZE, SIGXFSZ and -EFBIG; else *len is cut to the
+ * limit.  Growing a file to size by truncate: the same, without the cut. */
+int task_check_fsize(struct task *t, int64_t pos, size_t *len);
+int task_check_fsize_truncate(struct task *t, struct inode *inode, int64_t size);
+
+/* CPU time, from the host's accounting of the stubs (the time the sentry
+ * spends serving a task is not counted).  k->lock held. */
+void task_cputime_locked(struct task *t, struct timespec *user, struct timespec *sys);
+void tg_cputime_locked(struct thread_group *tg, struct timespec *user, struct timespec *sys);
+/* Adds the time of ctx, a stub of t about to be destroyed (exit, execve),
+ * to t's and its process's account. */
+void task_account_stub(struct task *t, struct platform_ctx *ctx);
 
 /* --- clone and exec ------------------------------------------------------- */
 
@@ -496,5 +655,87 @@ struct timespec ts_now(clockid_t clock);
 struct timespec ts_add(struct timespec a, struct timespec b);
 struct timespec ts_sub(struct timespec a, struct timespec b);
 int ts_cmp(struct timespec a, struct timespec b);
+
+/* --- timers (ktimer.c, ptimer.c) ---------------------------------------------
+ * The timer service: one thread per kernel sleeps until the next expiry and
+ * runs the expired timers' callbacks, one at a time, with no lock held.
+ * Expiries are kept on CLOCK_MONOTONIC; an absolute CLOCK_REALTIME timer is
+ * converted when armed, and again when the realtime clock moves against the
+ * monotonic one.
+ *
+ * ktimer_arm, ktimer_cancel and ktimer_destroy wait for a running callback of
+ * the same timer (except when called from it): never call them holding a
+ * lock that callback takes (k->lock, for callbacks that send signals). */
+
+struct ktimer_base;
+
+struct ktimer {
+	struct list_head node;         /* in the service's queue while armed */
+	struct ktimer_base *base;
+	/* Runs on the service thread; expirations >= 1 (more when periods
+	 * passed unseen).  NULL: a passive timer, never queued, whose setting
+	 * ktimer_get still reports (SIGEV_NONE). */
+	void (*fn)(struct ktimer *kt, uint64_t expirations);
+	/* Under the service's lock: */
+	int64_t expires;               /* next expiry, CLOCK_MONOTONIC ns */
+	int64_t when;                  /* when to run it (>= expires: throttled) */
+	int64_t interval;              /* period in ns; 0: once */
+	int64_t rt_expires;            /* realtime_abs: the expiry on CLOCK_REALTIME */
+	bool realtime_abs;
+	bool armed;
+	void (*release)(struct ktimer *kt);   /* ktimer_destroy of a running timer */
+};
+
+/* kernel_new: the (not yet started) service of k.  0 or -ENOMEM. */
+int ktimer_base_new(struct kernel *k);
+void ktimer_init(struct ktimer *kt, struct kernel *k, void (*fn)(struct ktimer *kt, uint64_t n));
+/* Arms kt, replacing any setting: first expiry value from now on clock
+ * (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME...), or at value on that
+ * clock if abs, then every interval (0: once).  Starts the service thread on
+ * first use.  0 or -errno. */
+int ktimer_arm(struct ktimer *kt, clockid_t clock, struct timespec value, bool abs,
+	       struct timespec interval);
+/* Disarms kt; when it returns the callback is not running (unless this is
+ * called from it) and will not run again until kt is armed again. */
+void ktimer_cancel(struct ktimer *kt);
+/* Disarms kt and calls release(kt) once its callback is not running: at
+ * once, or on the service thread right after the callback.  Never waits. */
+void ktimer_destroy(struct ktimer *kt, void (*release)(struct ktimer *kt));
+/* The time to the next expiry and the period; false (and zeros) if kt is
+ * disarmed.  An expiry that is due but not yet run reads as 1 ns. */
+bool ktimer_get(struct ktimer *kt, struct timespec *left, struct timespec *interval);
+
+/* Process timers (ptimer.c): the interval timers (ITIMER_REAL/VIRTUAL/PROF,
+ * alarm) and POSIX timers of a thread group.  Times are timespecs; the
+ * syscalls convert and validate guest values. */
+
+/* The guest's struct sigevent (x86-64). */
+struct guest_sigevent {
+	uint64_t value;                /* union sigval */
+	int32_t signo;
+	int32_t notify;                /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID */
+	int32_t tid;                   /* SIGEV_THREAD_ID */
+	int32_t pad[11];
+};
+
+int itimer_set(struct task *t, int which, const struct itimerspec *value,
+	       struct itimerspec *old);
+int itimer_get(struct task *t, int which, struct itimerspec *cur);
+/* ev NULL: SIGEV_SIGNAL with SIGALRM and the timer id as value.  Returns
+ * the new timer id or -errno. */
+int ptimer_create(struct task *t, clockid_t clock, const struct guest_sigevent *ev);
+int ptimer_settime(struct task *t, int id, int flags, const struct itimerspec *value,
+		   struct itimerspec *old);
+int ptimer_gettime(struct task *t, int id, struct itimerspec *cur);
+int ptimer_getoverrun(struct task *t, int id);
+int ptimer_delete(struct task *t, int id);
+/* The CPU time of a task's thread or process (CLOCK_*_CPUTIME_ID, or a
+ * clock_getcpuclockid() clock of the caller's process). */
+int task_cpu_clock(struct task *t, clockid_t clock, struct timespec *ts);
+/* execve: the POSIX timers go (interval timers stay). */
+void ptimers_exec(struct task *t);
+/* After a thread has exited (no lock held): the process's timers go with
+ * its last thread. */
+void ptimers_exit(struct task *t);
 
 #endif

@@ -67,7 +67,7 @@ void task_put(struct task *t)
 		close(t->wake_fd);
 	struct ksiginfo *q, *tmp;
 	list_for_each_entry_safe(q, tmp, &t->pending.queue, node)
-		free(q);
+		ksiginfo_free(q);
 	free(t->strace_line);
 	tg_put(t->tg);
 	free(t);
@@ -84,7 +84,7 @@ void tg_put(struct thread_group *tg)
 		return;
 	struct ksiginfo *q, *tmp;
 	list_for_each_entry_safe(q, tmp, &tg->shared_pending.queue, node)
-		free(q);
+		ksiginfo_free(q);
 	if (tg->sighand && atomic_fetch_sub(&tg->sighand->refcount, 1) == 1)
 		free(tg->sighand);
 	if (tg->exe.dentry)
@@ -154,8 +154,16 @@ static bool run_guest(struct task *t)
 	return true;
 }
 
+static __thread struct task *current_task;
+
+struct task *task_current(void)
+{
+	return current_task;
+}
+
 void task_run(struct task *t)
 {
+	current_task = t;
 	for (;;) {
 		if (task_should_exit(t))
 			break;
@@ -197,6 +205,8 @@ struct task *task_alloc(struct kernel *k)
 	list_init(&t->tg_node);
 	t->altstack.ss_flags = SS_DISABLE;
 	t->syscall_nr = -1;
+	/* Every CPU the sandbox may use; clone copies the parent's. */
+	t->affinity = k->cpus;
 	return t;
 }
 

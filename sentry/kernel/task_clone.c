@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/mm/mm.h"
 
@@ -86,7 +87,9 @@ static struct thread_group *tg_new_child(struct task *t, const struct clone_requ
 	tg->exit_signal = req->exit_signal;
 	tg->pgid = parent->pgid;
 	tg->sid = parent->sid;
+	tty_fork_locked(tg, parent);   /* the controlling terminal */
 	tg->cred = parent->cred;
+	tg->undumpable = parent->undumpable;
 	memcpy(tg->rlim, parent->rlim, sizeof tg->rlim);
 	tg->start_time = ts_now(CLOCK_MONOTONIC);
 	memcpy(tg->comm, parent->comm, sizeof tg->comm);
@@ -116,6 +119,8 @@ long task_clone(struct task *t, const struct clone_request *req)
 		return err;
 	if (req->exit_signal < 0 || req->exit_signal > GUEST_NSIG)
 		return -EINVAL;
+	if ((err = task_check_nproc(t)) < 0)
+		return err;
 	struct kernel *k = t->k;
 
 	struct task *nt = task_alloc(k);
@@ -123,10 +128,14 @@ long task_clone(struct task *t, const struct clone_request *req)
 		return -EAGAIN;
 	pthread_mutex_lock(&k->lock);
 	nt->blocked = t->blocked;
+	nt->affinity = t->affinity;
+	nt->sched_policy = t->sched_policy;
+	nt->sched_priority = t->sched_priority;
 	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK))
 		nt->altstack = t->altstack;
 	pthread_mutex_unlock(&k->lock);
 	memcpy(nt->comm, t->comm, sizeof nt->comm);
+	nt->no_new_privs = t->no_new_privs;
 
 	if (flags & CLONE_VM) {
 		mm_get(t->mm);
@@ -193,6 +202,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 		if (tg) {
 			sh = NULL;
 			tg->tgid = pid;
+			tg->creator_tid = t->tid;
 			struct thread_group *parent =
 				(flags & CLONE_PARENT) && t->tg->parent ? t->tg->parent : t->tg;
 			tg->parent = parent;

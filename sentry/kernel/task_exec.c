@@ -112,6 +112,7 @@ static void exec_commit(struct task *t, struct file *f, const char *filename,
 	}
 	fdtable_close_on_exec(t->files);
 	signals_reset_for_exec(t);
+	ptimers_exec(t);
 
 	pthread_mutex_lock(&k->lock);
 	struct thread_group *tg = t->tg;
@@ -243,7 +244,10 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 	t->mm = nmm;
 	pthread_mutex_unlock(&k->lock);
 
-	struct exec_image img;
+	/* The credentials the program will run with (AT_UID... and AT_SECURE). */
+	struct exec_cred ec;
+	cred_exec_prepare(t, f, &ec);
+	struct exec_image img = { .cred = &ec.cred, .secure = ec.secure };
 	err = loader_load_elf(t, f, filename, args, envp, &img);
 	pthread_mutex_lock(&k->lock);
 	if (err < 0) {
@@ -257,9 +261,11 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 		inode_allow_write(f->inode);
 		goto out;
 	}
+	task_account_stub(t, octx);
 	t->platform->destroy(octx);
 	mm_put(omm);
 	exec_commit(t, f, filename, &img);
+	cred_exec_commit(t, &ec);
 out:
 	for (int i = 0; i < LOADER_MAX_SCRIPT_DEPTH; i++)
 		free(interp_bufs[i]);

@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 
 #include "common/log.h"
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/internal.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/mm/mm.h"
 
 bool task_should_exit(struct task *t)
@@ -97,59 +99,11 @@ static void exit_code_to_cld(int exit_code, int *code, int *status)
 	}
 }
 
-/* Children of a dying process go to init (or, when init itself dies, to
- * nobody: they are killed and reaped as they go). */
-static void reparent_children_locked(struct thread_group *tg)
+/* Tells the parent of tg, a new zombie or one it just adopted, with tg's
+ * exit signal (do_notify_parent); a parent that wants no zombies (SIGCHLD
+ * ignored, SA_NOCLDWAIT) has it reaped at once. */
+static void notify_parent_locked(struct thread_group *tg)
 {
-	struct kernel *k = tg->k;
-	struct thread_group *init = k->init;
-	bool to_init = init && init != tg && init->state == TG_ALIVE;
-	struct thread_group *c, *tmp;
-	list_for_each_entry_safe(c, tmp, &tg->children, sibling) {
-		list_del(&c->sibling);
-		if (to_init) {
-			c->parent = init;
-			c->exit_signal = SIGCHLD;
-			list_add_tail(&c->sibling, &init->children);
-		} else {
-			c->parent = NULL;
-		}
-		if (c->state == TG_ZOMBIE && !to_init)
-			tg_reap_locked(c);
-	}
-	if (to_init)
-		waitq_wake(&init->child_wq, 0);
-}
-
-static void kill_everyone_locked(struct kernel *k, struct thread_group *except)
-{
-	for (pid_t i = 1; i < KERNEL_MAX_PID; i++) {
-		struct thread_group *g = k->groups[i];
-		if (g && g != except && g->state == TG_ALIVE)
-			exit_group_locked(g, SIGKILL, NULL);
-	}
-}
-
-void tg_exit_notify_locked(struct thread_group *tg)
-{
-	struct kernel *k = tg->k;
-	vfork_release_locked(tg);
-	/* Its program is no longer running: it may be written again. */
-	if (tg->exe.dentry)
-		inode_allow_write(tg->exe.dentry->inode);
-	path_put(&tg->exe);
-	reparent_children_locked(tg);
-	tg->state = TG_ZOMBIE;
-
-	if (tg->is_init) {
-		/* Like the init of a pid namespace: its death ends everything. */
-		kill_everyone_locked(k, tg);
-		k->init_status = tg->exit_code;
-		k->finished = true;
-		tg_reap_locked(tg);
-		pthread_cond_broadcast(&k->finished_cond);
-		return;
-	}
 	struct thread_group *parent = tg->parent;
 	if (!parent || parent->state != TG_ALIVE) {
 		tg_reap_locked(tg);
@@ -167,6 +121,95 @@ void tg_exit_notify_locked(struct thread_group *tg)
 	if (!reaps)
 		tg_reap_locked(tg);
 	waitq_wake(&parent->child_wq, 0);
+}
+
+/* Who adopts the children of tg (find_new_reaper): the nearest live
+ * ancestor that is a child subreaper, else init; nobody when init itself
+ * is the one dying. */
+static struct thread_group *find_new_reaper_locked(struct thread_group *tg)
+{
+	for (struct thread_group *a = tg->parent; a && !a->is_init; a = a->parent)
+		if (a->child_subreaper && a->state == TG_ALIVE && !a->group_exiting)
+			return a;
+	struct thread_group *init = tg->k->init;
+	return init && init != tg && init->state == TG_ALIVE ? init : NULL;
+}
+
+/* PR_SET_PDEATHSIG: the threads of c that asked get their signal when
+ * its parent process, father, dies (sent to c as a whole, as Linux). */
+static void send_pdeath_signals_locked(struct thread_group *father, struct thread_group *c)
+{
+	struct task *o;
+	list_for_each_entry(o, &c->threads, tg_node) {
+		if (!o->pdeath_signal)
+			continue;
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		si.si_signo = o->pdeath_signal;
+		si.si_code = SI_USER;
+		si.si_pid = father->tgid;
+		si.si_uid = father->cred.uid;
+		send_signal_tg_locked(c, o->pdeath_signal, &si);
+	}
+}
+
+/* Children of a dying process go to their new reaper, which is told of
+ * those that are zombies already (when there is none, because init itself
+ * dies, they are killed and reaped as they go). */
+static void reparent_children_locked(struct thread_group *tg)
+{
+	struct thread_group *reaper = find_new_reaper_locked(tg);
+	struct thread_group *c, *tmp;
+	list_for_each_entry_safe(c, tmp, &tg->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = reaper;
+		if (!reaper) {
+			if (c->state == TG_ZOMBIE)
+				tg_reap_locked(c);
+			continue;
+		}
+		c->exit_signal = SIGCHLD;
+		list_add_tail(&c->sibling, &reaper->children);
+		if (c->state == TG_ZOMBIE)
+			notify_parent_locked(c);
+		else
+			send_pdeath_signals_locked(tg, c);
+	}
+	if (reaper)
+		waitq_wake(&reaper->child_wq, 0);
+}
+
+static void kill_everyone_locked(struct kernel *k, struct thread_group *except)
+{
+	for (pid_t i = 1; i < KERNEL_MAX_PID; i++) {
+		struct thread_group *g = k->groups[i];
+		if (g && g != except && g->state == TG_ALIVE)
+			exit_group_locked(g, SIGKILL, NULL);
+	}
+}
+
+void tg_exit_notify_locked(struct thread_group *tg)
+{
+	struct kernel *k = tg->k;
+	vfork_release_locked(tg);
+	tty_exit_locked(tg);   /* a session leader's exit hangs up its terminal */
+	/* Its program is no longer running: it may be written again. */
+	if (tg->exe.dentry)
+		inode_allow_write(tg->exe.dentry->inode);
+	path_put(&tg->exe);
+	reparent_children_locked(tg);
+	tg->state = TG_ZOMBIE;
+
+	if (tg->is_init) {
+		/* Like the init of a pid namespace: its death ends everything. */
+		kill_everyone_locked(k, tg);
+		k->init_status = tg->exit_code;
+		k->finished = true;
+		tg_reap_locked(tg);
+		pthread_cond_broadcast(&k->finished_cond);
+		return;
+	}
+	notify_parent_locked(tg);
 }
 
 /* Robust futexes (kernel/futex/core.c exit_robust_list): every lock on
@@ -231,8 +274,10 @@ void task_exit_final(struct task *t)
 	struct platform_ctx *ctx = t->ctx;
 	t->ctx = NULL;
 	pthread_mutex_unlock(&k->lock);
-	if (ctx)
+	if (ctx) {
+		task_account_stub(t, ctx);
 		t->platform->destroy(ctx);
+	}
 
 	struct mm *mm = t->mm;
 	struct fdtable *files = t->files;
@@ -257,22 +302,28 @@ void task_exit_final(struct task *t)
 		tg->group_exiting = true;
 		tg->exit_code = t->exit_code << 8;
 	}
-	if (tg->nr_threads == 0)
+	if (tg->nr_threads == 0) {
+		ipc_exit(tg->tgid);   /* SEM_UNDO, before the parent can see the exit */
 		tg_exit_notify_locked(tg);
-	else if (tg->exec_waiter)
+	} else if (tg->exec_waiter) {
 		task_wake(tg->exec_waiter);
+	}
 	k->nr_tasks--;
 	if (k->nr_tasks == 0)
 		pthread_cond_broadcast(&k->finished_cond);
 	pthread_mutex_unlock(&k->lock);
+	ptimers_exit(t);   /* the process's timers go with its last thread */
 	task_put(t);
 }
 
 /* --- wait4 / waitid ----------------------------------------------------------------- */
 
-static bool wait_matches(struct thread_group *parent, struct thread_group *c,
+static bool wait_matches(struct task *t, struct thread_group *parent, struct thread_group *c,
 			 const struct wait_request *req)
 {
+	/* __WNOTHREAD: only the children this thread forked itself. */
+	if ((req->options & __WNOTHREAD) && c->creator_tid != t->tid)
+		return false;
 	switch (req->idtype) {
 	case P_PID:
 		if (c->tgid != req->id)
@@ -312,7 +363,7 @@ static int wait_scan_locked(struct task *t, const struct wait_request *req,
 	bool any = false;
 	struct thread_group *c, *tmp;
 	list_for_each_entry_safe(c, tmp, &tg->children, sibling) {
-		if (!wait_matches(tg, c, req))
+		if (!wait_matches(t, tg, c, req))
 			continue;
 		any = true;
 		if ((req->options & WEXITED) && c->state == TG_ZOMBIE) {

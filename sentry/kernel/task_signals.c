@@ -2,8 +2,11 @@
  * rt_sigreturn and syscall restart (kernel/signal.c and
  * arch/x86/kernel/signal.c are the reference). */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "common/log.h"
@@ -67,7 +70,7 @@ void sigpending_flush(struct sigpending *p)
 	struct ksiginfo *q, *tmp;
 	list_for_each_entry_safe(q, tmp, &p->queue, node) {
 		list_del(&q->node);
-		free(q);
+		ksiginfo_free(q);
 	}
 	p->mask = 0;
 }
@@ -78,7 +81,7 @@ static void sigpending_remove(struct sigpending *p, int sig)
 	list_for_each_entry_safe(q, tmp, &p->queue, node) {
 		if (q->info.si_signo == sig) {
 			list_del(&q->node);
-			free(q);
+			ksiginfo_free(q);
 		}
 	}
 	p->mask &= ~SIGBIT(sig);
@@ -101,7 +104,7 @@ static void sigpending_take(struct sigpending *p, int sig, siginfo_t *info)
 	if (found) {
 		*info = found->info;
 		list_del(&found->node);
-		free(found);
+		ksiginfo_free(found);
 	} else {
 		memset(info, 0, sizeof *info);
 		info->si_signo = sig;
@@ -136,11 +139,18 @@ static bool sig_ignored(struct thread_group *tg, int sig)
 
 /* --- sending ----------------------------------------------------------------- */
 
+/* Blocked, or waited for by sigtimedwait (which unblocks what it waits
+ * for only while it waits: Linux's real_blocked). */
+static bool task_blocks(struct task *t, int sig)
+{
+	return ((t->blocked | t->real_blocked) & SIGBIT(sig)) != 0;
+}
+
 static bool all_threads_block(struct thread_group *tg, int sig)
 {
 	struct task *t;
 	list_for_each_entry(t, &tg->threads, tg_node)
-		if (!(t->blocked & SIGBIT(sig)))
+		if (!task_blocks(t, sig))
 			return false;
 	return true;
 }
@@ -195,20 +205,59 @@ static void do_continue_locked(struct thread_group *tg)
 	}
 }
 
-static int queue_signal(struct sigpending *p, int sig, const siginfo_t *info)
+void ksiginfo_free(struct ksiginfo *q)
+{
+	if (q->charged)
+		atomic_fetch_sub(&q->charged->count, 1);
+	free(q);
+}
+
+static struct sigq_user *sigq_user_locked(struct kernel *k, uid_t uid)
+{
+	struct sigq_user *u;
+	for (u = k->sigq_users; u; u = u->next)
+		if (u->uid == uid)
+			return u;
+	u = calloc(1, sizeof *u);
+	if (u) {
+		u->uid = uid;
+		u->next = k->sigq_users;
+		k->sigq_users = u;
+	}
+	return u;
+}
+
+/* Queues sig with its information on p (k->lock held).  Past the receiving
+ * user's RLIMIT_SIGPENDING a real-time signal from a process fails with
+ * EAGAIN; a standard one is still marked pending, without its information,
+ * as on Linux. */
+static int queue_signal(struct thread_group *tg, struct sigpending *p, int sig,
+			const siginfo_t *info)
 {
 	/* Standard signals do not queue: one pending instance is enough. */
 	if (sig < SIGRTMIN && (p->mask & SIGBIT(sig)))
 		return 0;
-	struct ksiginfo *q = calloc(1, sizeof *q);
-	if (!q)
-		return sig < SIGRTMIN ? 0 : -EAGAIN;
+	bool override = sig < SIGRTMIN && (!info || info->si_code >= 0);
+	struct sigq_user *u = sigq_user_locked(tg->k, tg->cred.uid);
+	rlim_t limit = tg->rlim[RLIMIT_SIGPENDING].rlim_cur;
+	bool over = u && limit != RLIM_INFINITY && (rlim_t)atomic_load(&u->count) >= limit;
+	struct ksiginfo *q = !over || override ? calloc(1, sizeof *q) : NULL;
+	if (!q) {
+		if (sig >= SIGRTMIN && (!info || info->si_code != SI_USER))
+			return -EAGAIN;
+		p->mask |= SIGBIT(sig);
+		return 0;
+	}
 	if (info) {
 		q->info = *info;
 	} else {
 		q->info.si_code = SI_KERNEL;
 	}
 	q->info.si_signo = sig;
+	if (u) {
+		q->charged = u;
+		atomic_fetch_add(&u->count, 1);
+	}
 	list_add_tail(&q->node, &p->queue);
 	p->mask |= SIGBIT(sig);
 	return 0;
@@ -233,12 +282,14 @@ static int send_locked(struct thread_group *tg, struct task *target_task, int si
 		sigpending_remove(&tg->shared_pending, SIGCONT);
 	}
 	const struct guest_sigaction *sa = action_of(tg, sig);
+	bool blocked = target_task ? task_blocks(target_task, sig) : all_threads_block(tg, sig);
 	/* A pid-namespace init only takes signals it has a handler for, SIGKILL
-	 * included, unless the kernel forces a fault on it. */
-	if (tg->is_init && !forced && sa->handler == (uint64_t)SIG_DFL)
+	 * included, unless the kernel forces a fault on it.  A blocked one is
+	 * queued all the same (Linux's sig_ignored(): signalfd and sigwaitinfo
+	 * may take it; delivery drops it if it is still SIG_DFL then). */
+	if (tg->is_init && !forced && sa->handler == (uint64_t)SIG_DFL && !blocked)
 		return 0;
-	if (!forced && sig_ignored(tg, sig) && sig != SIGKILL &&
-	    (target_task ? !(target_task->blocked & SIGBIT(sig)) : !all_threads_block(tg, sig)))
+	if (!forced && sig_ignored(tg, sig) && sig != SIGKILL && !blocked)
 		return 0;
 	if (sig == SIGKILL) {
 		/* Nothing stops it: the whole process dies now. */
@@ -252,7 +303,8 @@ static int send_locked(struct thread_group *tg, struct task *target_task, int si
 			task_interrupt(t);
 		return 0;
 	}
-	int err = queue_signal(target_task ? &target_task->pending : &tg->shared_pending, sig, info);
+	int err = queue_signal(tg, target_task ? &target_task->pending : &tg->shared_pending, sig,
+			       info);
 	if (err < 0)
 		return err;
 	waitq_wake(&tg->signal_wq, 0);
@@ -285,11 +337,60 @@ void task_send_signal_self(struct task *t, int sig)
 	pthread_mutex_unlock(&t->k->lock);
 }
 
+/* What the CPU reported for the fault, as the frame's sigcontext has it:
+ * ptrace does not show the trap number or the page-fault error code, so
+ * they are worked out from the signal, the address and the mapping there
+ * (a write is only known when the page is readable but not writable). */
+static void record_fault(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	uint64_t addr = (uint64_t)info->si_addr;
+	uint64_t rip = t->platform->regs(t->ctx)->rip;
+	t->fault.sig = sig;
+	t->fault.err = 0;
+	t->fault.cr2 = 0;
+	switch (sig) {
+	case SIGILL:
+		t->fault.trapno = 6;   /* #UD */
+		break;
+	case SIGTRAP:
+		t->fault.trapno = info->si_code == TRAP_TRACE ? 1 : 3;   /* #DB, #BP */
+		break;
+	case SIGFPE:
+		t->fault.trapno = info->si_code == FPE_INTDIV || info->si_code == FPE_INTOVF ? 0 : 19;
+		break;
+	case SIGSEGV:
+	case SIGBUS:
+		if (info->si_code == SI_KERNEL) {
+			t->fault.trapno = 13;   /* #GP: no address */
+			break;
+		}
+		t->fault.trapno = 14;   /* #PF */
+		t->fault.cr2 = addr;
+		t->fault.err = 4;       /* from user mode */
+		if (info->si_code == SEGV_ACCERR)
+			t->fault.err |= 1;   /* the page was there */
+		if (addr == rip) {
+			t->fault.err |= 0x10;   /* instruction fetch */
+		} else {
+			int prot = mm_prot_at(t->mm, addr);
+			if (info->si_code == SEGV_ACCERR && prot >= 0 && (prot & PROT_READ) &&
+			    !(prot & PROT_WRITE))
+				t->fault.err |= 2;   /* a write */
+		}
+		break;
+	default:
+		t->fault.trapno = 0;
+	}
+}
+
 void task_force_fault_signal(struct task *t, const siginfo_t *hostinfo)
 {
 	int sig = hostinfo->si_signo;
 	if (sig < 1 || sig > GUEST_NSIG)
 		sig = SIGSEGV;
+	if (t->ctx && hostinfo->si_code > 0)
+		record_fault(t, hostinfo);
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
 	si.si_signo = sig;
@@ -310,7 +411,7 @@ void task_force_fault_signal(struct task *t, const siginfo_t *hostinfo)
 static int check_kill_permission(struct task *t, struct thread_group *target)
 {
 	const struct cred *c = &t->tg->cred, *tc = &target->cred;
-	if (c->euid == 0)
+	if (cred_capable(c, CAP_KILL))
 		return 0;
 	if (c->euid == tc->uid || c->euid == tc->suid || c->uid == tc->uid || c->uid == tc->suid)
 		return 0;
@@ -426,21 +527,29 @@ sigmask_t task_sigpending(struct task *t)
 	return m;
 }
 
+/* Takes the next signal in mask, as Linux's dequeue_signal: the thread's
+ * own pending ones before the process's, and in each the synchronous
+ * signals (faults) before the lowest-numbered.  k->lock held. */
+static int dequeue_locked(struct task *t, sigmask_t mask, siginfo_t *info)
+{
+	struct sigpending *sets[2] = { &t->pending, &t->tg->shared_pending };
+	for (int i = 0; i < 2; i++) {
+		sigmask_t x = sets[i]->mask & mask;
+		if (!x)
+			continue;
+		if (x & SYNC_SIGNALS)
+			x &= SYNC_SIGNALS;
+		int sig = __builtin_ctzll(x) + 1;
+		sigpending_take(sets[i], sig, info);
+		return sig;
+	}
+	return 0;
+}
+
 int task_dequeue_signal(struct task *t, sigmask_t set, siginfo_t *info)
 {
 	pthread_mutex_lock(&t->k->lock);
-	int sig = 0;
-	for (int s = 1; s <= GUEST_NSIG && !sig; s++) {
-		if (!(set & SIGBIT(s)))
-			continue;
-		if (t->pending.mask & SIGBIT(s)) {
-			sigpending_take(&t->pending, s, info);
-			sig = s;
-		} else if (t->tg->shared_pending.mask & SIGBIT(s)) {
-			sigpending_take(&t->tg->shared_pending, s, info);
-			sig = s;
-		}
-	}
+	int sig = dequeue_locked(t, set, info);
 	pthread_mutex_unlock(&t->k->lock);
 	return sig;
 }
@@ -563,10 +672,14 @@ static void fix_syscall_restart(struct task *t, bool handler, uint64_t sa_flags)
 	else
 		restart = false;
 	if (restart) {
-		r->rax = (uint64_t)t->syscall_nr;
+		/* A restart block resumes through restart_syscall(2) (with the
+		 * time left, for a sleep); anything else runs again as it was. */
+		bool block = ret == -ERESTART_RESTARTBLOCK && t->restart.fn;
+		r->rax = block ? (uint64_t)SYS_restart_syscall : (uint64_t)t->syscall_nr;
 		r->rip -= 2;   /* back onto the syscall instruction */
 	} else {
 		r->rax = (uint64_t)-EINTR;
+		t->restart.fn = NULL;
 	}
 }
 
@@ -626,8 +739,12 @@ static bool setup_frame(struct task *t, int sig, const struct guest_sigaction *s
 	sc->rip = r->rip; sc->eflags = r->eflags;
 	sc->cs = (uint16_t)r->cs;
 	sc->ss = (uint16_t)r->ss;
-	sc->trapno = sig == SIGSEGV || sig == SIGBUS ? 14 : 0;
-	sc->cr2 = (sig == SIGSEGV || sig == SIGBUS) ? (uint64_t)info->si_addr : 0;
+	if (t->fault.sig == sig) {
+		sc->trapno = (uint64_t)t->fault.trapno;
+		sc->err = t->fault.err;
+		sc->cr2 = t->fault.cr2;
+		t->fault.sig = 0;
+	}
 	sc->oldmask = saved_mask;
 	sc->fpstate = fpstate;
 	frame.uc.uc_sigmask = saved_mask;
@@ -695,26 +812,9 @@ bad:
 	return (long)r->rax;
 }
 
-/* Picks the next signal to deliver: synchronous faults first, then the
- * lowest number, the thread's own before the process's. */
 static int next_signal_locked(struct task *t, siginfo_t *info)
 {
-	sigmask_t own = t->pending.mask & ~t->blocked;
-	sigmask_t shared = t->tg->shared_pending.mask & ~t->blocked;
-	sigmask_t pick = own & SYNC_SIGNALS;
-	struct sigpending *from = &t->pending;
-	if (!pick) {
-		pick = own;
-		if (!pick) {
-			pick = shared;
-			from = &t->tg->shared_pending;
-		}
-	}
-	if (!pick)
-		return 0;
-	int sig = __builtin_ctzll(pick) + 1;
-	sigpending_take(from, sig, info);
-	return sig;
+	return dequeue_locked(t, ~t->blocked, info);
 }
 
 /* A default action that stops: the whole process waits for SIGCONT. */

@@ -25,6 +25,7 @@ void waitq_add(struct waitq *q, struct waitq_entry *e, struct task *t, unsigned 
 	e->events = events;
 	e->func = NULL;
 	e->priv = NULL;
+	e->exclusive = e->woke = false;
 	pthread_mutex_lock(&q->lock);
 	list_add_tail(&e->node, &q->entries);
 	pthread_mutex_unlock(&q->lock);
@@ -37,6 +38,22 @@ void waitq_add_callback(struct waitq *q, struct waitq_entry *e, unsigned events,
 	e->events = events;
 	e->func = func;
 	e->priv = priv;
+	e->exclusive = e->woke = false;
+	pthread_mutex_lock(&q->lock);
+	list_add_tail(&e->node, &q->entries);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void waitq_add_callback_exclusive(struct waitq *q, struct waitq_entry *e, unsigned events,
+				  void (*func)(struct waitq_entry *e, unsigned events),
+				  void *priv)
+{
+	e->task = NULL;
+	e->events = events;
+	e->func = func;
+	e->priv = priv;
+	e->exclusive = true;
+	e->woke = false;
 	pthread_mutex_lock(&q->lock);
 	list_add_tail(&e->node, &q->entries);
 	pthread_mutex_unlock(&q->lock);
@@ -54,12 +71,20 @@ void waitq_wake(struct waitq *q, unsigned events)
 	pthread_mutex_lock(&q->lock);
 	struct waitq_entry *e;
 	struct waitq_entry *tmp;
+	bool exclusive_done = false;
 	list_for_each_entry_safe(e, tmp, &q->entries, node) {
 		if (!events || !e->events || (e->events & events)) {
-			if (e->func)
+			if (e->exclusive) {
+				if (exclusive_done)
+					continue;
+				e->woke = false;
 				e->func(e, events);
-			else
+				exclusive_done = e->woke;
+			} else if (e->func) {
+				e->func(e, events);
+			} else {
 				task_wake(e->task);
+			}
 		}
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -91,6 +116,7 @@ static int block(struct task *t, const struct timespec *deadline, struct pollfd 
 		fds[i + 1].revents = 0;
 	}
 	int err = 0;
+	atomic_store(&t->sleeping, true);
 	for (;;) {
 		struct timespec rel, *timeout = NULL;
 		if (deadline) {
@@ -121,6 +147,7 @@ static int block(struct task *t, const struct timespec *deadline, struct pollfd 
 		}
 		break;
 	}
+	atomic_store(&t->sleeping, false);
 	for (int i = 0; i < nhostfds; i++)
 		hostfds[i].revents = fds[i + 1].revents;
 	if (fds != stackfds)

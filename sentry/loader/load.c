@@ -349,7 +349,7 @@ int loader_load_elf(struct task *t, struct file *f, const char *filename, char *
 		entry = interp.bias + interp.eh.e_entry;
 	}
 
-	const struct cred *c = &t->tg->cred;
+	const struct cred *c = out->cred ? out->cred : &t->tg->cred;
 	uint64_t phdr = main.lay.phdr_vaddr ? main.bias + main.lay.phdr_vaddr
 					    : main.bias + main.lay.min_vaddr + main.eh.e_phoff;
 	const struct platform_vdso *vd = platform_vdso();
@@ -369,7 +369,7 @@ int loader_load_elf(struct task *t, struct file *f, const char *filename, char *
 		AT_EUID, c->euid,
 		AT_GID, c->gid,
 		AT_EGID, c->egid,
-		AT_SECURE, 0,
+		AT_SECURE, out->secure,
 		AT_RANDOM, 0,
 		AT_HWCAP2, getauxval(AT_HWCAP2),
 		AT_EXECFN, 0,

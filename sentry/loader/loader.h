@@ -6,11 +6,13 @@
 #define SENTRY_LOADER_LOADER_H
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct task;
 struct file;
+struct cred;
 
 #define LOADER_HEADER_SIZE 256        /* bytes read to recognise a format */
 #define LOADER_MAX_PHDR_BYTES 65536
@@ -46,6 +48,10 @@ int script_parse(char *buf, size_t len, char **interp, char **arg);
 struct exec_image {
 	uint64_t entry;      /* initial rip */
 	uint64_t stack;      /* initial rsp */
+	/* In: the credentials the program will have (NULL: the process's)
+	 * and whether the exec raises privileges (AT_SECURE). */
+	const struct cred *cred;
+	bool secure;
 };
 
 /* Loads the ELF file f (already opened and checked executable) into the

@@ -299,6 +299,33 @@ static long host_mm(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t 
 	return t->platform->host_syscall(t->ctx, nr, a0, a1, a2, a3, a4, a5);
 }
 
+/* --- RLIMIT_AS ---------------------------------------------------------------- */
+
+/* Pages of [start, end) that are mapped already. */
+static uint64_t mapped_pages(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, node) {
+		uint64_t s = v->start > start ? v->start : start;
+		uint64_t e = v->end < end ? v->end : end;
+		if (s < e)
+			n += (e - s) / PAGE_SIZE;
+	}
+	return n;
+}
+
+/* may_expand_vm: may the guest's mappings (the stub's aside) grow by
+ * npages under RLIMIT_AS? */
+static bool may_expand(struct task *t, struct mm *mm, uint64_t npages)
+{
+	rlim_t lim = t->tg->rlim[RLIMIT_AS].rlim_cur;
+	if (lim == RLIM_INFINITY)
+		return true;
+	uint64_t total = mm->total_pages - mapped_pages(mm, STUB_REGION_START, STUB_REGION_END);
+	return total + npages <= lim / PAGE_SIZE;
+}
+
 /* --- mmap ------------------------------------------------------------------ */
 
 static int check_file_mapping(struct file *file, int prot, int flags, int *host_fd)
@@ -360,6 +387,9 @@ static long mmap_locked(struct task *t, struct mm *mm, uint64_t addr, uint64_t l
 				return -ENOMEM;
 		}
 	}
+
+	if (!may_expand(t, mm, len / PAGE_SIZE - mapped_pages(mm, addr, addr + len)))
+		return -ENOMEM;
 
 	int host_flags = (flags & HOST_MAP_FLAGS & ~MAP_TYPE) | map_type | MAP_FIXED;
 	long r;
@@ -567,6 +597,9 @@ static long mremap_duplicate(struct task *t, uint64_t old_addr, uint64_t new_len
 		if (!dest)
 			goto out;
 	}
+	r = -ENOMEM;
+	if (!may_expand(t, mm, new_len / PAGE_SIZE - mapped_pages(mm, dest, dest + new_len)))
+		goto out;
 	r = host_mm(t, __NR_mremap, old_addr, 0, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, dest, 0);
 	if (r < 0)
 		goto out;
@@ -639,6 +672,11 @@ long mm_mremap(struct task *t, uint64_t old_addr, uint64_t old_len, uint64_t new
 		if (!dest)
 			goto out;
 	} else {
+		r = -ENOMEM;
+		goto out;
+	}
+
+	if (new_len > old_len && !may_expand(t, mm, (new_len - old_len) / PAGE_SIZE)) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -829,15 +867,19 @@ bool mm_access_ok(struct task *t, uint64_t addr, size_t len, int prot)
 	return ok;
 }
 
-void mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
-		  uint64_t *offset)
+int mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
+		 uint64_t *offset)
 {
 	*object = mm;
 	*offset = addr;
 	if (private)
-		return;
+		return 0;   /* only hashes the address, as Linux */
 	pthread_mutex_lock(&mm->lock);
 	struct vma *v = vma_containing(mm, addr);
+	if (!v || v->kind == VMA_STUB) {
+		pthread_mutex_unlock(&mm->lock);
+		return -EFAULT;
+	}
 	if (v && (v->flags & MAP_TYPE) == MAP_SHARED) {
 		if (v->file && v->file->inode) {
 			*object = v->file->inode;
@@ -848,4 +890,14 @@ void mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **objec
 		}
 	}
 	pthread_mutex_unlock(&mm->lock);
+	return 0;
+}
+
+int mm_prot_at(struct mm *mm, uint64_t addr)
+{
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_containing(mm, addr);
+	int prot = v ? v->prot : -1;
+	pthread_mutex_unlock(&mm->lock);
+	return prot;
 }

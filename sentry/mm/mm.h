@@ -80,8 +80,11 @@ long mm_madvise(struct task *t, uint64_t addr, uint64_t len, int advice);
  * mapped there (a file's inode or a shared anonymous region) and the offset
  * in it, so that every process mapping it agrees; for private memory (or
  * when private is asked), the address space and the address. */
-void mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
-		  uint64_t *offset);
+int mm_futex_key(struct mm *mm, uint64_t addr, bool private, const void **object,
+		 uint64_t *offset);   /* -EFAULT: nothing mapped there (shared lookups) */
+
+/* The protection of the mapping at addr, or -1 if nothing is mapped. */
+int mm_prot_at(struct mm *mm, uint64_t addr);
 
 /* Marks a range created outside mm_mmap (loader) with its kind. */
 void mm_set_kind(struct mm *mm, uint64_t start, uint64_t end, enum vma_kind kind);

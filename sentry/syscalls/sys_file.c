@@ -112,6 +112,8 @@ static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t le
 	_cleanup_free_ char *kbuf = malloc(chunk ? chunk : 1);
 	if (!kbuf)
 		return -ENOMEM;
+	if (len == 0)   /* still the file's to answer (eventfd: EINVAL) */
+		return f->fop->read(f, t, kbuf, 0, pos);
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done < chunk ? len - done : chunk;
@@ -126,6 +128,8 @@ static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t le
 		if ((size_t)r < n || !is_regular(f))
 			break;
 	}
+	if (done > 0)
+		fsnotify_access(f);
 	return (long)done;
 }
 
@@ -145,6 +149,19 @@ static long write_from_user(struct task *t, struct file *f, uint64_t buf, size_t
 		/* A zero-length write still checks the file (and can fail). */
 		return f->fop->write(f, t, kbuf, 0, pos);
 	}
+	if (is_regular(f)) {
+		/* RLIMIT_FSIZE: SIGXFSZ and EFBIG at the limit, a short write
+		 * before it. */
+		int64_t at = *pos;
+		if (f->flags & O_APPEND) {
+			pthread_mutex_lock(&f->inode->lock);
+			at = f->inode->size;
+			pthread_mutex_unlock(&f->inode->lock);
+		}
+		int err = task_check_fsize(t, at, &len);
+		if (err < 0)
+			return err;
+	}
 	while (done < len) {
 		size_t n = len - done < chunk ? len - done : chunk;
 		if (copy_from_user(t, kbuf, buf + done, n) < 0)
@@ -156,6 +173,8 @@ static long write_from_user(struct task *t, struct file *f, uint64_t buf, size_t
 		if ((size_t)r < n)
 			break;
 	}
+	if (done > 0)
+		fsnotify_modify(f);
 	return (long)done;
 }
 
@@ -204,6 +223,18 @@ static bool lock_pos(struct file *f)
 	return true;
 }
 
+/* Files that take a whole request from guest memory at once (sockets:
+ * file_ops.read_iov/write_iov). */
+static bool whole_iov_io(struct file *f, bool write)
+{
+	return write ? f->fop->write_iov != NULL : f->fop->read_iov != NULL;
+}
+
+static long iov_io(struct task *t, struct file *f, const struct iovec *iov, int n, bool write)
+{
+	return write ? f->fop->write_iov(f, t, iov, n) : f->fop->read_iov(f, t, iov, n);
+}
+
 /* read/write at the file's offset, or pread/pwrite at *at. */
 static long rw(struct task *t, int fd, uint64_t buf, size_t len, const int64_t *at, bool write)
 {
@@ -214,7 +245,10 @@ static long rw(struct task *t, int fd, uint64_t buf, size_t len, const int64_t *
 	if (!f)
 		return err;
 	long r;
-	if (at) {
+	if (!at && whole_iov_io(f, write)) {
+		struct iovec v = { (void *)buf, len };
+		r = iov_io(t, f, &v, 1, write);
+	} else if (at) {
 		int64_t pos = *at;
 		if (!f->fop->llseek)
 			r = -ESPIPE;
@@ -294,6 +328,12 @@ static long vector_io(struct task *t, int fd, uint64_t uiov, uint64_t count, int
 	if (!f) {
 		free(iov);
 		return err;
+	}
+	if (!upos && whole_iov_io(f, write)) {
+		long r = iov_io(t, f, iov, (int)count, write);
+		file_put(f);
+		free(iov);
+		return r;
 	}
 	bool locked = false;
 	int64_t pos;
@@ -494,8 +534,12 @@ SYSCALL_DEFINE(fcntl)
 	case F_GETLEASE:
 		r = F_UNLCK;
 		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		r = memfd_fcntl(t, f, cmd, a2);
+		break;
 	default:
-		r = fcntl_lock(t, f, cmd, a2);
+		r = fcntl_lock(t, fd, f, cmd, a2);
 		break;
 	}
 	file_put(f);
@@ -657,6 +701,8 @@ SYSCALL_DEFINE(getdents64)
 		}
 		pthread_mutex_unlock(&f->pos_lock);
 		free(db.buf);
+		if (r >= 0)
+			fsnotify_access(f);
 	}
 	file_put(f);
 	return r;
@@ -711,54 +757,17 @@ SYSCALL_DEFINE(ftruncate)
 	else {
 		struct iattr attr = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
 		attr.mtime = ts_now(CLOCK_REALTIME);
-		r = f->inode->iop->setattr(f->inode, &attr);
+		r = task_check_fsize_truncate(t, f->inode, len);
+		if (r == 0)
+			r = f->inode->iop->setattr(f->inode, &attr);
+		if (r == 0 && f->path.dentry)
+			fsnotify_change(f->path.dentry, attr.valid);
 	}
 	file_put(f);
 	return r;
 }
 
 /* --- sendfile ------------------------------------------------------------------------- */
-
-/* Copies up to count bytes from in (at *ipos) to out, through the sentry. */
-static long copy_between(struct task *t, struct file *in, int64_t *ipos, struct file *out,
-			 size_t count)
-{
-	if (count > MAX_RW_COUNT)
-		count = MAX_RW_COUNT;
-	size_t chunk = count < IO_CHUNK ? count : IO_CHUNK;
-	_cleanup_free_ char *buf = malloc(chunk ? chunk : 1);
-	if (!buf)
-		return -ENOMEM;
-	bool locked = out != in && lock_pos(out);
-	int64_t opos = out->pos;
-	size_t done = 0;
-	long err = 0;
-	while (done < count) {
-		size_t n = count - done < chunk ? count - done : chunk;
-		ssize_t r = in->fop->read(in, t, buf, n, ipos);
-		if (r <= 0) {
-			err = r;
-			break;
-		}
-		ssize_t w = out->fop->write(out, t, buf, (size_t)r, &opos);
-		if (w < 0) {
-			*ipos -= r;
-			err = w;
-			break;
-		}
-		done += (size_t)w;
-		if (w < r) {
-			*ipos -= r - w;   /* what was not written was not consumed */
-			break;
-		}
-		if ((size_t)r < n || !is_regular(in))
-			break;
-	}
-	out->pos = opos;
-	if (locked)
-		pthread_mutex_unlock(&out->pos_lock);
-	return done ? (long)done : err;
-}
 
 SYSCALL_DEFINE(sendfile)
 {
@@ -786,14 +795,14 @@ SYSCALL_DEFINE(sendfile)
 		} else if (!in->fop->llseek) {
 			r = -ESPIPE;
 		} else {
-			r = copy_between(t, in, &off, out, count);
+			r = file_copy(t, in, &off, out, NULL, count);
 			if (r >= 0 && copy_to_user(t, uoff, &off, sizeof off) < 0)
 				r = -EFAULT;
 		}
 	} else {
 		bool locked = lock_pos(in);
 		int64_t pos = in->pos;
-		r = copy_between(t, in, &pos, out, count);
+		r = file_copy(t, in, &pos, out, NULL, count);
 		in->pos = pos;
 		if (locked)
 			pthread_mutex_unlock(&in->pos_lock);

@@ -392,11 +392,15 @@ SYSCALL_DEFINE(truncate)
 		err = -EROFS;
 	else
 		err = inode_permission(&t->tg->cred, inode, MAY_WRITE);
+	if (err == 0)
+		err = task_check_fsize_truncate(t, inode, len);
 	if (err == 0 && (err = inode_get_write(inode)) == 0) {
 		struct iattr attr = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
 		attr.mtime = ts_now(CLOCK_REALTIME);
 		err = inode->iop && inode->iop->setattr ? inode->iop->setattr(inode, &attr) : -EPERM;
 		inode_put_write(inode);
+		if (err == 0)
+			fsnotify_change(p.dentry, attr.valid);
 	}
 	path_put(&p);
 	return err;

@@ -38,7 +38,7 @@ SYSCALL_DEFINE(futex)
 	int cmd = op & FUTEX_CMD_MASK;
 	bool private = op & FUTEX_PRIVATE_FLAG;
 	bool realtime = op & FUTEX_CLOCK_REALTIME;
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	if (realtime && cmd != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
 	struct timespec deadline, *dl = NULL;
 	long err;

@@ -3,6 +3,7 @@
 #include <asm/prctl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdio.h>
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/util.h"
 
 /* --- ids --------------------------------------------------------------------------- */
 
@@ -82,21 +85,6 @@ SYSCALL_DEFINE(getresgid)
 	return 0;
 }
 
-SYSCALL_DEFINE(getgroups)
-{
-	int size = (int)a0;
-	const struct cred *c = &t->tg->cred;
-	if (size < 0)
-		return -EINVAL;
-	if (size == 0)
-		return c->ngroups;
-	if (size < c->ngroups)
-		return -EINVAL;
-	if (copy_to_user(t, a1, c->groups, (size_t)c->ngroups * sizeof(gid_t)) < 0)
-		return -EFAULT;
-	return c->ngroups;
-}
-
 /* --- process groups and sessions ------------------------------------------------------- */
 
 static struct thread_group *tg_or_self_locked(struct task *t, pid_t pid)
@@ -151,6 +139,7 @@ SYSCALL_DEFINE(setsid)
 	}
 	if (!taken) {
 		tg->sid = tg->pgid = tg->tgid;
+		tty_setsid_locked(tg);   /* a new session has no terminal */
 		r = tg->sid;
 	}
 	pthread_mutex_unlock(&k->lock);
@@ -236,7 +225,9 @@ SYSCALL_DEFINE(clone3)
 {
 	struct clone_args ca;
 	size_t size = (size_t)a1;
-	if (size < CLONE_ARGS_SIZE_VER0 || size > 4096)
+	if (size > 4096)
+		return -E2BIG;
+	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
 	memset(&ca, 0, sizeof ca);
 	if (copy_from_user(t, &ca, a0, size < sizeof ca ? size : sizeof ca) < 0)
@@ -253,7 +244,11 @@ SYSCALL_DEFINE(clone3)
 					return -E2BIG;
 		}
 	}
-	if (ca.exit_signal & ~(uint64_t)CSIGNAL)
+	/* clone3 takes the exit signal on its own: CSIGNAL bits and
+	 * CLONE_DETACHED in flags are invalid, and so is a bad signal. */
+	if (ca.exit_signal > 64 || (ca.flags & (CSIGNAL | CLONE_DETACHED)))
+		return -EINVAL;
+	if ((ca.flags & (CLONE_THREAD | CLONE_PARENT)) && ca.exit_signal)
 		return -EINVAL;
 	if (ca.set_tid || ca.set_tid_size || ca.cgroup || (ca.flags & CLONE_PIDFD))
 		return -EINVAL;
@@ -561,6 +556,15 @@ SYSCALL_DEFINE(arch_prctl)
 
 /* --- limits ------------------------------------------------------------------------- */
 
+/* Another process's limits: only with all its ids ours, or with
+ * CAP_SYS_RESOURCE (check_prlimit_permission). */
+static bool prlimit_allowed(const struct cred *c, const struct cred *tc)
+{
+	bool ids = c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
+		   c->gid == tc->gid && c->gid == tc->egid && c->gid == tc->sgid;
+	return ids || cred_capable(c, CAP_SYS_RESOURCE);
+}
+
 static long do_prlimit(struct task *t, pid_t pid, unsigned resource, const struct rlimit *new,
 		       struct rlimit *old)
 {
@@ -575,12 +579,15 @@ static long do_prlimit(struct task *t, pid_t pid, unsigned resource, const struc
 	long r = 0;
 	if (!tg) {
 		r = -ESRCH;
+	} else if (tg != t->tg && !prlimit_allowed(&t->tg->cred, &tg->cred)) {
+		r = -EPERM;
 	} else {
 		struct rlimit *rl = &tg->rlim[resource];
 		if (old)
 			*old = *rl;
 		if (new) {
-			if (new->rlim_max > rl->rlim_max && t->tg->cred.euid != 0)
+			if (new->rlim_max > rl->rlim_max &&
+			    !cred_capable(&t->tg->cred, CAP_SYS_RESOURCE))
 				r = -EPERM;
 			else
 				*rl = *new;
@@ -618,6 +625,11 @@ SYSCALL_DEFINE(setrlimit)
 	return do_prlimit(t, 0, (unsigned)a0, &new, NULL);
 }
 
+static struct timeval ts_to_tv(struct timespec ts)
+{
+	return (struct timeval){ ts.tv_sec, ts.tv_nsec / 1000 };
+}
+
 SYSCALL_DEFINE(getrusage)
 {
 	int who = (int)a0;
@@ -625,15 +637,25 @@ SYSCALL_DEFINE(getrusage)
 		return -EINVAL;
 	struct rusage ru;
 	memset(&ru, 0, sizeof ru);
+	struct timespec u, s;
 	pthread_mutex_lock(&t->k->lock);
-	struct timespec u = who == RUSAGE_CHILDREN ? t->tg->cutime : t->tg->utime;
-	struct timespec s = who == RUSAGE_CHILDREN ? t->tg->cstime : t->tg->stime;
+	if (who == RUSAGE_CHILDREN) {
+		u = t->tg->cutime;
+		s = t->tg->cstime;
+	} else if (who == RUSAGE_THREAD) {
+		task_cputime_locked(t, &u, &s);
+	} else {
+		tg_cputime_locked(t->tg, &u, &s);
+	}
 	pthread_mutex_unlock(&t->k->lock);
-	ru.ru_utime.tv_sec = u.tv_sec;
-	ru.ru_utime.tv_usec = u.tv_nsec / 1000;
-	ru.ru_stime.tv_sec = s.tv_sec;
-	ru.ru_stime.tv_usec = s.tv_nsec / 1000;
+	ru.ru_utime = ts_to_tv(u);
+	ru.ru_stime = ts_to_tv(s);
 	return copy_to_user(t, a1, &ru, sizeof ru);
+}
+
+static clock_t ts_to_ticks(struct timespec ts)
+{
+	return ts.tv_sec * 100 + ts.tv_nsec / 10000000;
 }
 
 SYSCALL_DEFINE(times)
@@ -643,11 +665,13 @@ SYSCALL_DEFINE(times)
 	if (a0) {
 		struct tms tm;
 		memset(&tm, 0, sizeof tm);
+		struct timespec u, s;
 		pthread_mutex_lock(&t->k->lock);
-		tm.tms_utime = t->tg->utime.tv_sec * 100 + t->tg->utime.tv_nsec / 10000000;
-		tm.tms_stime = t->tg->stime.tv_sec * 100 + t->tg->stime.tv_nsec / 10000000;
-		tm.tms_cutime = t->tg->cutime.tv_sec * 100 + t->tg->cutime.tv_nsec / 10000000;
-		tm.tms_cstime = t->tg->cstime.tv_sec * 100 + t->tg->cstime.tv_nsec / 10000000;
+		tg_cputime_locked(t->tg, &u, &s);
+		tm.tms_utime = ts_to_ticks(u);
+		tm.tms_stime = ts_to_ticks(s);
+		tm.tms_cutime = ts_to_ticks(t->tg->cutime);
+		tm.tms_cstime = ts_to_ticks(t->tg->cstime);
 		pthread_mutex_unlock(&t->k->lock);
 		if (copy_to_user(t, a0, &tm, sizeof tm) < 0)
 			return -EFAULT;
@@ -665,7 +689,7 @@ SYSCALL_DEFINE(uname)
 SYSCALL_DEFINE(sethostname)
 {
 	size_t len = (size_t)a1;
-	if (t->tg->cred.euid != 0)
+	if (!cred_capable(&t->tg->cred, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
@@ -725,80 +749,75 @@ SYSCALL_DEFINE(getrandom)
 	return (long)done;
 }
 
-SYSCALL_DEFINE(sched_yield)
-{
-	sched_yield();
-	return 0;
-}
-
-SYSCALL_DEFINE(getcpu)
-{
-	unsigned cpu = (unsigned)sched_getcpu(), node = 0;
-	if (a0 && copy_to_user(t, a0, &cpu, sizeof cpu) < 0)
-		return -EFAULT;
-	if (a1 && copy_to_user(t, a1, &node, sizeof node) < 0)
-		return -EFAULT;
-	return 0;
-}
-
-SYSCALL_DEFINE(sched_getaffinity)
-{
-	size_t len = (size_t)a1;
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) < 0)
-		return -errno;
-	/* The kernel's cpumask is as long as its CPU count rounded to longs. */
-	size_t need = 8;
-	if (len < need || (len & 7))
-		return -EINVAL;
-	if (copy_to_user(t, a2, &set, need) < 0)
-		return -EFAULT;
-	return (long)need;
-}
-
-SYSCALL_DEFINE(sched_setaffinity)
-{
-	return 0;
-}
-
+/* prctl: names, parent-death signals, no_new_privs, dumpable, subreapers
+ * here; the capability options in sys_identity.c. */
 SYSCALL_DEFINE(prctl)
 {
 	int option = (int)a0;
+	struct kernel *k = t->k;
+	long r = prctl_caps(t, option, a1, a2, a3, a4);
+	if (r != -ENOSYS)
+		return r;
 	switch (option) {
 	case PR_SET_NAME: {
+		/* At most 15 bytes are read; a longer name is cut. */
 		char name[16] = "";
 		long len = strncpy_from_user(t, name, a1, sizeof name);
 		if (len == -EFAULT)
 			return -EFAULT;
 		name[15] = 0;
+		pthread_mutex_lock(&k->lock);
 		memcpy(t->comm, name, sizeof name);
+		if (t->tid == t->tg->tgid)
+			memcpy(t->tg->comm, name, sizeof name);   /* /proc/[pid]/comm */
+		pthread_mutex_unlock(&k->lock);
 		return 0;
 	}
-	case PR_GET_NAME:
-		return copy_to_user(t, a1, t->comm, sizeof t->comm);
+	case PR_GET_NAME: {
+		char name[16];
+		pthread_mutex_lock(&k->lock);
+		memcpy(name, t->comm, sizeof name);
+		pthread_mutex_unlock(&k->lock);
+		return copy_to_user(t, a1, name, sizeof name);
+	}
 	case PR_SET_PDEATHSIG:
 		if (a1 > GUEST_NSIG)
 			return -EINVAL;
+		pthread_mutex_lock(&k->lock);
+		t->pdeath_signal = (int)a1;
+		pthread_mutex_unlock(&k->lock);
 		return 0;
 	case PR_GET_PDEATHSIG: {
-		int zero = 0;
-		return copy_to_user(t, a1, &zero, sizeof zero);
+		int sig = t->pdeath_signal;
+		return copy_to_user(t, a1, &sig, sizeof sig);
 	}
 	case PR_SET_NO_NEW_PRIVS:
-		return a1 == 1 && !a2 && !a3 && !a4 ? 0 : -EINVAL;
+		if (a1 != 1 || a2 || a3 || a4)
+			return -EINVAL;
+		t->no_new_privs = true;   /* for good: it cannot be unset */
+		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		return 0;
+		if (a1 || a2 || a3 || a4)
+			return -EINVAL;
+		return t->no_new_privs;
 	case PR_GET_DUMPABLE:
-		return 1;
+		return !t->tg->undumpable;
 	case PR_SET_DUMPABLE:
-		return a1 <= 1 ? 0 : -EINVAL;
+		if (a1 > 1)
+			return -EINVAL;
+		pthread_mutex_lock(&k->lock);
+		t->tg->undumpable = !a1;
+		pthread_mutex_unlock(&k->lock);
+		return 0;
 	case PR_SET_CHILD_SUBREAPER:
-	case PR_SET_KEEPCAPS:
+		pthread_mutex_lock(&k->lock);
+		t->tg->child_subreaper = a1 != 0;
+		pthread_mutex_unlock(&k->lock);
 		return 0;
-	case PR_GET_KEEPCAPS:
-		return 0;
-	case PR_CAPBSET_READ:
-		return a1 <= 40 ? 1 : -EINVAL;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = t->tg->child_subreaper;
+		return copy_to_user(t, a1, &v, sizeof v);
+	}
 	default:
 		return -EINVAL;
 	}

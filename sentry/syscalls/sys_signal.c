@@ -73,10 +73,11 @@ SYSCALL_DEFINE(tkill)
 }
 
 /* A sender may only pick si_code for a signal to itself, or a negative one
- * other than SI_TKILL (as Linux checks). */
+ * other than SI_TKILL (as Linux checks: "itself" is the calling thread's
+ * own id, not its process's). */
 static long check_queue_info(struct task *t, pid_t target, siginfo_t *info, int sig)
 {
-	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target != t->tg->tgid)
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target != t->tid)
 		return -EPERM;
 	info->si_signo = sig;
 	return 0;
@@ -97,10 +98,12 @@ SYSCALL_DEFINE(rt_sigqueueinfo)
 
 SYSCALL_DEFINE(rt_tgsigqueueinfo)
 {
+	if ((pid_t)a0 <= 0 || (pid_t)a1 <= 0)
+		return -EINVAL;
 	siginfo_t info;
 	if (copy_from_user(t, &info, a3, sizeof info) < 0)
 		return -EFAULT;
-	long r = check_queue_info(t, (pid_t)a0, &info, (int)a2);
+	long r = check_queue_info(t, (pid_t)a1, &info, (int)a2);
 	if (r < 0)
 		return r;
 	return kill_thread(t, (pid_t)a0, (pid_t)a1, (int)a2, &info);
@@ -198,20 +201,29 @@ SYSCALL_DEFINE(rt_sigtimedwait)
 	}
 	siginfo_t info;
 	int sig = task_dequeue_signal(t, set, &info);
-	if (!sig) {
+	while (!sig) {
+		if (dl && ts_cmp(*dl, ts_now(CLOCK_MONOTONIC)) <= 0)
+			return -EAGAIN;
 		/* Let the waited-for signals wake us while we sleep (Linux's
 		 * real_blocked). */
 		pthread_mutex_lock(&t->k->lock);
 		sigmask_t saved = t->blocked;
+		t->real_blocked = saved;
 		t->blocked &= ~set;
 		pthread_mutex_unlock(&t->k->lock);
 		long err = task_block(t, dl, NULL, 0);
 		sig = task_dequeue_signal(t, set, &info);
 		pthread_mutex_lock(&t->k->lock);
 		t->blocked = saved;
+		t->real_blocked = 0;
 		pthread_mutex_unlock(&t->k->lock);
-		if (!sig)
-			return err == -ETIMEDOUT ? -EAGAIN : -EINTR;
+		if (sig)
+			break;
+		if (err == -ETIMEDOUT)
+			return -EAGAIN;
+		if (err == -EINTR && task_signal_pending(t))
+			return -EINTR;   /* another signal, to be handled */
+		/* a stray wake-up: wait on */
 	}
 	if (a1 && copy_to_user(t, a1, &info, sizeof info) < 0)
 		return -EFAULT;

@@ -189,8 +189,15 @@ static long do_faccessat(struct task *t, int dirfd, uint64_t upath, int mode, in
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* access(2) checks with the real ids, unless AT_EACCESS: the lookup
+	 * too (override_creds). */
+	struct cred c = t->tg->cred;
+	if (!(flags & AT_EACCESS))
+		cred_for_access(&c);
 	struct path p;
+	t->override_cred = &c;
 	long err = user_path_at(t, dirfd, upath, at_lookup_flags(flags), &p);
+	t->override_cred = NULL;
 	if (err < 0)
 		return err;
 	struct inode *inode = p.dentry->inode;
@@ -198,12 +205,6 @@ static long do_faccessat(struct task *t, int dirfd, uint64_t upath, int mode, in
 	    (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode))) {
 		path_put(&p);
 		return -EROFS;
-	}
-	/* access(2) checks with the real ids, unless AT_EACCESS. */
-	struct cred c = t->tg->cred;
-	if (!(flags & AT_EACCESS)) {
-		c.fsuid = c.uid;
-		c.fsgid = c.gid;
 	}
 	int mask = (mode & R_OK ? MAY_READ : 0) | (mode & W_OK ? MAY_WRITE : 0) |
 		   (mode & X_OK ? MAY_EXEC : 0);

@@ -36,13 +36,27 @@ static int host_clock(struct task *t, clockid_t clk, clockid_t *out)
 	}
 }
 
+/* CPU clocks read the accounting of rusage.c (the stubs' host CPU time,
+ * kept across execve and for exited threads), as the timers on them do;
+ * clock_getcpuclockid() clocks (negative ids) likewise. */
+static bool cpu_clock(clockid_t clk)
+{
+	return clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID || clk < 0;
+}
+
 SYSCALL_DEFINE(clock_gettime)
 {
 	clockid_t clk;
+	struct timespec ts;
+	if (cpu_clock((clockid_t)a0)) {
+		long err = task_cpu_clock(t, (clockid_t)a0, &ts);
+		if (err < 0)
+			return err;
+		return copy_to_user(t, a1, &ts, sizeof ts);
+	}
 	long err = host_clock(t, (clockid_t)a0, &clk);
 	if (err < 0)
 		return err;
-	struct timespec ts;
 	if (clock_gettime(clk, &ts) < 0)
 		return -errno;
 	return copy_to_user(t, a1, &ts, sizeof ts);
@@ -51,10 +65,16 @@ SYSCALL_DEFINE(clock_gettime)
 SYSCALL_DEFINE(clock_getres)
 {
 	clockid_t clk;
+	struct timespec ts;
+	if ((clockid_t)a0 < 0) {
+		long err = task_cpu_clock(t, (clockid_t)a0, &ts);
+		if (err < 0)
+			return err;
+		a0 = CLOCK_PROCESS_CPUTIME_ID;
+	}
 	long err = host_clock(t, (clockid_t)a0, &clk);
 	if (err < 0)
 		return err;
-	struct timespec ts;
 	if (clock_getres(clk, &ts) < 0)
 		return -errno;
 	if (!a1)
@@ -95,8 +115,19 @@ static long copy_timespec(struct task *t, uint64_t uts, struct timespec *ts)
 	return 0;
 }
 
+static long sleep_until(struct task *t, struct timespec deadline, uint64_t urem, long restart);
+
+/* restart_syscall(2) after an interrupted relative sleep: on to the same
+ * deadline (hrtimer_nanosleep_restart). */
+static long sleep_restart(struct task *t)
+{
+	struct timespec deadline = { (time_t)t->restart.data[0], (long)t->restart.data[1] };
+	return sleep_until(t, deadline, t->restart.data[2], -ERESTART_RESTARTBLOCK);
+}
+
 /* Sleeps until the absolute CLOCK_MONOTONIC deadline; on interruption
- * writes the time left to urem (if any). */
+ * writes the time left to urem (if any).  A relative sleep (restart
+ * -ERESTART_RESTARTBLOCK) resumes with the time left, not from scratch. */
 static long sleep_until(struct task *t, struct timespec deadline, uint64_t urem, long restart)
 {
 	long err = task_block(t, &deadline, NULL, 0);
@@ -113,7 +144,22 @@ static long sleep_until(struct task *t, struct timespec deadline, uint64_t urem,
 		if (copy_to_user(t, urem, &left, sizeof left) < 0)
 			return -EFAULT;
 	}
+	if (restart == -ERESTART_RESTARTBLOCK) {
+		t->restart.fn = sleep_restart;
+		t->restart.data[0] = (uint64_t)deadline.tv_sec;
+		t->restart.data[1] = (uint64_t)deadline.tv_nsec;
+		t->restart.data[2] = urem;
+	}
 	return restart;
+}
+
+/* The resumption of a call interrupted by a signal without handler
+ * (kernel/signal.c); without a restart block, EINTR. */
+SYSCALL_DEFINE(restart_syscall)
+{
+	long (*fn)(struct task *t) = t->restart.fn;
+	t->restart.fn = NULL;
+	return fn ? fn(t) : -EINTR;
 }
 
 SYSCALL_DEFINE(nanosleep)

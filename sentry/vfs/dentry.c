@@ -7,6 +7,7 @@
  * dentries on every walk.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,8 @@ void dentry_put(struct dentry *d)
 {
 	while (d && atomic_fetch_sub(&d->refcount, 1) == 1) {
 		struct dentry *parent = d->parent;
+		if (d->flags & DENTRY_DEAD)
+			fsnotify_inoderemove(d->inode);   /* the last use of an unlinked name */
 		inode_put(d->inode);
 		sb_put(d->sb);
 		free(d->name);
@@ -161,6 +164,17 @@ int dentry_add_child(struct dentry *parent, const char *name, struct inode *inod
 	else
 		dentry_put(nd);
 	return 0;
+}
+
+struct dentry *dentry_get_parent_name(struct dentry *d, char name[NAME_MAX + 1])
+{
+	pthread_mutex_lock(&dcache_lock);
+	struct dentry *parent = d->parent;
+	if (parent)
+		dentry_get(parent);
+	snprintf(name, NAME_MAX + 1, "%s", d->name);
+	pthread_mutex_unlock(&dcache_lock);
+	return parent;
 }
 
 void dentry_set_complete(struct dentry *d)

@@ -33,10 +33,23 @@ void file_get(struct file *f)
 	atomic_fetch_add(&f->refcount, 1);
 }
 
+static _Atomic(const struct file_lock_hooks *) lock_hooks;
+
+void vfs_set_lock_hooks(const struct file_lock_hooks *hooks)
+{
+	atomic_store(&lock_hooks, hooks);
+}
+
 void file_put(struct file *f)
 {
 	if (!f || atomic_fetch_sub(&f->refcount, 1) != 1)
 		return;
+	fsnotify_close(f);
+	if (atomic_load(&f->ep_links))
+		eventpoll_release(f);
+	const struct file_lock_hooks *h = atomic_load(&lock_hooks);
+	if (h && f->inode)
+		h->file_released(f);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
 	if (f->write_access)
@@ -98,6 +111,16 @@ struct fdtable {
  * fs.nr_open on Linux). */
 #define FD_HARD_MAX (1 << 20)
 
+/* An fd of table t that held f is gone (Linux's filp_close): the table's
+ * POSIX locks on the file go with it. */
+static void fd_closed(struct fdtable *t, struct file *f)
+{
+	const struct file_lock_hooks *h = atomic_load(&lock_hooks);
+	if (h && f->inode)
+		h->fd_closed(f, t);
+	file_put(f);
+}
+
 struct fdtable *fdtable_new(void)
 {
 	struct fdtable *t = calloc(1, sizeof *t);
@@ -142,7 +165,7 @@ void fdtable_put(struct fdtable *t)
 		return;
 	for (int i = 0; i < t->size; i++)
 		if (t->fds[i].file)
-			file_put(t->fds[i].file);
+			fd_closed(t, t->fds[i].file);
 	free(t->fds);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -207,7 +230,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec, unsig
 		t->count++;
 	pthread_mutex_unlock(&t->lock);
 	if (old)
-		file_put(old);
+		fd_closed(t, old);
 	return fd;
 }
 
@@ -235,7 +258,7 @@ int fd_close(struct fdtable *t, int fd)
 	t->fds[fd].cloexec = false;
 	t->count--;
 	pthread_mutex_unlock(&t->lock);
-	file_put(f);
+	fd_closed(t, f);
 	return 0;
 }
 
@@ -278,7 +301,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 		pthread_mutex_unlock(&t->lock);
 		if (!f)
 			return;
-		file_put(f);   /* outside the lock: release may block */
+		fd_closed(t, f);   /* outside the lock: release may block */
 	}
 }
 

@@ -1,5 +1,6 @@
 /* Super blocks, inodes and permission checks. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -140,16 +141,8 @@ void inode_apply_attr(struct inode *inode, const struct iattr *attr)
 	pthread_mutex_unlock(&inode->lock);
 }
 
-static bool cred_in_group(const struct cred *c, gid_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (int i = 0; i < c->ngroups; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
+/* generic_permission: the owner, group or other bits, then what
+ * CAP_DAC_READ_SEARCH and CAP_DAC_OVERRIDE allow beyond them. */
 int inode_permission(const struct cred *c, struct inode *inode, int mask)
 {
 	pthread_mutex_lock(&inode->lock);
@@ -158,13 +151,6 @@ int inode_permission(const struct cred *c, struct inode *inode, int mask)
 	gid_t gid = inode->gid;
 	pthread_mutex_unlock(&inode->lock);
 
-	if (c->fsuid == 0) {
-		/* CAP_DAC_OVERRIDE: everything but executing a file nobody may
-		 * execute. */
-		if ((mask & MAY_EXEC) && !S_ISDIR(mode) && !(mode & 0111))
-			return -EACCES;
-		return 0;
-	}
 	unsigned bits;
 	if (c->fsuid == uid)
 		bits = (mode >> 6) & 7;
@@ -172,7 +158,19 @@ int inode_permission(const struct cred *c, struct inode *inode, int mask)
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
-	return ((unsigned)mask & ~bits) ? -EACCES : 0;
+	if (!((unsigned)mask & ~bits))
+		return 0;
+	if (S_ISDIR(mode)) {
+		if (!(mask & MAY_WRITE) && cred_capable(c, CAP_DAC_READ_SEARCH))
+			return 0;
+		return cred_capable(c, CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+	}
+	if (mask == MAY_READ && cred_capable(c, CAP_DAC_READ_SEARCH))
+		return 0;
+	/* Executing needs some execute bit, whatever the capabilities. */
+	if ((!(mask & MAY_EXEC) || (mode & 0111)) && cred_capable(c, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 int inode_get_write(struct inode *inode)

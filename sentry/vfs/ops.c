@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <sys/statvfs.h>
 
@@ -42,9 +43,9 @@ static int may_modify_dir(struct task *t, const struct path *dir)
 static int may_delete(struct task *t, struct inode *dir, struct inode *victim)
 {
 	const struct cred *c = task_cred(t);
-	if (c->fsuid == 0 || !(dir->mode & S_ISVTX))
+	if (!(dir->mode & S_ISVTX))
 		return 0;
-	if (c->fsuid == victim->uid || c->fsuid == dir->uid)
+	if (c->fsuid == victim->uid || c->fsuid == dir->uid || cred_capable(c, CAP_FOWNER))
 		return 0;
 	return -EPERM;
 }
@@ -142,9 +143,12 @@ static int finish_open(struct task *t, const struct path *p, int flags, bool cre
 			inode_put_write(inode);
 			return err;
 		}
+		fsnotify_change(p->dentry, ATTR_SIZE | ATTR_MTIME | ATTR_CTIME);
 	}
+	/* O_NOCTTY only until the open is done: a terminal's open looks at it. */
 	unsigned keep = O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | O_SYNC | O_DSYNC |
-			O_NOATIME | O_LARGEFILE | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ASYNC;
+			O_NOATIME | O_LARGEFILE | O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ASYNC |
+			O_NOCTTY;
 	struct file *f = file_new(inode, p, inode->fop, ((unsigned)flags & keep) | O_LARGEFILE);
 	if (!f) {
 		if (writes)
@@ -160,8 +164,11 @@ static int finish_open(struct task *t, const struct path *p, int flags, bool cre
 			return err;
 		}
 	}
+	f->flags &= ~(unsigned)O_NOCTTY;
 	if (flags & O_PATH)
 		f->fop = NULL;
+	else
+		fsnotify_open(f);
 	*out = f;
 	return 0;
 }
@@ -262,6 +269,8 @@ static int open_create(struct task *t, const struct walk_root *wr, const char *p
 		goto unlock;
 	struct dentry *d;
 	err = dentry_add_child(pw.dir.dentry, pw.last, inode, &d);
+	if (err == 0)
+		fsnotify_create(pw.dir.dentry, pw.last, inode);
 	inode_put(inode);
 	if (err < 0)
 		goto unlock;
@@ -344,6 +353,8 @@ static int create_node(struct task *t, const struct walk_root *wr, const char *p
 	if ((err = make(t, dir, pw.last, mode, &o, arg, &inode)) < 0)
 		goto out;
 	err = dentry_add_child(pw.dir.dentry, pw.last, inode, NULL);
+	if (err == 0)
+		fsnotify_create(pw.dir.dentry, pw.last, inode);
 	inode_put(inode);
 out:
 	pthread_mutex_unlock(&namespace_lock);
@@ -388,7 +399,7 @@ int vfs_mknod(struct task *t, const struct walk_root *wr, const char *path, mode
 		break;
 	case S_IFCHR:
 	case S_IFBLK:
-		if (task_cred(t)->euid != 0)
+		if (!cred_capable(task_cred(t), CAP_MKNOD))
 			return -EPERM;
 		break;
 	case S_IFDIR:
@@ -447,8 +458,9 @@ int vfs_link(struct task *t, const struct walk_root *old_wr, const char *old_pat
 		else if ((err = may_modify_dir(t, &pw.dir)) == 0) {
 			if (!dir->iop || !dir->iop->link)
 				err = -EPERM;
-			else if ((err = dir->iop->link(dir, pw.last, target)) == 0)
-				err = dentry_add_child(pw.dir.dentry, pw.last, target, NULL);
+			else if ((err = dir->iop->link(dir, pw.last, target)) == 0 &&
+				 (err = dentry_add_child(pw.dir.dentry, pw.last, target, NULL)) == 0)
+				fsnotify_link(pw.dir.dentry, pw.last, target);
 		}
 	}
 	pthread_mutex_unlock(&namespace_lock);
@@ -496,10 +508,15 @@ static int remove_node(struct task *t, const struct walk_root *wr, const char *p
 		else
 			err = dir->iop && dir->iop->unlink ? dir->iop->unlink(dir, pw.last, inode)
 							   : -EPERM;
-		if (err == 0)
+		if (err == 0) {
+			if (!dir_op)
+				fsnotify_link_count(inode);
 			dcache_drop(victim.dentry);
+		}
 	}
-	path_put(&victim);
+	path_put(&victim);   /* its last use: IN_DELETE_SELF comes first, as on Linux */
+	if (err == 0)
+		fsnotify_delete(pw.dir.dentry, pw.last, dir_op);
 out:
 	pthread_mutex_unlock(&namespace_lock);
 	path_put(&pw.dir);
@@ -614,6 +631,10 @@ int vfs_rename(struct task *t, const struct walk_root *old_wr, const char *old_p
 		dcache_drop(newp.dentry);
 	}
 	dcache_move(oldp.dentry, np.dir.dentry, np.last);
+	fsnotify_move(op.dir.dentry, op.last, np.dir.dentry, np.last, oi,
+		      (flags & RENAME_EXCHANGE) ? NULL : ni);
+	if (flags & RENAME_EXCHANGE)
+		fsnotify_move(np.dir.dentry, np.last, op.dir.dentry, op.last, ni, NULL);
 unlock:
 	pthread_mutex_unlock(&namespace_lock);
 	path_put(&oldp);
@@ -643,7 +664,7 @@ int vfs_setattr(struct task *t, const struct path *p, struct iattr *attr)
 {
 	struct inode *inode = p->dentry->inode;
 	const struct cred *c = task_cred(t);
-	bool owner = c->fsuid == 0 || c->fsuid == inode->uid;
+	bool owner = c->fsuid == inode->uid || cred_capable(c, CAP_FOWNER);
 	if (path_is_readonly(p))
 		return -EROFS;
 	if ((attr->valid & ATTR_MODE) && !owner)
@@ -652,20 +673,21 @@ int vfs_setattr(struct task *t, const struct path *p, struct iattr *attr)
 		bool in_group = c->fsgid == inode->gid;
 		for (int i = 0; i < c->ngroups && !in_group; i++)
 			in_group = c->groups[i] == inode->gid;
-		if (c->fsuid != 0 && !in_group)
+		if (!in_group && !cred_capable(c, CAP_FSETID))
 			attr->mode &= ~(mode_t)S_ISGID;
 	}
 	if (attr->valid & ATTR_UID) {
 		if (attr->uid == (uid_t)-1)
 			attr->valid &= ~(unsigned)ATTR_UID;
-		else if (c->fsuid != 0 && attr->uid != inode->uid)
+		else if (!cred_capable(c, CAP_CHOWN) &&
+			 (c->fsuid != inode->uid || attr->uid != inode->uid))
 			return -EPERM;
 	}
 	if (attr->valid & ATTR_GID) {
 		if (attr->gid == (gid_t)-1) {
 			attr->valid &= ~(unsigned)ATTR_GID;
-		} else if (c->fsuid != 0) {
-			bool member = c->fsgid == attr->gid;
+		} else if (!cred_capable(c, CAP_CHOWN)) {
+			bool member = c->fsgid == attr->gid || attr->gid == inode->gid;
 			for (int i = 0; i < c->ngroups && !member; i++)
 				member = c->groups[i] == attr->gid;
 			if (c->fsuid != inode->uid || !member)
@@ -708,7 +730,10 @@ int vfs_setattr(struct task *t, const struct path *p, struct iattr *attr)
 		return 0;
 	if (!inode->iop || !inode->iop->setattr)
 		return -EPERM;
-	return inode->iop->setattr(inode, attr);
+	int err = inode->iop->setattr(inode, attr);
+	if (err == 0)
+		fsnotify_change(p->dentry, attr->valid);
+	return err;
 }
 
 int vfs_getattr(const struct path *p, struct stat *st)

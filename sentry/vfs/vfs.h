@@ -36,6 +36,8 @@ struct mount;
 struct file;
 struct super_block;
 struct poll_table;
+struct epoll_links;
+struct iovec;
 
 struct path {
 	struct mount *mnt;
@@ -152,6 +154,12 @@ struct inode {
 	/* Linux's i_writecount: > 0 open for writing, < 0 running as a
 	 * program (writes get ETXTBSY). */
 	atomic_int writecount;
+	/* Advisory locks (fcntl, OFD, flock): the lock code's, under its own
+	 * lock; NULL while the inode has none. */
+	void *locks;
+	/* The unix socket bound to this S_IFSOCK inode (sentry/socket/unix.c;
+	 * under lock, no reference: the socket clears it when it goes). */
+	void *socket;
 };
 
 /* Write access against execution: -ETXTBSY when the other one holds it. */
@@ -199,6 +207,10 @@ int dentry_add_child(struct dentry *parent, const char *name, struct inode *inod
 		     struct dentry **out);
 /* Marks parent's listing complete: misses no longer ask lookup(). */
 void dentry_set_complete(struct dentry *d);
+
+/* d's parent (a new reference; NULL for a root) and, in name, d's name,
+ * read together under the dcache lock (for events about a child). */
+struct dentry *dentry_get_parent_name(struct dentry *d, char name[NAME_MAX + 1]);
 
 /* Calls fn for every cached child of d, under the dcache lock (fn must not
  * call back into the VFS). */
@@ -274,6 +286,16 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* fstat of a file without an inode (host fds). */
 	int (*fstat)(struct file *f, struct stat *st);
+	/* fallocate(2) (mode FALLOC_FL_*, already validated as the VFS does);
+	 * NULL: EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+	/* read(2)/write(2)/readv(2)/writev(2) in one call on guest memory (iov
+	 * holds guest addresses), for files where cutting the request into
+	 * chunks would change its meaning (a socket's datagram is the whole
+	 * vector).  Optional: when set, those syscalls use it instead of
+	 * read/write (which remain for callers with sentry buffers). */
+	ssize_t (*read_iov)(struct file *f, struct task *t, const struct iovec *iov, int iovcnt);
+	ssize_t (*write_iov)(struct file *f, struct task *t, const struct iovec *iov, int iovcnt);
 	/* Mapping it maps anonymous memory (/dev/zero). */
 	bool mmap_anonymous;
 };
@@ -288,6 +310,10 @@ struct file {
 	pthread_mutex_t pos_lock;
 	int64_t pos;
 	void *priv;
+	/* The epoll items watching this file (sentry/fs/epoll.c): set by
+	 * epoll_ctl, taken apart by eventpoll_release() when the last
+	 * reference goes.  The items hold no reference to the file. */
+	struct epoll_links *_Atomic ep_links;
 };
 
 struct file *file_new(struct inode *inode, const struct path *path, const struct file_ops *fop,
@@ -321,6 +347,22 @@ int64_t dir_snapshot_llseek(struct file *f, int64_t off, int whence);
 
 /* Generic llseek for files with a size in inode->size. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence);
+
+/* Advisory locks: the lock code (fcntl, flock) installs these hooks when it
+ * takes its first lock, and the VFS calls them as Linux calls
+ * locks_remove_posix() and locks_remove_file(). */
+struct file_lock_hooks {
+	/* An fd of f was closed by the fd table owner (its POSIX locks go,
+	 * whichever fd they were taken through). */
+	void (*fd_closed)(struct file *f, const void *owner);
+	/* The open file's last reference is going (OFD and flock locks go). */
+	void (*file_released)(struct file *f);
+};
+void vfs_set_lock_hooks(const struct file_lock_hooks *hooks);
+
+/* file_put() of the last reference: removes f from every epoll set
+ * (Linux's eventpoll_release; sentry/fs/epoll.c). */
+void eventpoll_release(struct file *f);
 
 /* --- fd tables ------------------------------------------------------------- */
 
@@ -413,6 +455,35 @@ int vfs_readlink(struct task *t, const struct path *p, char *buf, size_t size);
 int vfs_setattr(struct task *t, const struct path *p, struct iattr *attr);
 int vfs_getattr(const struct path *p, struct stat *st);
 int vfs_statfs(const struct path *p, struct statfs *st);
+
+/* --- change notification (inotify: sentry/fs/inotify.c) -------------------
+ * Called after a change succeeded; each returns at once when nothing is
+ * watched.  Names are the child's name in the directory dir. */
+
+/* IN_CREATE in dir (open O_CREAT, mkdir, mknod, symlink). */
+void fsnotify_create(struct dentry *dir, const char *name, struct inode *inode);
+/* link(): IN_ATTRIB on inode, then IN_CREATE in dir. */
+void fsnotify_link(struct dentry *dir, const char *name, struct inode *inode);
+/* IN_ATTRIB on inode alone (its link count changed: unlink, rename over). */
+void fsnotify_link_count(struct inode *inode);
+/* IN_DELETE in dir (unlink, rmdir). */
+void fsnotify_delete(struct dentry *dir, const char *name, bool is_dir);
+/* A dead dentry's last reference went: if inode has no link left,
+ * IN_DELETE_SELF and the end of its watches (IN_IGNORED). */
+void fsnotify_inoderemove(struct inode *inode);
+/* rename(): IN_MOVED_FROM/IN_MOVED_TO with one cookie, IN_ATTRIB on a
+ * replaced target, IN_MOVE_SELF on source. */
+void fsnotify_move(struct dentry *olddir, const char *oldname, struct dentry *newdir,
+		   const char *newname, struct inode *source, struct inode *target);
+/* On an open file with a path: IN_OPEN, IN_CLOSE_WRITE/NOWRITE (last
+ * reference), IN_ACCESS (data read), IN_MODIFY (data written). */
+void fsnotify_open(struct file *f);
+void fsnotify_close(struct file *f);
+void fsnotify_access(struct file *f);
+void fsnotify_modify(struct file *f);
+/* Attributes set on d (ATTR_* in valid): IN_ATTRIB, or IN_MODIFY for a
+ * size or mtime change, as Linux's fsnotify_change. */
+void fsnotify_change(struct dentry *d, unsigned valid);
 
 /* The VFS's own state (dcache lock, device numbers). */
 int vfs_init(void);

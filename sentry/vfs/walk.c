@@ -99,7 +99,7 @@ static int permission(struct walker *w, struct inode *inode, int mask)
 {
 	if (!w->t)
 		return 0;
-	return inode_permission(&w->t->tg->cred, inode, mask);
+	return inode_permission(current_cred(w->t), inode, mask);
 }
 
 static int walk_components(struct walker *w, struct path *cur, const char *path, unsigned flags,

@@ -821,8 +821,7 @@ struct mini_task {
 static void mini_task_init(struct mini_task *m, uid_t uid, mode_t umask)
 {
 	memset(m, 0, sizeof *m);
-	m->tg.cred.uid = m->tg.cred.euid = m->tg.cred.suid = m->tg.cred.fsuid = uid;
-	m->tg.cred.gid = m->tg.cred.egid = m->tg.cred.sgid = m->tg.cred.fsgid = uid;
+	cred_init(&m->tg.cred, uid, uid);   /* root gets its capabilities */
 	m->t.tg = &m->tg;
 	pthread_mutex_init(&m->fs.lock, NULL);
 	m->fs.umask = umask;
