@@ -241,7 +241,7 @@ long futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, bool private, 
 	int cmp = (int)((encoded >> 24) & 15);
 	int oparg = sign_extend12((encoded >> 12) & 0xfff);
 	int cmparg = sign_extend12(encoded & 0xfff);
-	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28))
+	if (encoded & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28))
 		oparg = (int)(1u << (oparg & 31));   /* Linux masks a bad shift */
 	if (op > FUTEX_OP_XOR)
 		return -ENOSYS;

@@ -263,11 +263,12 @@ void task_exit_final(struct task *t)
 	if (t->ctx)
 		exit_robust_list(t);
 
-	/* CLONE_CHILD_CLEARTID: tell whoever joins this thread. */
+	/* CLONE_CHILD_CLEARTID: the word is cleared now, the joiner woken once
+	 * this thread no longer counts in its process (below). */
+	bool wake_joiner = false;
 	if (t->clear_child_tid && t->ctx) {
 		uint32_t zero = 0;
-		if (copy_to_user(t, t->clear_child_tid, &zero, sizeof zero) == 0)
-			futex_wake_address(t, t->clear_child_tid, 1);
+		wake_joiner = copy_to_user(t, t->clear_child_tid, &zero, sizeof zero) == 0;
 	}
 
 	pthread_mutex_lock(&k->lock);
@@ -279,15 +280,12 @@ void task_exit_final(struct task *t)
 		t->platform->destroy(ctx);
 	}
 
-	struct mm *mm = t->mm;
 	struct fdtable *files = t->files;
 	struct fs_context *fs = t->fs;
 	pthread_mutex_lock(&k->lock);
-	t->mm = NULL;
 	t->files = NULL;
 	t->fs = NULL;
 	pthread_mutex_unlock(&k->lock);
-	mm_put(mm);
 	fdtable_put(files);   /* may wake pipe peers */
 	fs_context_put(fs);
 
@@ -308,11 +306,22 @@ void task_exit_final(struct task *t)
 	} else if (tg->exec_waiter) {
 		task_wake(tg->exec_waiter);
 	}
+	pthread_mutex_unlock(&k->lock);
+
+	if (wake_joiner)
+		futex_wake_address(t, t->clear_child_tid, 1);
+	pthread_mutex_lock(&k->lock);
+	struct mm *mm = t->mm;
+	t->mm = NULL;
+	pthread_mutex_unlock(&k->lock);
+	mm_put(mm);
+
+	ptimers_exit(t);   /* the process's timers go with its last thread */
+	pthread_mutex_lock(&k->lock);
 	k->nr_tasks--;
 	if (k->nr_tasks == 0)
 		pthread_cond_broadcast(&k->finished_cond);
 	pthread_mutex_unlock(&k->lock);
-	ptimers_exit(t);   /* the process's timers go with its last thread */
 	task_put(t);
 }
 
