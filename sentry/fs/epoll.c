@@ -881,7 +881,7 @@ int epoll_file_new(unsigned flags, struct file **out)
 	list_init(&ep->rdllist);
 	list_init(&ep->waiters);
 	waitq_init(&ep->poll_wq);
-	struct file *f = anon_file_new("eventpoll", &eventpoll_fops, O_RDWR | (flags & O_NONBLOCK), ep);
+	struct file *f = anon_file_new("[eventpoll]", &eventpoll_fops, O_RDWR | (flags & O_NONBLOCK), ep);
 	if (!f) {
 		ep_free(ep);
 		return -ENOMEM;

@@ -129,7 +129,7 @@ int eventfd_file_new(uint64_t count, unsigned flags, struct file **out)
 	waitq_init(&e->wq);
 	e->count = count;
 	e->semaphore = flags & EFD_SEMAPHORE;
-	struct file *f = anon_file_new("eventfd", &eventfd_fops, O_RDWR | (flags & O_NONBLOCK), e);
+	struct file *f = anon_file_new("[eventfd]", &eventfd_fops, O_RDWR | (flags & O_NONBLOCK), e);
 	if (!f) {
 		pthread_mutex_destroy(&e->lock);
 		free(e);

@@ -43,7 +43,8 @@ struct file *hostfd_file_new(int fd, unsigned flags);
 int hostfd_attach(struct file *f, int fd);
 
 /* An open file in no directory (eventfd, epoll, timerfd, signalfd...), on a
- * pseudo file system called fstype ("eventfd", "[eventpoll]"...); f->priv
+ * pseudo file system called fstype, Linux's name for it ("[eventfd]",
+ * "[eventpoll]", "inotify"...: /proc/self/fd shows "anon_inode:" + it); f->priv
  * is priv.  NULL when out of memory. */
 struct file *anon_file_new(const char *fstype, const struct file_ops *fops, unsigned flags,
 			   void *priv);

@@ -99,8 +99,13 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 		return 0;
 	pthread_mutex_lock(&p->lock);
 	ssize_t r;
+	bool was_unwritable = false;
 	for (;;) {
 		if (p->len > 0) {
+			/* Writers only wait (and POLLOUT is only off) while less than
+			 * PIPE_BUF is free: wake them when that changes, not on every
+			 * read, so edge-triggered EPOLLOUT fires as on Linux. */
+			was_unwritable = p->cap - p->len < PIPE_BUF;
 			r = (ssize_t)pipe_copy_out(p, buf, len);
 			break;
 		}
@@ -116,7 +121,7 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 			break;
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (r > 0)
+	if (r > 0 && was_unwritable)
 		waitq_wake(&p->wq, POLLOUT);
 	return r;
 }

@@ -8,7 +8,8 @@
  *
  * Files without a path (pipes, sockets, anonymous files, the user's
  * stdio) are named as Linux names them: "pipe:[ino]", "socket:[ino]",
- * "anon_inode:[fstype]" (the fstype of the anonymous inode's super block),
+ * "anon_inode:NAME" (the name of the anonymous inode's super block, with
+ * Linux's brackets where it has them: "[eventfd]" but "inotify"),
  * and for host stdio the device ("/dev/pts/N", "/dev/null"...) or
  * "host:[ino]".  Following such a link lands on a stand-in inode (a
  * "proxy") that looks like the file (stat gives the file's own attributes)
@@ -346,7 +347,7 @@ static int file_text(const struct proc_ctx *c, struct file *f, char *buf, size_t
 			return snprintf(buf, size, "pipe:[%llu]", ino);
 		if (inode->sb->magic == SOCKFS_MAGIC)
 			return snprintf(buf, size, "socket:[%llu]", ino);
-		return snprintf(buf, size, "anon_inode:[%s]",
+		return snprintf(buf, size, "anon_inode:%s",
 				inode->sb->fstype ? inode->sb->fstype : "unknown");
 	}
 	struct stat st;

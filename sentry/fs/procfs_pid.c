@@ -291,6 +291,8 @@ struct pinfo {
 	int nr_threads;
 	struct timespec utime, stime, cutime, cstime, start;
 	int exit_signal, exit_code;
+	int tty_nr;
+	pid_t tpgid;
 	sigmask_t pending, shd_pending, blocked, ignored, caught;
 	int sigq;
 	struct cred cred;
@@ -337,6 +339,7 @@ static int pinfo_get(const struct proc_ctx *c, struct pinfo *p)
 	p->ppid = tg->parent ? tg->parent->tgid : 0;
 	p->pgid = tg->pgid;
 	p->sid = tg->sid;
+	tty_proc_stat_locked(tg, &p->tty_nr, &p->tpgid);
 	p->zombie = tg->state != TG_ALIVE;
 	p->state = state_of_locked(c, tg, t);
 	memcpy(p->comm, t ? t->comm : tg->comm, sizeof p->comm);
@@ -462,9 +465,10 @@ static int stat_show(const struct proc_ctx *c, struct strbuf *b)
 	unsigned long long flags = 0x400000;   /* PF_RANDOMIZE */
 	if (p.zombie)
 		flags |= 0x4;                  /* PF_EXITING */
-	strbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 %llu 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 %llu "
+	strbuf_printf(b, "%d (%s) %c %d %d %d %d %d %llu 0 0 0 0 %llu %llu %llu %llu 20 0 %d 0 %llu "
 		       "%llu %llu %llu ",
-		    (int)p.pid, p.comm, p.state, (int)p.ppid, (int)p.pgid, (int)p.sid, flags,
+		    (int)p.pid, p.comm, p.state, (int)p.ppid, (int)p.pgid, (int)p.sid, p.tty_nr,
+		    (int)p.tpgid, flags,
 		    (unsigned long long)ticks_of(p.utime), (unsigned long long)ticks_of(p.stime),
 		    (unsigned long long)ticks_of(p.cutime), (unsigned long long)ticks_of(p.cstime),
 		    p.nr_threads, (unsigned long long)proc_mono_to_ticks(p.start),

@@ -225,7 +225,7 @@ int signalfd_file_new(sigmask_t mask, unsigned flags, struct file **out)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
 	s->mask = mask;
-	struct file *f = anon_file_new("signalfd", &signalfd_fops, O_RDWR | (flags & O_NONBLOCK), s);
+	struct file *f = anon_file_new("[signalfd]", &signalfd_fops, O_RDWR | (flags & O_NONBLOCK), s);
 	if (!f) {
 		pthread_mutex_destroy(&s->lock);
 		free(s);

@@ -129,12 +129,12 @@ bool ipc_perm_ok(const struct cred *c, const struct ipc_obj *o, int flag)
 		granted >>= 6;
 	else if (in_group(c, o->cgid) || in_group(c, o->gid))
 		granted >>= 3;
-	return !(requested & ~granted & 0007) || c->euid == 0;   /* CAP_IPC_OWNER */
+	return !(requested & ~granted & 0007) || cred_capable(c, CAP_IPC_OWNER);
 }
 
 bool ipc_is_owner(const struct cred *c, const struct ipc_obj *o)
 {
-	return c->euid == o->cuid || c->euid == o->uid || c->euid == 0;   /* CAP_SYS_ADMIN */
+	return c->euid == o->cuid || c->euid == o->uid || cred_capable(c, CAP_SYS_ADMIN);
 }
 
 void ipc_fill_perm(const struct ipc_obj *o, struct ipc_perm *out)

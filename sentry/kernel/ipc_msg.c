@@ -346,7 +346,7 @@ static long msg_change(struct task *t, int id, int cmd, uint64_t ubuf)
 		r = -EPERM;
 	} else if (cmd == IPC_SET) {
 		struct msg_queue *q = queue_of(o);
-		if (ds.msg_qbytes > MSGMNB && c.euid != 0) {
+		if (ds.msg_qbytes > MSGMNB && !cred_capable(&c, CAP_SYS_RESOURCE)) {
 			r = -EPERM;   /* CAP_SYS_RESOURCE */
 		} else {
 			ipc_set_perm(o, &ds.msg_perm);

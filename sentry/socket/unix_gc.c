@@ -50,9 +50,19 @@ void unix_notinflight(struct file **fp, int n)
 	pthread_mutex_unlock(&gc_lock);
 }
 
+/* A collection looks at every socket in flight: run on a release only
+ * once the releases since the last one have paid for it (n/64 of them),
+ * so that many sockets in flight do not make each release cost O(n). */
 bool unix_gc_needed(void)
 {
-	return atomic_load(&total_inflight) > 0;
+	static atomic_long releases;
+	long n = atomic_load(&total_inflight);
+	if (n == 0)
+		return false;
+	if ((atomic_fetch_add(&releases, 1) + 1) * 64 < n)
+		return false;
+	atomic_store(&releases, 0);
+	return true;
 }
 
 /* Calls fn on every candidate whose file is in u's queue (and in the
