@@ -180,6 +180,14 @@ struct file *socket_file_new(struct socket *s, unsigned flags)
 	struct inode *inode = inode_new(sockfs_sb, S_IFSOCK | 0777, NULL, &socket_fops);
 	if (!inode)
 		return NULL;
+	/* Owned by whoever makes it (sock_alloc: the current fsuid/fsgid). */
+	struct task *t = task_current();
+	if (t) {
+		pthread_mutex_lock(&t->k->lock);
+		inode->uid = t->tg->cred.fsuid;
+		inode->gid = t->tg->cred.fsgid;
+		pthread_mutex_unlock(&t->k->lock);
+	}
 	struct file *f = file_new(inode, NULL, &socket_fops, O_RDWR | (flags & O_NONBLOCK));
 	inode_put(inode);
 	if (!f)

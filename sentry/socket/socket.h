@@ -20,6 +20,10 @@
  * read and written only with the copy helpers) or, for file_ops callers
  * such as sendfile, sentry memory.
  *
+ * Not yet: MSG_OOB on unix streams (EOPNOTSUPP, as a kernel built without
+ * CONFIG_AF_UNIX_OOB answers), SO_PEEK_OFF, SO_PEERGROUPS, pidfd options,
+ * SIOCUNIXFILE, timestamps in control messages, SIGIO/SIGURG owners.
+ *
  * Blocking follows Linux: O_NONBLOCK or MSG_DONTWAIT gives -EAGAIN; a
  * timeout (SO_RCVTIMEO/SO_SNDTIMEO) that expires gives -EAGAIN; a signal
  * gives -ERESTARTSYS, or -EINTR when a timeout is set (sock_intr_errno).

@@ -67,6 +67,14 @@ void unix_state_double_unlock(struct unix_sock *a, struct unix_sock *b)
 		pthread_mutex_unlock(&b->lock);
 }
 
+enum unix_state unix_state_of(struct unix_sock *u)
+{
+	pthread_mutex_lock(&u->lock);
+	enum unix_state st = u->state;
+	pthread_mutex_unlock(&u->lock);
+	return st;
+}
+
 /* --- creation ---------------------------------------------------------------------- */
 
 static struct unix_sock *unix_alloc(int type)
@@ -296,7 +304,14 @@ static int unix_stream_connect(struct socket *s, struct task *t, const struct so
 		else if (err < 0)
 			goto out;
 	}
-	/* A listener never connects, so other -> u is the only order here. */
+	/* Looked at without u's lock, as Linux does (READ_ONCE): a listener
+	 * (this one, or one connecting back) must never take a second lock,
+	 * so that listener -> connecting socket is the only order. */
+	enum unix_state st = __atomic_load_n(&u->state, __ATOMIC_RELAXED);
+	if (st != UNIX_CLOSE || other == u) {
+		err = st == UNIX_ESTABLISHED ? -EISCONN : -EINVAL;
+		goto out_unlock;
+	}
 	pthread_mutex_lock(&u->lock);
 	if (u->state != UNIX_CLOSE) {
 		err = u->state == UNIX_ESTABLISHED ? -EISCONN : -EINVAL;
@@ -409,7 +424,7 @@ static int unix_accept(struct socket *s, struct task *t, bool nonblock, struct s
 	struct unix_sock *u = unix_sk(s);
 	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)
 		return -EOPNOTSUPP;
-	if (u->state != UNIX_LISTEN)
+	if (unix_state_of(u) != UNIX_LISTEN)
 		return -EINVAL;
 	struct sock_timeo to;
 	sock_timeo_init(&to, s, nonblock, false);
@@ -632,7 +647,7 @@ static int unix_getsockopt(struct socket *s, struct task *t, int level, int name
 		return 0;
 	}
 	case SO_ACCEPTCONN: {
-		int v = u->state == UNIX_LISTEN;
+		int v = unix_state_of(u) == UNIX_LISTEN;
 		if (*len > sizeof v)
 			*len = sizeof v;
 		memcpy(val, &v, *len);

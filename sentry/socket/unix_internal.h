@@ -121,6 +121,7 @@ void unix_sock_get(struct unix_sock *u);
 void unix_sock_put(struct unix_sock *u);
 /* The socket behind f if it is an AF_UNIX one (no reference taken). */
 struct unix_sock *unix_sock_from_file(struct file *f);
+enum unix_state unix_state_of(struct unix_sock *u);
 void unix_state_double_lock(struct unix_sock *a, struct unix_sock *b);
 void unix_state_double_unlock(struct unix_sock *a, struct unix_sock *b);
 /* A connection that was never accepted goes: its client sees ECONNRESET. */

@@ -480,14 +480,10 @@ out:
 
 ssize_t unix_seqpacket_sendmsg(struct socket *s, struct task *t, struct sock_msg *m, int flags)
 {
-	struct unix_sock *u = unix_sk(s);
 	int err = sock_error(s);
 	if (err < 0)
 		return err;
-	pthread_mutex_lock(&u->lock);
-	bool connected = u->state == UNIX_ESTABLISHED;
-	pthread_mutex_unlock(&u->lock);
-	if (!connected)
+	if (unix_state_of(unix_sk(s)) != UNIX_ESTABLISHED)
 		return -ENOTCONN;
 	m->namelen = 0;   /* the destination is the peer, whatever was given */
 	return unix_dgram_sendmsg(s, t, m, flags);
@@ -520,10 +516,7 @@ ssize_t unix_stream_recvmsg(struct socket *s, struct task *t, struct sock_msg *m
 			    int flags)
 {
 	struct unix_sock *u = unix_sk(s);
-	pthread_mutex_lock(&u->lock);
-	bool connected = u->state == UNIX_ESTABLISHED;
-	pthread_mutex_unlock(&u->lock);
-	if (!connected)
+	if (unix_state_of(u) != UNIX_ESTABLISHED)
 		return -EINVAL;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -718,11 +711,7 @@ ssize_t unix_dgram_recvmsg(struct socket *s, struct task *t, struct sock_msg *m,
 ssize_t unix_seqpacket_recvmsg(struct socket *s, struct task *t, struct sock_msg *m, size_t len,
 			       int flags)
 {
-	struct unix_sock *u = unix_sk(s);
-	pthread_mutex_lock(&u->lock);
-	bool connected = u->state == UNIX_ESTABLISHED;
-	pthread_mutex_unlock(&u->lock);
-	if (!connected)
+	if (unix_state_of(unix_sk(s)) != UNIX_ESTABLISHED)
 		return -ENOTCONN;
 	return dgram_recv(s, t, m, len, flags);
 }

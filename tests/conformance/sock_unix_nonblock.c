@@ -44,15 +44,19 @@ int main(void)
     /* A blocking connect to a full backlog waits for an accept. */
     int c3 = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
     CHECK_OK(connect(c3, (struct sockaddr *)&a, alen));   /* fills it */
+    int ready[2];
+    CHECK_OK(pipe(ready));
     pid_t pid = CHECK_OK(fork());
     if (pid == 0) {
         int c4 = CHECK_OK(socket(AF_UNIX, SOCK_STREAM, 0));
+        CHECK_EQ(write(ready[1], "r", 1), 1);
         long long t0 = now_ns();
         CHECK_OK(connect(c4, (struct sockaddr *)&a, alen));
         CHECK(now_ns() - t0 >= 50000000LL);
         CHECK_EQ(send(c4, "late", 4, 0), 4);
         _exit(0);
     }
+    CHECK_EQ(read(ready[0], buf, 1), 1);                  /* the child is about to connect */
     sleep_ms(100);
     int s3 = CHECK_OK(accept(l, NULL, NULL));
     pf.fd = l;

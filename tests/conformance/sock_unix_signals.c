@@ -64,9 +64,9 @@ int main(void)
     a = alarm_in(50);
     pid_t w = send_in(sv[1], 200);
     CHECK_EQ(recv(sv[0], buf, sizeof buf, 0), 4);
-    CHECK_EQ(alarms, 2);
     CHECK_CHILD_EXIT(a, 0);
     CHECK_CHILD_EXIT(w, 0);
+    CHECK_EQ(alarms, 2);
 
     /* A timed wait is not restarted. */
     struct timeval tv = { 2, 0 };

@@ -103,6 +103,21 @@ int main(void)
     CHECK_OK(close(sv[0]));
     CHECK_OK(close(sv[1]));
 
+    /* A socket belongs to its creator. */
+    pid_t pid = CHECK_OK(fork());
+    if (pid == 0) {
+        CHECK_OK(setresgid(321, 321, 321));
+        CHECK_OK(setresuid(123, 123, 123));
+        int u = CHECK_OK(socket(AF_UNIX, SOCK_DGRAM, 0));
+        struct stat us;
+        CHECK_OK(fstat(u, &us));
+        CHECK_EQ(us.st_uid, 123);
+        CHECK_EQ(us.st_gid, 321);
+        CHECK_EQ(us.st_mode, S_IFSOCK | 0777);
+        _exit(0);
+    }
+    CHECK_CHILD_EXIT(pid, 0);
+
     /* SOCK_RAW is SOCK_DGRAM for AF_UNIX. */
     int s = CHECK_OK(socket(AF_UNIX, SOCK_RAW, 0));
     check_type(s, SOCK_DGRAM);

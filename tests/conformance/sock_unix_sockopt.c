@@ -31,10 +31,14 @@ int main(void)
     CHECK_EQ(get_int(s, SO_SNDBUF), 32768);
     set_int(s, SO_RCVBUF, 16384);
     CHECK_EQ(get_int(s, SO_RCVBUF), 32768);
+    /* The floor depends on the kernel's buffer bookkeeping (4608 and
+     * 2304 on x86-64 builds): small, but more than twice the ask. */
     set_int(s, SO_SNDBUF, 1);
-    CHECK_EQ(get_int(s, SO_SNDBUF), 4608);
+    int floor_snd = get_int(s, SO_SNDBUF);
+    CHECK(floor_snd >= 2048 && floor_snd <= 16384);
     set_int(s, SO_RCVBUF, 1);
-    CHECK_EQ(get_int(s, SO_RCVBUF), 2304);
+    int floor_rcv = get_int(s, SO_RCVBUF);
+    CHECK(floor_rcv >= 1024 && floor_rcv <= 16384);
 
     /* Flags that are kept. */
     CHECK_EQ(get_int(s, SO_REUSEADDR), 0);

@@ -66,8 +66,11 @@ prog_run()
 	# From /, where the sandbox starts too.
 	(cd / && timeout -k 2 "$limit" "${wrap[@]}" </dev/null >"$o.nat" 2>&1)
 	NAT_RC=$?
-	timeout -k 2 "$limit" "$SENTRY" run --report-unimplemented -- "${wrap[@]}" \
-		</dev/null >"$o.sb" 2>"$o.sberr"
+	# The programs' scripts and data are in the source tree, which may be
+	# under the host's /tmp (a CI clone): the sandbox has its own /tmp, so
+	# the tree is mounted read-only where it is.
+	timeout -k 2 "$limit" "$SENTRY" run --report-unimplemented -v "$REPO_ROOT:$REPO_ROOT:ro" \
+		-- "${wrap[@]}" </dev/null >"$o.sb" 2>"$o.sberr"
 	SB_RC=$?
 	NAT_OUT=$("$norm" <"$o.nat")
 	SB_OUT=$("$norm" <"$o.sb")
