@@ -101,12 +101,19 @@ struct poll_table {
 	void (*queue_proc)(struct poll_table *pt, struct waitq *q, unsigned events);
 	void (*hostfd_proc)(struct poll_table *pt, int fd, short events);
 	void *priv;
+	/* The files whose queues the default registration is on: held until
+	 * poll_table_free, so that a close by another thread meanwhile cannot
+	 * free a queue we are still linked into. */
+	struct file **files;
+	int nfiles, filecap;
 };
 
 void poll_table_init(struct poll_table *pt, struct task *t);
 void poll_table_free(struct poll_table *pt);   /* unregisters everything */
 void poll_wait(struct poll_table *pt, struct waitq *q, unsigned events);
 void poll_wait_hostfd(struct poll_table *pt, int fd, short events);
+/* Keeps a reference to f until poll_table_free (call before f's poll). */
+void poll_table_hold(struct poll_table *pt, struct file *f);
 
 /* --- credentials ----------------------------------------------------------- */
 

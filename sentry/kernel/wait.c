@@ -213,12 +213,30 @@ void poll_wait_hostfd(struct poll_table *pt, int fd, short events)
 	pt->hostfds[pt->nhostfds++] = (struct pollfd){ fd, events, 0 };
 }
 
+void poll_table_hold(struct poll_table *pt, struct file *f)
+{
+	if (pt->nfiles == pt->filecap) {
+		int cap = pt->filecap ? pt->filecap * 2 : 8;
+		struct file **files = realloc(pt->files, (size_t)cap * sizeof *files);
+		if (!files)
+			return;   /* then poll() must not register on f: see callers */
+		pt->files = files;
+		pt->filecap = cap;
+	}
+	file_get(f);
+	pt->files[pt->nfiles++] = f;
+}
+
 void poll_table_free(struct poll_table *pt)
 {
 	for (int i = 0; i < pt->nentries; i++) {
 		waitq_del(pt->entries[i]->q, &pt->entries[i]->e);
 		free(pt->entries[i]);
 	}
+	/* Only now may the files (and their queues) go. */
+	for (int i = 0; i < pt->nfiles; i++)
+		file_put(pt->files[i]);
+	free(pt->files);
 	free(pt->entries);
 	free(pt->hostfds);
 	memset(pt, 0, sizeof *pt);

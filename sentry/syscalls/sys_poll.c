@@ -28,7 +28,15 @@ static int poll_once(struct task *t, struct pollfd *fds, size_t n, struct poll_t
 			ready++;
 			continue;
 		}
-		unsigned mask = f->fop && f->fop->poll ? f->fop->poll(f, pt) : DEFAULT_POLLMASK;
+		/* Registering on f's queues: f must outlive the registration. */
+		struct poll_table *reg = pt;
+		if (pt) {
+			int held = pt->nfiles;
+			poll_table_hold(pt, f);
+			if (pt->nfiles == held)
+				reg = NULL;   /* out of memory: poll without waiting on it */
+		}
+		unsigned mask = f->fop && f->fop->poll ? f->fop->poll(f, reg) : DEFAULT_POLLMASK;
 		if (!f->fop)
 			mask = POLLNVAL;
 		file_put(f);
