@@ -4,6 +4,7 @@
 #   make run ARGS='-- /bin/echo hello'
 #   make test       unit, conformance (native and sentry) and end-to-end tests
 #   make deps       install the Debian packages the build needs (root, idempotent)
+#   make bench      benchmarks: native, sentry, runsc side by side (bench/README.md)
 
 CC       ?= gcc
 BUILD    ?= build
@@ -13,10 +14,10 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-proto
             -Wstrict-prototypes -Wformat=2 -Wvla
 CPPFLAGS += -I. -D_GNU_SOURCE
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
-LDLIBS_SENTRY := -pthread
+LDLIBS_SENTRY := -pthread -lcapstone
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
-                libc6-dev
+                libc6-dev libcapstone-dev
 # The real programs the e2e tests run (tests/e2e/t_prog_*.sh), beyond what a
 # minimal Debian 12 has (bash, coreutils, findutils, tar, gzip are essential).
 DEB_PACKAGES += procps git python3 perl bzip2
@@ -26,19 +27,38 @@ DEB_PACKAGES += procps git python3 perl bzip2
 SENTRY_SRCS := $(sort $(wildcard common/*.c) \
                       $(wildcard sentry/*/*.c) \
                       $(wildcard platform/*.c) $(wildcard platform/ptrace/*.c) \
-                      $(wildcard gofer/*.c))
-SENTRY_ASM  := $(sort $(wildcard platform/ptrace/*.S))
-SENTRY_OBJS := $(SENTRY_SRCS:%.c=$(BUILD)/obj/%.o) $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o)
+                      $(wildcard platform/systrap/*.c) $(wildcard gofer/*.c))
+SENTRY_ASM  := $(sort $(wildcard platform/ptrace/*.S) $(wildcard platform/systrap/stub/*.S))
+# The systrap stub's C code runs in guest address spaces: freestanding, no
+# sanitizers, no SSE (see platform/systrap/stub/stub.c).
+STUB_SRCS   := $(sort $(wildcard platform/systrap/stub/*.c))
+STUB_CFLAGS := -std=gnu17 $(WARN) -O2 -g -fPIE -ffreestanding -fno-builtin -fno-stack-protector \
+               -fno-jump-tables -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
+               -fcf-protection=none -fno-asynchronous-unwind-tables -MMD -MP
+STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/obj/%.o)
+SENTRY_OBJS := $(SENTRY_SRCS:%.c=$(BUILD)/obj/%.o) $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o) $(STUB_OBJS)
 # The program's entry point; unit tests link everything else.
 MAIN_OBJ    := $(BUILD)/obj/sentry/cli/main.o
 LIB_OBJS    := $(filter-out $(MAIN_OBJ),$(SENTRY_OBJS))
 
-.PHONY: all deps run test unit conformance e2e clean
+.PHONY: all deps run test unit conformance e2e clean bench bench-build bench-deps
 all: $(BUILD)/sentry
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+# Anything outside section systrap_stub (data, string literals, calls out)
+# would be missing in the guest's copy: refuse to build it.
+$(STUB_OBJS): $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(STUB_CFLAGS) -c $< -o $@
+	@if nm -u $@ | grep -v -E ' (systrap|stub)_' | grep -q .; then \
+	  echo "$@: stub code refers outside the stub:"; nm -u $@; rm -f $@; exit 1; fi
+	@if objdump -r -j systrap_stub $@ | grep -E 'GOT|R_X86_64_(64|32)'; then \
+	  echo "$@: absolute or GOT relocations in stub code"; rm -f $@; exit 1; fi
+	@if objdump -h $@ | awk '$$2 ~ /^\.(text|data|bss|rodata)/ && $$3 !~ /^0+$$/ { bad = 1 } END { exit !bad }'; then \
+	  echo "$@: stub code outside section systrap_stub:"; objdump -h $@; rm -f $@; exit 1; fi
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
@@ -63,6 +83,7 @@ run: deps all
 	$(BUILD)/sentry run $(ARGS)
 
 include tests/tests.mk
+include bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)

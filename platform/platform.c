@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 
 extern const struct platform_ops ptrace_platform_ops;
+extern const struct platform_ops systrap_platform_ops;
 
 static struct platform_vdso host_vdso;
 
@@ -15,6 +16,8 @@ const struct platform_ops *platform_lookup(const char *name)
 {
 	if (strcmp(name, "ptrace") == 0)
 		return &ptrace_platform_ops;
+	if (strcmp(name, "systrap") == 0)
+		return &systrap_platform_ops;
 	return NULL;
 }
 

@@ -25,7 +25,7 @@
  * scratch page.  The guest cannot map over it, unmap it or change its
  * protection. */
 #define STUB_REGION_START 0x7ff000000000UL
-#define STUB_REGION_END   0x7ff000010000UL
+#define STUB_REGION_END   0x7ff040000000UL
 /* First address above the guest's usable range (x86-64, 4-level paging). */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL
 
@@ -42,6 +42,9 @@ enum platform_event_kind {
 struct platform_event {
 	enum platform_event_kind kind;
 	siginfo_t info;         /* PLATFORM_FAULT: si_signo, si_code, si_addr... */
+	/* PLATFORM_SYSCALL: non-zero when the syscall instruction that ends here
+	 * could be patched (see platform_ops.patch). */
+	uint64_t patch_rip;
 };
 
 /* Handed from the creating sentry thread to the thread that will own a new
@@ -50,6 +53,12 @@ struct platform_handoff {
 	pid_t host_tid;
 	struct user_regs_struct regs;   /* initial guest registers */
 	bool share_vm;
+	void *priv, *priv2;             /* the platform's own */
+};
+
+/* Options of the platform, from the command line. */
+struct platform_config {
+	bool patch;                     /* systrap: patch hot syscall sites */
 };
 
 enum platform_atomic {
@@ -63,7 +72,7 @@ enum platform_atomic {
 struct platform_ops {
 	const char *name;
 	/* One-time set-up in the sentry process, before any context exists. */
-	int (*init)(void);
+	int (*init)(const struct platform_config *cfg);
 
 	/* A new context with a fresh, empty address space (for execve), owned by
 	 * the calling thread.  Only the stub region (and the host vDSO, reported
@@ -115,6 +124,14 @@ struct platform_ops {
 
 	/* The host thread id (for /proc and diagnostics). */
 	pid_t (*host_tid)(struct platform_ctx *ctx);
+
+	/* Optional: rewrites the syscall site ending at rip (from
+	 * platform_event.patch_rip) to enter the sentry faster.  The caller
+	 * holds the address space's lock and has checked that the site is in
+	 * a private executable mapping with protection prot; single says no
+	 * other thread can run in the address space meanwhile.  Returns 1 if
+	 * patched, 0 if not, -errno. */
+	int (*patch)(struct platform_ctx *ctx, uint64_t rip, int prot, bool single);
 };
 
 /* Host vDSO and vvar pages that stay mapped in every address space; the

@@ -5,7 +5,7 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer
 SAN_OBJS    := $(filter-out $(BUILD)/san/sentry/cli/main.o,$(SENTRY_SRCS:%.c=$(BUILD)/san/%.o)) \
-               $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o)
+               $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o) $(STUB_OBJS)
 # An archive, so that each test links only the objects it references.
 SAN_LIB     := $(BUILD)/libsentry-san.a
 

@@ -31,6 +31,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "platform/fdpass.h"
 #include "platform/ptrace/stub_layout.h"
 
 struct platform_ctx {
@@ -44,13 +45,11 @@ struct platform_ctx {
 /* Process-wide state of the platform, set once by ptrace_init(). */
 static struct {
 	pid_t sentry_pid;
-	int fd_sock;        /* sentry's end of the fd-passing socket */
-	int fd_sock_peer;   /* a copy of the stubs' end, to drain on failure */
-	pthread_mutex_t fd_lock;
+	struct fdpass fdpass;
 	struct sock_fprog filter;
 	uint64_t unmap[STUB_MAX_UNMAP][2];
 	size_t nunmap;
-} ptr = { .fd_lock = PTHREAD_MUTEX_INITIALIZER, .fd_sock = -1, .fd_sock_peer = -1 };
+} ptr;
 
 #define TRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
 
@@ -250,7 +249,7 @@ static _Noreturn void stub_child(void)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (dup2(ptr.fd_sock_peer, STUB_SOCK_FD) < 0)
+	if (dup2(ptr.fdpass.stub_fd, STUB_SOCK_FD) < 0)
 		_exit(127);
 	close_range(0, STUB_SOCK_FD - 1, 0);
 	close_range(STUB_SOCK_FD + 1, ~0U, 0);
@@ -475,91 +474,35 @@ static int ptrace_set_fpregs(struct platform_ctx *ctx, const struct user_fpregs_
 
 static ssize_t ptrace_read_mem(struct platform_ctx *ctx, void *dst, uint64_t src, size_t n)
 {
-	struct iovec local = { dst, n };
-	struct iovec remote = { (void *)src, n };
-	ssize_t r = process_vm_readv(ctx->tid, &local, 1, &remote, 1, 0);
-	return r < 0 ? -EFAULT : r;
+	return platform_vm_read(ctx->tid, dst, src, n);
 }
 
 static ssize_t ptrace_write_mem(struct platform_ctx *ctx, uint64_t dst, const void *src, size_t n)
 {
-	struct iovec local = { (void *)src, n };
-	struct iovec remote = { (void *)dst, n };
-	ssize_t r = process_vm_writev(ctx->tid, &local, 1, &remote, 1, 0);
-	return r < 0 ? -EFAULT : r;
+	return platform_vm_write(ctx->tid, dst, src, n);
 }
 
-/* Passes host_fd to the stub over the fd socket and returns the stub's fd
- * number for it.  Called with ptr.fd_lock held. */
-static long pass_fd(struct platform_ctx *ctx, int host_fd)
+static long fdpass_syscall(void *arg, long nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-	char byte = 0;
-	struct iovec iov = { &byte, 1 };
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	memset(&control, 0, sizeof control);
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			      .msg_controllen = sizeof control.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
-	if (sendmsg(ptr.fd_sock, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
+	return ptrace_host_syscall(arg, nr, a0, a1, a2, 0, 0, 0);
+}
 
-	/* The same message, as the stub sees it, in its scratch page. */
-	struct {
-		struct msghdr msg;
-		struct iovec iov;
-		char byte;
-		char pad[7];
-		char control[CMSG_SPACE(sizeof(int))];
-	} remote;
-	uint64_t base = STUB_DATA_ADDR + STUB_DATA_MSG;
-	memset(&remote, 0, sizeof remote);
-	remote.iov.iov_base = (void *)(base + offsetof(__typeof__(remote), byte));
-	remote.iov.iov_len = 1;
-	remote.msg.msg_iov = (void *)(base + offsetof(__typeof__(remote), iov));
-	remote.msg.msg_iovlen = 1;
-	remote.msg.msg_control = (void *)(base + offsetof(__typeof__(remote), control));
-	remote.msg.msg_controllen = sizeof remote.control;
+static ssize_t fdpass_write(void *arg, uint64_t dst, const void *src, size_t n)
+{
+	return ptrace_write_mem(arg, dst, src, n);
+}
 
-	long r = -EFAULT;
-	if (ptrace_write_mem(ctx, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
-		r = ptrace_host_syscall(ctx, __NR_recvmsg, STUB_SOCK_FD, base, MSG_DONTWAIT, 0, 0, 0);
-	if (r == 1 && ptrace_read_mem(ctx, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
-		struct cmsghdr *rc = (struct cmsghdr *)remote.control;
-		int fd;
-		memcpy(&fd, CMSG_DATA(rc), sizeof fd);
-		if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS && fd >= 0)
-			return fd;
-		return -EIO;
-	}
-	/* The stub did not take it: drain it so the next transfer is not
-	 * confused with this one. */
-	char drain_control[CMSG_SPACE(sizeof(int))];
-	struct msghdr dmsg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = drain_control,
-			       .msg_controllen = sizeof drain_control };
-	if (recvmsg(ptr.fd_sock_peer, &dmsg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) > 0) {
-		struct cmsghdr *dc = CMSG_FIRSTHDR(&dmsg);
-		if (dc && dc->cmsg_type == SCM_RIGHTS) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(dc), sizeof fd);
-			close(fd);
-		}
-	}
-	return r < 0 ? r : -EIO;
+static ssize_t fdpass_read(void *arg, void *dst, uint64_t src, size_t n)
+{
+	return ptrace_read_mem(arg, dst, src, n);
 }
 
 static long ptrace_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
 			   int flags, int host_fd, uint64_t offset)
 {
-	pthread_mutex_lock(&ptr.fd_lock);
-	long stub_fd = pass_fd(ctx, host_fd);
-	pthread_mutex_unlock(&ptr.fd_lock);
+	struct fdpass_stub stub = { ctx, fdpass_syscall, fdpass_write, fdpass_read,
+				    STUB_DATA_ADDR + STUB_DATA_MSG, STUB_SOCK_FD };
+	long stub_fd = fdpass_send(&ptr.fdpass, &stub, host_fd);
 	if (stub_fd < 0)
 		return stub_fd;
 	long r = ptrace_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
@@ -590,67 +533,21 @@ static pid_t ptrace_host_tid(struct platform_ctx *ctx)
 	return ctx->tid;
 }
 
-/* Ranges a fresh stub unmaps: everything below GUEST_TASK_SIZE except the
- * stub region and the host vDSO/vvar pages. */
-static int compute_unmap_list(void)
+static int ptrace_init(const struct platform_config *cfg)
 {
-	const struct platform_vdso *v = platform_vdso();
-	uint64_t keep[3][2] = {
-		{ STUB_REGION_START, STUB_REGION_END },
-		{ v->vdso_start, v->vdso_end },
-		{ v->vvar_start, v->vvar_end },
-	};
-	/* Sort the kept ranges by start (three elements). */
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
-			if (keep[j][0] < keep[i][0]) {
-				uint64_t t0 = keep[i][0], t1 = keep[i][1];
-				keep[i][0] = keep[j][0];
-				keep[i][1] = keep[j][1];
-				keep[j][0] = t0;
-				keep[j][1] = t1;
-			}
-	uint64_t cursor = 0;
-	ptr.nunmap = 0;
-	for (int i = 0; i < 3; i++) {
-		if (keep[i][0] == keep[i][1])
-			continue;   /* absent */
-		if (keep[i][0] > cursor) {
-			ptr.unmap[ptr.nunmap][0] = cursor;
-			ptr.unmap[ptr.nunmap][1] = keep[i][0] - cursor;
-			ptr.nunmap++;
-		}
-		if (keep[i][1] > cursor)
-			cursor = keep[i][1];
-	}
-	if (cursor < GUEST_TASK_SIZE) {
-		ptr.unmap[ptr.nunmap][0] = cursor;
-		ptr.unmap[ptr.nunmap][1] = GUEST_TASK_SIZE - cursor;
-		ptr.nunmap++;
-	}
-	return 0;
-}
-
-static int ptrace_init(void)
-{
+	(void)cfg;
 	if ((size_t)(stub_code_end - stub_code_start) > STUB_PAGE_SIZE)
 		return -E2BIG;
 	ptr.sentry_pid = getpid();
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	ptr.fd_sock = sv[0];
-	ptr.fd_sock_peer = sv[1];
+	int err = fdpass_init(&ptr.fdpass);
+	if (err < 0)
+		return err;
 	ptr.filter.len = (unsigned short)build_stub_filter();
 	ptr.filter.filter = stub_filter;
-	/* Keep the sentry's own allocations out of the stub region, so that a
-	 * forked stub can map it without clobbering the code it runs. */
-	void *reserve = mmap((void *)STUB_REGION_START, STUB_REGION_END - STUB_REGION_START,
-			     PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-			     MAP_FIXED_NOREPLACE, -1, 0);
-	if (reserve == MAP_FAILED)
-		return -errno;
-	return compute_unmap_list();
+	if ((err = platform_reserve_stub_region()) < 0)
+		return err;
+	ptr.nunmap = platform_unmap_list(ptr.unmap, STUB_MAX_UNMAP);
+	return 0;
 }
 
 const struct platform_ops ptrace_platform_ops = {

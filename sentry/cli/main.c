@@ -7,6 +7,8 @@
  * started can outlive it), forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to
  * it, and exits with the guest's status.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -42,7 +44,9 @@ static const char usage_text[] =
 	"Options:\n"
 	"  --rootfs DIR             read-only lower layer of the sandbox's / (default: the\n"
 	"                           host's /)\n"
-	"  --platform NAME          how guest code runs: ptrace (default)\n"
+	"  --platform NAME          how guest code runs: ptrace (default) or systrap\n"
+	"                           (seccomp traps, faster)\n"
+	"  --no-patch               systrap: do not rewrite hot syscall sites\n"
 	"  -e, --env KEY=VAL        set an environment variable (repeatable); the sandbox\n"
 	"                           otherwise gets the caller's environment\n"
 	"  -w, --workdir DIR        working directory in the sandbox (default /)\n"
@@ -70,6 +74,10 @@ static const char usage_text[] =
 	"  --report-unimplemented   at exit, list syscalls the guest called that the\n"
 	"                           sentry does not implement\n"
 	"  --debug                  log the sentry's own decisions to stderr\n"
+	"  --rusage-file FILE       when the sandbox ends, write the peak resident set\n"
+	"                           sizes of the sentry and of the gofer to FILE, as\n"
+	"                           lines \"sentry_peak_rss_kib N\" and\n"
+	"                           \"gofer_peak_rss_kib N\" (for bench/)\n"
 	"  -h, --help               show this help\n"
 	"  --version                show the version\n"
 	"\n"
@@ -155,8 +163,13 @@ static char **build_env(struct options *o)
 	return env;
 }
 
-enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
-       OPT_VERSION };
+enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
+       OPT_VERSION, OPT_RUSAGE_FILE };
+
+/* --rusage-file: opened by the outer process at start (so a bad path is a
+ * usage error, and the sentry itself opens no host path for it), written
+ * by the sentry when the sandbox ends. */
+static int rusage_fd = -1;
 
 /* A part of -u that is all digits must be an id: below (uid_t)-1. */
 static bool id_out_of_range(const char *part, size_t n)
@@ -188,6 +201,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "no-patch", no_argument, NULL, OPT_NO_PATCH },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "volume", required_argument, NULL, 'v' },
@@ -197,6 +211,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "strace", no_argument, NULL, OPT_STRACE },
 		{ "report-unimplemented", no_argument, NULL, OPT_REPORT },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "rusage-file", required_argument, NULL, OPT_RUSAGE_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -213,6 +228,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 			if (!platform_lookup(optarg))
 				usage_error("unknown platform '%s'", optarg);
 			c->platform = optarg;
+			break;
+		case OPT_NO_PATCH:
+			c->no_patch = true;
 			break;
 		case 'e':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -250,6 +268,13 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			log_set_level(LOG_DEBUG);
+			break;
+		case OPT_RUSAGE_FILE:
+			if (rusage_fd >= 0)
+				close(rusage_fd);
+			rusage_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (rusage_fd < 0)
+				usage_error("cannot open rusage file '%s': %s", optarg, strerror(errno));
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -328,6 +353,79 @@ static void make_terminal_raw(const bool closed[3])
 	tcsetattr(0, TCSANOW, &raw);
 }
 
+/* --- --rusage-file ------------------------------------------------------------------- */
+
+/* The "VmHWM:" (peak RSS) of /proc/PID/status in KiB, or -1 (gone, a zombie). */
+static long peak_rss_kib(const char *pid)
+{
+	char path[300], line[256];
+	snprintf(path, sizeof path, "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long kib = -1;
+	while (kib < 0 && fgets(line, sizeof line, f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kib = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+/* The parent pid field of /proc/PID/stat, or -1. */
+static long parent_of(const char *pid)
+{
+	char path[300], buf[512];
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+	char *p = strrchr(buf, ')');
+	return p ? strtol(p + 3, NULL, 10) : -1;
+}
+
+/* The gofer's peak RSS: it is still running (it ends with the sentry), and
+ * once every task has exited it is the sentry's only live child (stubs are
+ * killed and reaped with their tasks).  /proc is the host's, whose pids
+ * are host pids, so "self" is looked up there rather than with getpid()
+ * (1 in the sandbox's pid namespace).  Should there be more than one live
+ * child, the largest is reported. */
+static long gofer_peak_rss_kib(void)
+{
+	char self[32];
+	ssize_t n = readlink("/proc/self", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	long me = strtol(self, NULL, 10), best = -1;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (isdigit((unsigned char)e->d_name[0]) && parent_of(e->d_name) == me) {
+			long kib = peak_rss_kib(e->d_name);
+			if (kib > best)
+				best = kib;
+		}
+	closedir(d);
+	return best;
+}
+
+static void write_rusage(void)
+{
+	if (rusage_fd < 0)
+		return;
+	dprintf(rusage_fd, "sentry_peak_rss_kib %ld\ngofer_peak_rss_kib %ld\n",
+		peak_rss_kib("self"), gofer_peak_rss_kib());
+	close(rusage_fd);
+}
+
 /* life_fd: the read end of a pipe whose write end only the outer process
  * holds; it reads as hung up once that process is gone.  (In a new pid
  * namespace getppid() says 0, so it cannot tell.) */
@@ -343,6 +441,7 @@ static _Noreturn void run_inside(const struct sandbox_config *cfg, int life_fd)
 	setsid();
 	log_set_prefix("sentry");
 	int status = kernel_run(cfg);
+	write_rusage();
 	if (status < 0)
 		_exit(125);
 	fflush(stdout);
@@ -385,6 +484,8 @@ static int run_outside(const struct sandbox_config *cfg)
 		run_inside(cfg, life[0]);
 	}
 	close(life[0]);
+	if (rusage_fd >= 0)
+		close(rusage_fd);   /* the sentry's to write */
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&fwd, &si);

@@ -362,7 +362,7 @@ int kernel_run(const struct sandbox_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	int err = platform_vdso_probe();
 	if (err == 0)
-		err = platform->init();
+		err = platform->init(&(struct platform_config){ .patch = !cfg->no_patch });
 	if (err < 0) {
 		log_error("platform %s: %s", platform->name, strerror(-err));
 		return err;

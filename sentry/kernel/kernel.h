@@ -415,7 +415,8 @@ struct sandbox_mount {
 
 /* Everything `sentry run` asked for. */
 struct sandbox_config {
-	const char *platform;    /* "ptrace" */
+	const char *platform;    /* "ptrace" or "systrap" */
+	bool no_patch;           /* systrap without syscall patching */
 	const char *rootfs;      /* host directory of the read-only lower layer */
 	struct sandbox_mount *mounts;
 	size_t nmounts;

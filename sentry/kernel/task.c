@@ -138,6 +138,8 @@ static bool run_guest(struct task *t)
 	}
 	switch (ev.kind) {
 	case PLATFORM_SYSCALL:
+		if (ev.patch_rip)
+			mm_patch_syscall_site(t, ev.patch_rip);
 		handle_syscall(t);
 		break;
 	case PLATFORM_FAULT:

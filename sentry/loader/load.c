@@ -14,7 +14,11 @@
 #include "sentry/mm/mm.h"
 
 #define ELF_ET_DYN_BASE 0x555555554000UL
-#define STACK_TOP_MAX   (STUB_REGION_START - (1UL << 30))
+/* The stack and the mmap area sit just below the stub region, with less
+ * randomisation than Linux gives them (768 MiB in all rather than
+ * terabytes): shared libraries and static PIE programs must stay within
+ * reach of a jmp rel32 from the trampolines of systrap's syscall patching. */
+#define STACK_TOP_MAX   (STUB_REGION_START - (64UL << 20))
 #define STACK_DEFAULT   (8UL << 20)
 #define MMAP_GAP_MIN    (128UL << 20)
 
@@ -299,14 +303,14 @@ static int setup_layout(struct task *t)
 {
 	struct mm *mm = t->mm;
 	uint64_t stack_size = stack_size_of(t);
-	mm->stack_top = STACK_TOP_MAX - random_pages(1UL << 22);
+	mm->stack_top = STACK_TOP_MAX - random_pages(1UL << 17);
 	long r = mm_mmap(t, mm->stack_top - stack_size, stack_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
 	if (r < 0)
 		return (int)r;
 	mm_set_kind(mm, mm->stack_top - stack_size, mm->stack_top, VMA_STACK);
 	uint64_t gap = stack_size < MMAP_GAP_MIN ? MMAP_GAP_MIN : stack_size;
-	mm->mmap_base = PAGE_DOWN(mm->stack_top - gap - random_pages(1UL << 20));
+	mm->mmap_base = PAGE_DOWN(mm->stack_top - gap - random_pages(1UL << 16));
 	return 0;
 }
 

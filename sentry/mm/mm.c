@@ -901,3 +901,25 @@ int mm_prot_at(struct mm *mm, uint64_t addr)
 	pthread_mutex_unlock(&mm->lock);
 	return prot;
 }
+
+/* --- syscall patching ------------------------------------------------------------ */
+
+int mm_patch_syscall_site(struct task *t, uint64_t rip)
+{
+	struct mm *mm = t->mm;
+	if (!t->platform->patch || rip < 16)
+		return 0;
+	uint64_t start = rip - 16;   /* the site, and the byte before it */
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = vma_containing(mm, start);
+	struct vma *w = vma_containing(mm, rip - 1);
+	int r = 0;
+	/* Only the guest's own private code: a shared mapping would carry the
+	 * patch into its file or other processes. */
+	if (v && w && (v == w || (v->end == w->start && v->prot == w->prot && v->flags == w->flags)) &&
+	    (v->prot & PROT_EXEC) && (v->flags & MAP_PRIVATE) && v->kind == VMA_NORMAL &&
+	    w->kind == VMA_NORMAL)
+		r = t->platform->patch(t->ctx, rip, v->prot, atomic_load(&mm->refcount) == 1);
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}

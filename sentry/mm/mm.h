@@ -91,6 +91,10 @@ void mm_set_kind(struct mm *mm, uint64_t start, uint64_t end, enum vma_kind kind
 /* Lowest free gap of len bytes at or below hint, top-down (0 if none). */
 uint64_t mm_find_free(struct mm *mm, uint64_t len, uint64_t below);
 
+/* Asks the platform to patch the syscall site that ends at rip, if it lies
+ * in the guest's own private code.  1 if patched, 0 if not. */
+int mm_patch_syscall_site(struct task *t, uint64_t rip);
+
 /* /proc/[pid]/maps text into buf; returns length. */
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size);
 /* Sizes for /proc/[pid]/status and statm (in pages). */

@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Turns the raw outputs of bench/run.sh into bench/results/latest.md (the
+table and the issue's targets) and latest.dat (the ratios, for ratios.gp).
+
+    report.py RAWDIR OUTDIR
+
+RAWDIR holds configs.txt (the configurations, in column order), host.txt,
+and one directory per configuration: na.txt when it could not run;
+micro.N.txt (`name value unit` lines of bench/micro), start.txt
+(bench/tools/spawntime) and rusage.N.txt (sentry --rusage-file).
+"""
+import os
+import statistics
+import sys
+
+# (key, label, unit, lower_is_better, in_chart)
+FIGURES = [
+    ("getpid", "getpid round trip (raw syscall)", "us", True, True),
+    ("clock_gettime", "clock_gettime (vDSO)", "us", True, True),
+    ("open_close", "open+close /etc/passwd", "us", True, True),
+    ("stat", "stat /etc/passwd", "us", True, True),
+    ("pread_4k", "pread 4 KiB (rootfs file)", "us", True, True),
+    ("write_devnull_4k", "write 4 KiB to /dev/null", "us", True, True),
+    ("mmap_touch_munmap_64k", "mmap+touch+munmap 64 KiB", "us", True, True),
+    ("seqread_tmp_64m", "sequential read, 64 MiB file in /tmp", "MB/s", False, True),
+    ("seqread_rootfs_64m", "sequential read, 64 MiB file on the rootfs", "MB/s", False, True),
+    ("pipe_pingpong", "pipe ping-pong, 2 processes (round trip)", "us", True, True),
+    ("fork_exit_wait", "fork+exit+wait", "us", True, True),
+    ("fork_exec_wait", "fork+execve(/bin/true)+wait", "us", True, True),
+    ("thread_create_join", "thread create+join", "us", True, True),
+    ("futex_pingpong", "futex ping-pong, 2 threads (round trip)", "us", True, True),
+    ("all_gone_ms", "start+exit of /bin/true (until every process is gone)", "ms", True, True),
+    ("return_ms", "start+exit of /bin/true (until the runtime returns)", "ms", True, False),
+    ("sentry_peak_rss_kib", "peak RSS of the sentry, /bin/true", "KiB", True, False),
+    ("gofer_peak_rss_kib", "peak RSS of the gofer, /bin/true", "KiB", True, False),
+    ("max_rss_kib", "peak RSS of the largest process of a /bin/true run", "KiB", True, False),
+]
+NO_RATIO = {"sentry_peak_rss_kib", "gofer_peak_rss_kib", "max_rss_kib"}
+LABELS = {
+    "native": "native",
+    "ptrace": "sentry ptrace",
+    "systrap": "sentry systrap",
+    "systrap-nopatch": "sentry systrap --no-patch",
+    "runsc": "runsc ptrace",
+}
+COLORS = {  # the same bar colour for a configuration in every chart
+    "ptrace": "#d95f02",
+    "systrap": "#1b9e77",
+    "systrap-nopatch": "#7570b3",
+    "runsc": "#666666",
+}
+SHORT = {  # x labels of the chart (no spaces: ratios.gp counts columns)
+    "getpid": "getpid", "clock_gettime": "clock_gettime", "open_close": "open+close",
+    "stat": "stat", "pread_4k": "pread_4K", "write_devnull_4k": "write_4K_null",
+    "mmap_touch_munmap_64k": "mmap_64K", "seqread_tmp_64m": "read_/tmp",
+    "seqread_rootfs_64m": "read_rootfs", "pipe_pingpong": "pipe_pingpong",
+    "fork_exit_wait": "fork+exit", "fork_exec_wait": "fork+exec",
+    "thread_create_join": "thread", "futex_pingpong": "futex_pingpong",
+    "all_gone_ms": "start_/bin/true",
+}
+
+
+def read_pairs(path):
+    """name -> float from `name value unit` lines; {} if the file is missing."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2:
+                    try:
+                        out[parts[0]] = float(parts[1])
+                    except ValueError:
+                        pass
+    except OSError:
+        pass
+    return out
+
+
+def collect(rawdir, config):
+    """(figure -> median over the runs, figure -> all the runs' values) of one
+    configuration."""
+    d = os.path.join(rawdir, config)
+    samples = {}
+    for name in sorted(os.listdir(d)):
+        if (name.startswith("micro.") or name.startswith("rusage.")) and name.endswith(".txt"):
+            for k, v in read_pairs(os.path.join(d, name)).items():
+                samples.setdefault(k, []).append(v)
+    medians = {k: statistics.median(v) for k, v in samples.items() if v}
+    medians.update(read_pairs(os.path.join(d, "start.txt")))
+    return medians, samples
+
+
+def ratio(fig, native, value):
+    """Bigger is always worse: time / native time, native MB/s / MB/s."""
+    key, _, _, lower, _ = fig
+    if key in NO_RATIO or native is None or value is None or native <= 0 or value <= 0:
+        return None
+    return value / native if lower else native / value
+
+
+def fmt_value(unit, v):
+    if v is None:
+        return "n/a"
+    if unit == "KiB":
+        return "%d" % round(v)
+    if unit == "MB/s":
+        return "%.0f" % v
+    return "%.3f" % v
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "—"
+    return "%.2fx" % r if r < 10 else "%.0fx" % r if r >= 100 else "%.1fx" % r
+
+
+class Results:
+    def __init__(self, rawdir):
+        with open(os.path.join(rawdir, "configs.txt")) as f:
+            self.configs = [c.strip() for c in f if c.strip()]
+        self.na = {}
+        self.values = {}
+        self.samples = {}
+        for c in self.configs:
+            napath = os.path.join(rawdir, c, "na.txt")
+            if os.path.exists(napath):
+                with open(napath) as f:
+                    self.na[c] = f.read().strip() or "failed"
+                self.values[c], self.samples[c] = {}, {}
+            else:
+                self.values[c], self.samples[c] = collect(rawdir, c)
+        try:
+            with open(os.path.join(rawdir, "host.txt")) as f:
+                self.host = f.read().strip().splitlines()
+        except OSError:
+            self.host = []
+
+    def get(self, config, key):
+        return self.values.get(config, {}).get(key)
+
+    def ratio_of(self, config, key):
+        fig = next(f for f in FIGURES if f[0] == key)
+        return ratio(fig, self.get("native", key), self.get(config, key))
+
+    def others(self):
+        return [c for c in self.configs if c != "native"]
+
+
+def table(res):
+    head = ["figure", "unit", "native"]
+    for c in res.others():
+        head += [LABELS.get(c, c), "×"]
+    lines = ["| " + " | ".join(head) + " |",
+             "|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|"]
+    for fig in FIGURES:
+        key, label, unit, _, _ = fig
+        row = [label, unit, fmt_value(unit, res.get("native", key))]
+        for c in res.others():
+            row.append(fmt_value(unit, res.get(c, key)))
+            row.append(fmt_ratio(res.ratio_of(c, key)))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def spread_table(res):
+    """max/min of the runs of each microbenchmark: how far a median can be trusted."""
+    cols = [c for c in res.configs if c not in res.na]
+    lines = ["| figure | " + " | ".join(LABELS.get(c, c) for c in cols) + " |",
+             "|---|" + "|".join(["---:"] * len(cols)) + "|"]
+    for key, label, _, _, _ in FIGURES:
+        cells = []
+        for c in cols:
+            v = res.samples[c].get(key, [])
+            cells.append("%.1f" % (max(v) / min(v)) if len(v) > 1 and min(v) > 0 else "—")
+        if any(x != "—" for x in cells):
+            lines.append("| %s | %s |" % (label, " | ".join(cells)))
+    return lines
+
+
+def check(ok, text):
+    return "- [%s] %s" % ("x" if ok else " ", text)
+
+
+def target_ratio(res, config, key, limit, what):
+    """A `ratio <= limit` target on one configuration, with the others for reference."""
+    r = res.ratio_of(config, key)
+    if config in res.na or r is None:
+        status = "not measured (%s: %s)" % (LABELS.get(config, config), res.na.get(config, "no value"))
+        ok = False
+    else:
+        ok = r <= limit
+        status = "%s %s: %s" % (LABELS.get(config, config), fmt_ratio(r),
+                                "met" if ok else "missed by %.1fx (%s vs at most %gx)"
+                                % (r / limit, fmt_ratio(r), limit))
+    ref = ["%s %s" % (LABELS.get(c, c), fmt_ratio(res.ratio_of(c, key)))
+           for c in res.others() if c != config and res.ratio_of(c, key) is not None]
+    return check(ok, "%s: %s%s" % (what, status, ("; for reference: " + ", ".join(ref)) if ref else ""))
+
+
+def target_throughput(res, config, key, what):
+    """Throughput at least 0.8x native, i.e. a ratio (native/config) of at most 1.25."""
+    nat, v = res.get("native", key), res.get(config, key)
+    ref = ["%s %.2fx" % (LABELS.get(c, c), res.get(c, key) / nat)
+           for c in res.others() if c != config and nat and res.get(c, key)]
+    if config in res.na or not nat or not v:
+        return check(False, "%s: not measured (%s: %s)%s" % (
+            what, LABELS.get(config, config), res.na.get(config, "no value"),
+            ("; for reference: " + ", ".join(ref)) if ref else ""))
+    frac = v / nat
+    ok = frac >= 0.8
+    return check(ok, "%s: %s %.2fx native%s%s" % (
+        what, LABELS.get(config, config), frac,
+        "" if ok else ", missed by %.1fx (target at least 0.8x)" % (0.8 / frac),
+        ("; for reference: " + ", ".join(ref)) if ref else ""))
+
+
+def target_startup(res, sentry_configs):
+    runsc = res.get("runsc", "all_gone_ms")
+    out = []
+    for c in sentry_configs:
+        v = res.get(c, "all_gone_ms")
+        what = "start+exit of /bin/true at most 1/10 of runsc's time, %s" % LABELS.get(c, c)
+        if v is None or runsc is None:
+            why = res.na.get(c) or res.na.get("runsc") or "no value"
+            out.append(check(False, "%s: not measured (%s)" % (what, why)))
+            continue
+        frac = v / runsc
+        ok = frac <= 0.1
+        out.append(check(ok, "%s: %.3f ms vs %.3f ms = 1/%.0f of runsc%s" % (
+            what, v, runsc, 1 / frac, "" if ok else ", missed by %.1fx" % (frac / 0.1))))
+    return out
+
+
+def target_rss(res, sentry_configs):
+    out = []
+    for c in sentry_configs:
+        v = res.get(c, "sentry_peak_rss_kib")
+        what = "peak RSS of the sentry for /bin/true under 8 MiB, %s" % LABELS.get(c, c)
+        if v is None:
+            out.append(check(False, "%s: not measured (%s)" % (what, res.na.get(c, "no value"))))
+            continue
+        ok = v < 8192
+        out.append(check(ok, "%s: %.1f MiB%s" % (
+            what, v / 1024, "" if ok else ", missed by %.1f MiB" % ((v - 8192) / 1024))))
+    return out
+
+
+def targets(res):
+    main = "systrap"   # the product's platform: patching on
+    sentry = [c for c in res.others() if c != "runsc"]
+    lines = [
+        target_ratio(res, "systrap", "getpid", 4, "getpid, systrap with patching, at most 4x native"),
+        target_ratio(res, "systrap-nopatch", "getpid", 12, "getpid, systrap without patching, at most 12x native"),
+    ]
+    lines += target_startup(res, sentry)
+    lines += target_rss(res, sentry)
+    lines += [
+        target_throughput(res, main, "seqread_tmp_64m", "sequential read (/tmp) at least 0.8x native"),
+        target_throughput(res, main, "seqread_rootfs_64m", "sequential read (rootfs) at least 0.8x native"),
+        target_ratio(res, main, "open_close", 15, "open+close at most 15x native"),
+        target_ratio(res, main, "stat", 15, "stat at most 15x native"),
+        target_ratio(res, main, "fork_exec_wait", 4, "fork+exec+wait at most 4x native"),
+    ]
+    return lines
+
+
+def markdown(res):
+    out = ["# Benchmark results", "", "Written by `make bench` (bench/run.sh, bench/report.py).", ""]
+    out += ["- " + h for h in res.host]
+    for c in res.configs:
+        if c in res.na:
+            out.append("- %s: n/a (%s)" % (LABELS.get(c, c), res.na[c]))
+    out += ["", "Times are per operation (medians of the runs); the ratio column (×) after each",
+            "configuration is its figure relative to native, arranged so that **bigger is always",
+            "worse**: time / native time, and native MB/s / MB/s for throughput. MB = 10^6 bytes.",
+            "The /tmp read measures each runtime's in-memory /tmp (the sentry's tmpfs); the rootfs",
+            "read goes through the gofer. RSS figures: the sentry's and gofer's from",
+            "`sentry run --rusage-file` (VmHWM); \"largest process\" is the biggest ru_maxrss of",
+            "any process of the run (bench/tools/spawntime reaps them all as a subreaper).", ""]
+    out += table(res)
+    out += ["", "## Targets (issue 4)", "",
+            "Evaluated on sentry systrap with patching, the product's platform; other",
+            "configurations for reference.", ""]
+    out += targets(res)
+    out += ["", "## Run-to-run spread", "",
+            "max/min over the runs of each figure (1.0 = identical runs). On a small shared",
+            "machine the cross-process and cross-thread figures (pipe, futex, getpid under",
+            "ptrace) depend on whether the two sides share a CPU; read their medians with that",
+            "in mind.", ""]
+    out += spread_table(res)
+    out.append("")
+    return "\n".join(out)
+
+
+def chart_data(res):
+    """latest.dat: a comment with the bar colours, a header line of configuration
+    labels, then one row per figure."""
+    cols = [c for c in res.others() if c not in res.na]
+    out = ["# " + " ".join(COLORS.get(c, "#000000") for c in cols),
+           "figure " + " ".join('"%s"' % LABELS.get(c, c) for c in cols)]
+    for fig in FIGURES:
+        if not fig[4]:
+            continue
+        vals = [res.ratio_of(c, fig[0]) for c in cols]
+        out.append(SHORT[fig[0]] + " " + " ".join("%.4f" % v if v else "NaN" for v in vals))
+    return "\n".join(out) + "\n"
+
+
+def main():
+    rawdir, outdir = sys.argv[1], sys.argv[2]
+    res = Results(rawdir)
+    with open(os.path.join(outdir, "latest.md"), "w") as f:
+        f.write(markdown(res))
+    with open(os.path.join(outdir, "latest.dat"), "w") as f:
+        f.write(chart_data(res))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+/* Helpers shared by the platforms (see fdpass.h). */
+#include "platform/fdpass.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+
+int fdpass_init(struct fdpass *fp)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fp->sentry_fd = sv[0];
+	fp->stub_fd = sv[1];
+	pthread_mutex_init(&fp->lock, NULL);
+	return 0;
+}
+
+/* The message as the stub sees it, in its scratch memory. */
+struct remote_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	char byte;
+	char pad[7];
+	char control[CMSG_SPACE(sizeof(int))];
+};
+
+/* A transfer the stub did not take must not be mistaken for the next. */
+static void drain(struct fdpass *fp)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	char control[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof control };
+	if (recvmsg(fp->stub_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) > 0) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		if (c && c->cmsg_type == SCM_RIGHTS) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+			close(fd);
+		}
+	}
+}
+
+static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int host_fd)
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	memset(&control, 0, sizeof control);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof control.buf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
+	if (sendmsg(fp->sentry_fd, &msg, MSG_NOSIGNAL) < 0)
+		return -errno;
+
+	struct remote_msg remote;
+	uint64_t base = stub->scratch;
+	memset(&remote, 0, sizeof remote);
+	remote.iov.iov_base = (void *)(base + offsetof(struct remote_msg, byte));
+	remote.iov.iov_len = 1;
+	remote.msg.msg_iov = (void *)(base + offsetof(struct remote_msg, iov));
+	remote.msg.msg_iovlen = 1;
+	remote.msg.msg_control = (void *)(base + offsetof(struct remote_msg, control));
+	remote.msg.msg_controllen = sizeof remote.control;
+
+	long r = -EFAULT;
+	if (stub->write_mem(stub->arg, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
+		r = stub->syscall3(stub->arg, __NR_recvmsg, (uint64_t)stub->sock_fd, base,
+				   MSG_DONTWAIT);
+	if (r == 1 &&
+	    stub->read_mem(stub->arg, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
+		struct cmsghdr *rc = (struct cmsghdr *)remote.control;
+		int fd;
+		memcpy(&fd, CMSG_DATA(rc), sizeof fd);
+		if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS && fd >= 0)
+			return fd;
+		return -EIO;
+	}
+	drain(fp);
+	return r < 0 ? r : -EIO;
+}
+
+long fdpass_send(struct fdpass *fp, const struct fdpass_stub *stub, int host_fd)
+{
+	pthread_mutex_lock(&fp->lock);
+	long r = send_locked(fp, stub, host_fd);
+	pthread_mutex_unlock(&fp->lock);
+	return r;
+}
+
+ssize_t platform_vm_read(pid_t pid, void *dst, uint64_t src, size_t n)
+{
+	struct iovec local = { dst, n };
+	struct iovec remote = { (void *)src, n };
+	ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	return r < 0 ? -EFAULT : r;
+}
+
+ssize_t platform_vm_write(pid_t pid, uint64_t dst, const void *src, size_t n)
+{
+	struct iovec local = { (void *)src, n };
+	struct iovec remote = { (void *)dst, n };
+	ssize_t r = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+	return r < 0 ? -EFAULT : r;
+}
+
+int platform_reserve_stub_region(void)
+{
+	void *reserve = mmap((void *)STUB_REGION_START, STUB_REGION_END - STUB_REGION_START,
+			     PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			     MAP_FIXED_NOREPLACE, -1, 0);
+	if (reserve == MAP_FAILED)
+		return errno == EEXIST ? 0 : -errno;
+	return 0;
+}
+
+size_t platform_unmap_list(uint64_t (*ranges)[2], size_t max)
+{
+	const struct platform_vdso *v = platform_vdso();
+	uint64_t keep[3][2] = {
+		{ STUB_REGION_START, STUB_REGION_END },
+		{ v->vdso_start, v->vdso_end },
+		{ v->vvar_start, v->vvar_end },
+	};
+	/* Sort the kept ranges by start (three elements). */
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j][0] < keep[i][0]) {
+				uint64_t t0 = keep[i][0], t1 = keep[i][1];
+				keep[i][0] = keep[j][0];
+				keep[i][1] = keep[j][1];
+				keep[j][0] = t0;
+				keep[j][1] = t1;
+			}
+	uint64_t cursor = 0;
+	size_t n = 0;
+	for (int i = 0; i < 3 && n < max; i++) {
+		if (keep[i][0] == keep[i][1])
+			continue;   /* absent */
+		if (keep[i][0] > cursor) {
+			ranges[n][0] = cursor;
+			ranges[n][1] = keep[i][0] - cursor;
+			n++;
+		}
+		if (keep[i][1] > cursor)
+			cursor = keep[i][1];
+	}
+	if (cursor < GUEST_TASK_SIZE && n < max) {
+		ranges[n][0] = cursor;
+		ranges[n][1] = GUEST_TASK_SIZE - cursor;
+		n++;
+	}
+	return n;
+}

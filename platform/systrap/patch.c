@@ -1,0 +1,184 @@
+/* Syscall patching on systrap: recognising sites and building the code
+ * (see patch.h).  The platform (systrap.c) writes it into the guest. */
+#include "platform/systrap/patch.h"
+
+#include <capstone/capstone.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATCH_FAILED_MAX 64
+
+struct patch_state {
+	atomic_int refcount;
+	pthread_mutex_t lock;
+	uint64_t next;          /* next free trampoline */
+	/* Sites that could not be patched: not tried again (a ring). */
+	uint64_t failed[PATCH_FAILED_MAX];
+	unsigned nfailed;
+};
+
+bool patch_state_failed_before(struct patch_state *ps, uint64_t rip)
+{
+	pthread_mutex_lock(&ps->lock);
+	bool found = false;
+	for (unsigned i = 0; i < PATCH_FAILED_MAX && !found; i++)
+		found = ps->failed[i] == rip;
+	pthread_mutex_unlock(&ps->lock);
+	return found;
+}
+
+void patch_state_record_failure(struct patch_state *ps, uint64_t rip)
+{
+	pthread_mutex_lock(&ps->lock);
+	ps->failed[ps->nfailed++ % PATCH_FAILED_MAX] = rip;
+	pthread_mutex_unlock(&ps->lock);
+}
+
+struct patch_state *patch_state_new(void)
+{
+	struct patch_state *ps = calloc(1, sizeof *ps);
+	if (!ps)
+		return NULL;
+	atomic_init(&ps->refcount, 1);
+	pthread_mutex_init(&ps->lock, NULL);
+	ps->next = PATCH_TRAMP_ADDR;
+	return ps;
+}
+
+struct patch_state *patch_state_get(struct patch_state *ps)
+{
+	if (ps)
+		atomic_fetch_add(&ps->refcount, 1);
+	return ps;
+}
+
+struct patch_state *patch_state_fork(struct patch_state *ps)
+{
+	if (!ps)
+		return NULL;
+	struct patch_state *c = patch_state_new();
+	if (!c)
+		return NULL;
+	pthread_mutex_lock(&ps->lock);
+	c->next = ps->next;   /* the child's trampolines are a copy */
+	memcpy(c->failed, ps->failed, sizeof c->failed);
+	c->nfailed = ps->nfailed;
+	pthread_mutex_unlock(&ps->lock);
+	return c;
+}
+
+void patch_state_put(struct patch_state *ps)
+{
+	if (ps && atomic_fetch_sub(&ps->refcount, 1) == 1) {
+		pthread_mutex_destroy(&ps->lock);
+		free(ps);
+	}
+}
+
+uint64_t patch_state_lock_next(struct patch_state *ps)
+{
+	pthread_mutex_lock(&ps->lock);
+	if (ps->next + PATCH_TRAMP_SIZE > PATCH_TRAMP_END) {
+		pthread_mutex_unlock(&ps->lock);
+		return 0;
+	}
+	return ps->next;
+}
+
+void patch_state_unlock(struct patch_state *ps, bool used)
+{
+	if (used)
+		ps->next += PATCH_TRAMP_SIZE;
+	pthread_mutex_unlock(&ps->lock);
+}
+
+static bool is_prefix(uint8_t b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	default:
+		return b >= 0x40 && b <= 0x4f;   /* REX */
+	}
+}
+
+bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr)
+{
+	/* A prefix right before would make the mov part of a longer
+	 * instruction (41 b8 is mov to r8d): not a boundary we can trust. */
+	if (is_prefix(win[0]))
+		return false;
+	/* The bytes first (cheap), then the decoder's word on them. */
+	uint32_t imm;
+	memcpy(&imm, win + 2, 4);
+	if (win[1] != 0xb8 || imm != nr || win[6] != 0x0f || win[7] != 0x05)
+		return false;
+	csh h;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return false;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	cs_insn *insn = NULL;
+	uint64_t site = rip - PATCH_SITE_LEN;
+	size_t n = cs_disasm(h, win + 1, PATCH_SITE_LEN, site, 0, &insn);
+	bool ok = false;
+	if (n == 2 && insn[0].id == X86_INS_MOV && insn[0].size == 5 &&
+	    insn[1].id == X86_INS_SYSCALL && insn[1].size == 2) {
+		const cs_x86 *x = &insn[0].detail->x86;
+		ok = x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+		     x->operands[0].reg == X86_REG_EAX && x->operands[1].type == X86_OP_IMM &&
+		     (uint64_t)x->operands[1].imm == nr;
+	}
+	cs_free(insn, n);
+	cs_close(&h);
+	return ok;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+void patch_trampoline(uint8_t out[PATCH_TRAMP_SIZE], uint64_t tramp, uint64_t rip,
+		      uint32_t nr, uint64_t fast_entry)
+{
+	(void)tramp;   /* everything below is relative */
+	memset(out, 0xcc, PATCH_TRAMP_SIZE);   /* int3 padding */
+	uint8_t *p = out;
+	p[0] = 0xb8;                       /* mov $nr, %eax */
+	put32(p + 1, nr);
+	p[5] = 0x48;                       /* movabs $rip, %rcx */
+	p[6] = 0xb9;
+	put64(p + 7, rip);
+	p[15] = 0x4c;                      /* lea resume(%rip), %r11: 22 + 8 = 30 */
+	p[16] = 0x8d;
+	p[17] = 0x1d;
+	put32(p + 18, 8);
+	p[22] = 0xff;                      /* jmp *fast_entry(%rip): 28 + 16 = 44 */
+	p[23] = 0x25;
+	put32(p + 24, 16);
+	p[28] = 0x0f;                      /* syscall (the restart point) */
+	p[29] = 0x05;
+	p[30] = 0xff;                      /* resume: jmp *site_next(%rip): 36 + 0 */
+	p[31] = 0x25;
+	put32(p + 32, 0);
+	put64(p + 36, rip);                /* site_next */
+	put64(p + 44, fast_entry);         /* fast_entry */
+}
+
+bool patch_jump(uint8_t out[5], uint64_t site, uint64_t tramp)
+{
+	int64_t rel = (int64_t)(tramp - (site + 5));
+	if (rel < INT32_MIN || rel > INT32_MAX)
+		return false;
+	out[0] = 0xe9;
+	put32(out + 1, (uint32_t)(int32_t)rel);
+	return true;
+}
