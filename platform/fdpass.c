@@ -125,7 +125,7 @@ int platform_reserve_stub_region(void)
 			     PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
 			     MAP_FIXED_NOREPLACE, -1, 0);
 	if (reserve == MAP_FAILED)
-		return errno == EEXIST ? 0 : -errno;
+		return -errno;   /* EEXIST: something of the sentry's is there */
 	return 0;
 }
 

@@ -20,12 +20,14 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
-/* The stub region: a fixed range near the top of every guest address space
- * (below where the host may place its vDSO) that holds the stub's code and
- * scratch page.  The guest cannot map over it, unmap it or change its
- * protection. */
-#define STUB_REGION_START 0x7ff000000000UL
-#define STUB_REGION_END   0x7ff040000000UL
+/* The stub region: a fixed range in every guest address space that holds the
+ * stub's code, scratch page and (systrap) the per-thread slots.  The guest
+ * cannot map over it, unmap it or change its protection.  It lies 1 TiB
+ * below the top of the address space, out of reach of the host's own mmap
+ * randomisation (28 bits of pages below the stack), so that neither the
+ * sentry's libraries nor the host vDSO can be there. */
+#define STUB_REGION_START 0x7e0000000000UL
+#define STUB_REGION_END   0x7e0040000000UL
 /* First address above the guest's usable range (x86-64, 4-level paging). */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL
 
@@ -132,6 +134,12 @@ struct platform_ops {
 	 * other thread can run in the address space meanwhile.  Returns 1 if
 	 * patched, 0 if not, -errno. */
 	int (*patch)(struct platform_ctx *ctx, uint64_t rip, int prot, bool single);
+
+	/* Optional, for the syscall path: the number and arguments of the
+	 * syscall that was just reported, and its return value, without the
+	 * cost of the full registers. */
+	long (*syscall_args)(struct platform_ctx *ctx, uint64_t args[6]);
+	void (*set_return)(struct platform_ctx *ctx, uint64_t rax);
 };
 
 /* Host vDSO and vvar pages that stay mapped in every address space; the

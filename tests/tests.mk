@@ -47,6 +47,7 @@ $(ASAN_SENTRY): $(SAN_OBJS) $(BUILD)/san/sentry/cli/main.o
 
 conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
 	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry \
+		--runtime 'sentry-ptrace=$(abspath $(BUILD)/sentry) run --platform=ptrace $(CONF_MOUNT) --' \
 		--runtime 'sentry-asan=$(SAN_ENV) $(ASAN_SENTRY) run $(CONF_MOUNT) --'
 
 # --- end-to-end tests --------------------------------------------------------

@@ -24,11 +24,11 @@
 #ifndef PLATFORM_SYSTRAP_STUB_LAYOUT_H
 #define PLATFORM_SYSTRAP_STUB_LAYOUT_H
 
-#define SYSTRAP_CODE_ADDR      0x7ff000000000
+#define SYSTRAP_CODE_ADDR      0x7e0000000000
 #define SYSTRAP_CODE_SIZE      0x4000
-#define SYSTRAP_DATA_ADDR      0x7ff000004000
+#define SYSTRAP_DATA_ADDR      0x7e0000004000
 #define SYSTRAP_DATA_SIZE      0x1000
-#define SYSTRAP_SLOTS_ADDR     0x7ff000010000
+#define SYSTRAP_SLOTS_ADDR     0x7e0000010000
 #define SYSTRAP_SLOT_SIZE      0x10000
 #define SYSTRAP_SLOT_SHIFT     16
 #define SYSTRAP_MAX_SLOTS      16383
@@ -58,9 +58,15 @@
 #define SLOT_SELF              0x18
 #define SLOT_SPIN_CYCLES       0x20
 #define SLOT_XSAVE_MASK        0x28
-#define SLOT_OP                0x30
-#define SLOT_ARGS              0x38   /* 7 words */
-#define SLOT_RESULT            0x70
+#define SLOT_SENTRY_CPU        0x30
+/* The second cache line carries a patched syscall both ways, so that the
+ * sentry need not pull in the full registers for it. */
+#define SLOT_SYS_NR            0x40
+#define SLOT_SYS_ARGS          0x48   /* 6 words */
+#define SLOT_SYS_RET           0x78   /* rax for the guest, on every resume */
+#define SLOT_OP                0x80
+#define SLOT_ARGS              0x88   /* 7 words */
+#define SLOT_RESULT            0xc0
 #define SLOT_REGS              0x100  /* struct user_regs_struct */
 #define SLOT_INFO              0x200  /* siginfo_t */
 
@@ -122,16 +128,21 @@ struct stub_slot {
 	volatile uint32_t event;
 	volatile uint32_t kicked;
 	volatile uint32_t stub_cpu;     /* where each side last ran: spinning for */
-	uint64_t self;
+	uint64_t self;                  /* a turn on one's own CPU is pointless */
 	uint64_t spin_cycles;
 	uint64_t xsave_mask;
+	volatile uint32_t sentry_cpu;   /* (in the first cache line, with state) */
+	uint32_t pad0;
+	uint64_t pad1[1];
+	volatile uint64_t sys_nr;
+	volatile uint64_t sys_args[6];
+	volatile uint64_t sys_ret;
 	volatile uint64_t op;
 	volatile uint64_t args[7];
 	volatile int64_t result;
-	volatile uint32_t sentry_cpu;   /* a turn on one's own CPU is pointless */
-	char pad1[SLOT_REGS - SLOT_RESULT - 12];
+	char pad2[SLOT_REGS - SLOT_RESULT - 8];
 	struct user_regs_struct regs;
-	char pad2[SLOT_INFO - SLOT_REGS - sizeof(struct user_regs_struct)];
+	char pad3[SLOT_INFO - SLOT_REGS - sizeof(struct user_regs_struct)];
 	siginfo_t info;
 };
 
@@ -141,7 +152,10 @@ _Static_assert(offsetof(struct stub_slot, self) == SLOT_SELF, "slot layout");
 _Static_assert(offsetof(struct stub_slot, stub_cpu) == SLOT_STUB_CPU, "slot layout");
 _Static_assert(offsetof(struct stub_slot, spin_cycles) == SLOT_SPIN_CYCLES, "slot layout");
 _Static_assert(offsetof(struct stub_slot, xsave_mask) == SLOT_XSAVE_MASK, "slot layout");
+_Static_assert(offsetof(struct stub_slot, sentry_cpu) == SLOT_SENTRY_CPU, "slot layout");
 _Static_assert(offsetof(struct stub_slot, op) == SLOT_OP, "slot layout");
+_Static_assert(offsetof(struct stub_slot, sys_nr) == SLOT_SYS_NR, "slot layout");
+_Static_assert(offsetof(struct stub_slot, sys_ret) == SLOT_SYS_RET, "slot layout");
 _Static_assert(offsetof(struct stub_slot, args) == SLOT_ARGS, "slot layout");
 _Static_assert(offsetof(struct stub_slot, result) == SLOT_RESULT, "slot layout");
 _Static_assert(offsetof(struct stub_slot, regs) == SLOT_REGS, "slot layout");

@@ -66,7 +66,13 @@ struct platform_ctx {
 	bool our_child;                 /* forked by the sentry: reap it */
 	struct slot_ref *slot;
 	struct user_regs_struct regs;   /* the guest's, valid between events */
+	struct user_regs_struct seen;   /* as they are in the slot */
+	/* After a patched syscall only orig_rax, rax and the six arguments in
+	 * regs are valid: the rest is fetched from the slot when asked for. */
+	bool partial;
 	_Atomic uint64_t kicked_at;     /* CLOCK_MONOTONIC ns of an unanswered kick */
+	uint64_t handed_at;             /* TSC when the stub last got the turn */
+	uint32_t cpu;                   /* where we were then */
 	struct patch_state *patch;      /* per address space, shared by threads */
 };
 
@@ -85,13 +91,14 @@ static struct {
 	uint64_t unmap[SYSTRAP_MAX_UNMAP][2];
 	size_t nunmap;
 	uint64_t spin_cycles;           /* how long a stub spins for its turn */
-	uint64_t spin_ns;               /* how long the sentry spins for an event */
 	uint64_t xsave_mask;
 	uint32_t xsave_size;
 	bool patching;
 	pthread_mutex_t slot_lock;
 	uint64_t slot_used[(SYSTRAP_MAX_SLOTS + 63) / 64];
 } st = { .slot_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct user_regs_struct *systrap_regs(struct platform_ctx *ctx);
 
 static uint64_t now_ns(void)
 {
@@ -301,17 +308,13 @@ static bool stub_dead(struct platform_ctx *ctx)
 	return poll(&p, 1, 0) > 0;
 }
 
-static uint32_t this_cpu(void)
-{
-	unsigned aux;
-	__builtin_ia32_rdtscp(&aux);
-	return aux & 0xfff;
-}
-
 static void hand_to_stub(struct platform_ctx *ctx)
 {
 	struct stub_slot *s = ctx->slot->s;
-	s->sentry_cpu = this_cpu();
+	unsigned aux;
+	ctx->handed_at = __builtin_ia32_rdtscp(&aux);
+	ctx->cpu = aux & 0xfff;
+	s->sentry_cpu = ctx->cpu;
 	atomic_store_explicit((_Atomic uint32_t *)&s->state, TURN_STUB, memory_order_seq_cst);
 	if (atomic_load_explicit((_Atomic uint32_t *)&s->stub_waiting, memory_order_seq_cst))
 		syscall(SYS_futex, &s->state, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -324,14 +327,13 @@ static int wait_for_stub(struct platform_ctx *ctx)
 	_Atomic uint32_t *state = (_Atomic uint32_t *)&s->state;
 	if (ctx->dead)
 		return -ESRCH;
-	uint64_t start = now_ns();
 	unsigned n = 0;
 	/* Guest code runs on the stub's CPU; spinning there would stall it. */
-	if (s->stub_cpu == this_cpu())
+	if (s->stub_cpu == ctx->cpu)
 		goto sleep;
 	while (atomic_load(state) != TURN_SENTRY) {
 		__builtin_ia32_pause();
-		if ((++n & 63) == 0 && now_ns() - start > st.spin_ns)
+		if ((++n & 63) == 0 && __builtin_ia32_rdtsc() - ctx->handed_at > st.spin_cycles)
 			goto sleep;
 	}
 	return 0;
@@ -456,7 +458,7 @@ static _Noreturn void stub_child(struct slot_ref *slot)
 	memcpy((char *)SYSTRAP_DATA_ADDR + SYSTRAP_DATA_UNMAP, st.unmap, sizeof st.unmap);
 	if (mprotect(code, SYSTRAP_CODE_SIZE, PROT_READ | PROT_EXEC) < 0 ||
 	    mprotect((void *)PATCH_TRAMP_ADDR, PATCH_TRAMP_END - PATCH_TRAMP_ADDR,
-		     PROT_READ | PROT_EXEC) < 0)
+		     PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
 		_exit(127);
 	void *s = mmap((void *)slot->addr, SYSTRAP_SLOT_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, slot->fd, 0);
@@ -625,7 +627,7 @@ static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct plat
 		return (int)tid;
 	}
 	out->host_tid = (pid_t)tid;
-	out->regs = parent->regs;
+	out->regs = *systrap_regs(parent);
 	out->share_vm = share_vm;
 	out->priv = slot;
 	out->priv2 = share_vm ? patch_state_get(parent->patch) : patch_state_fork(parent->patch);
@@ -669,6 +671,54 @@ static bool is_fault_signal(int sig)
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
 }
 
+/* Writes back the registers the stub will load, but only those that changed
+ * since it stored them: usually just rax, so the lines the stub wrote stay
+ * in its CPU's cache. */
+static void store_regs(struct platform_ctx *ctx)
+{
+	struct stub_slot *s = ctx->slot->s;
+	s->sys_ret = ctx->regs.rax;
+	if (ctx->partial)
+		return;   /* nothing but rax can have changed */
+	/* No single-stepping through the stub's own exit path. */
+	ctx->regs.eflags = (ctx->regs.eflags & ~0x100ULL) | 0x202;
+	struct user_regs_struct *d = &s->regs;
+	const struct user_regs_struct *r = &ctx->regs, *o = &ctx->seen;
+#define STORE(f) do { if (r->f != o->f) d->f = r->f; } while (0)
+	STORE(r15); STORE(r14); STORE(r13); STORE(r12); STORE(rbp); STORE(rbx);
+	STORE(r11); STORE(r10); STORE(r9); STORE(r8); STORE(rcx);
+	STORE(rdx); STORE(rsi); STORE(rdi); STORE(rip); STORE(eflags); STORE(rsp);
+	STORE(fs_base);
+#undef STORE
+	ctx->seen = ctx->regs;
+}
+
+/* The full registers from the slot, over a partial set. */
+static void complete_regs(struct platform_ctx *ctx)
+{
+	if (!ctx->partial)
+		return;
+	struct user_regs_struct full = ctx->slot->s->regs;
+	ctx->seen = full;
+	full.rax = ctx->regs.rax;
+	full.orig_rax = ctx->regs.orig_rax;
+	full.rdi = ctx->regs.rdi;
+	full.rsi = ctx->regs.rsi;
+	full.rdx = ctx->regs.rdx;
+	full.r10 = ctx->regs.r10;
+	full.r8 = ctx->regs.r8;
+	full.r9 = ctx->regs.r9;
+	full.cs = ctx->regs.cs;
+	full.ss = ctx->regs.ss;
+	full.ds = ctx->regs.ds;
+	full.es = ctx->regs.es;
+	full.fs = ctx->regs.fs;
+	full.gs = ctx->regs.gs;
+	full.gs_base = ctx->regs.gs_base;
+	ctx->regs = full;
+	ctx->partial = false;
+}
+
 static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 {
 	struct stub_slot *s = ctx->slot->s;
@@ -677,9 +727,7 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 		ev->kind = PLATFORM_EXITED;
 		return 0;
 	}
-	/* No single-stepping through the stub's own exit path. */
-	ctx->regs.eflags = (ctx->regs.eflags & ~0x100ULL) | 0x202;
-	s->regs = ctx->regs;
+	store_regs(ctx);
 	s->op = OP_RESUME;
 	hand_to_stub(ctx);
 	int err = wait_for_stub(ctx);
@@ -691,8 +739,28 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	if (err < 0)
 		return err;
 	uint32_t event = s->event;
+	if (event == EV_FAST) {
+		/* The syscall's own cache line; the rest waits in the slot. */
+		ctx->regs.orig_rax = s->sys_nr;
+		ctx->regs.rdi = s->sys_args[0];
+		ctx->regs.rsi = s->sys_args[1];
+		ctx->regs.rdx = s->sys_args[2];
+		ctx->regs.r10 = s->sys_args[3];
+		ctx->regs.r8 = s->sys_args[4];
+		ctx->regs.r9 = s->sys_args[5];
+		ctx->regs.rax = (uint64_t)-ENOSYS;
+		ctx->partial = true;
+		ev->kind = PLATFORM_SYSCALL;
+		return 0;
+	}
+	if (event == EV_INTERRUPT) {
+		/* Caught before any guest code ran: the registers are ours. */
+		ev->kind = PLATFORM_INTERRUPT;
+		return 0;
+	}
 	/* The guest can write its slot: take a private copy, once. */
 	struct user_regs_struct regs = s->regs;
+	ctx->partial = false;
 	regs.cs = ctx->regs.cs;
 	regs.ss = ctx->regs.ss;
 	regs.ds = ctx->regs.ds;
@@ -700,42 +768,45 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	regs.fs = ctx->regs.fs;
 	regs.gs = ctx->regs.gs;
 	regs.gs_base = ctx->regs.gs_base;   /* the guest's; the host's is the slot */
-	switch (event) {
-	case EV_SIGNAL: {
-		siginfo_t info;
-		memcpy(&info, (const void *)&s->info, sizeof info);
-		ctx->regs = regs;
-		if (info.si_signo == SIGSYS && info.si_code == 1 /* SYS_SECCOMP */) {
-			ctx->regs.orig_rax = regs.rax;
-			ctx->regs.rax = (uint64_t)-ENOSYS;
-			ev->kind = PLATFORM_SYSCALL;
-			ev->patch_rip = st.patching && ctx->patch ? regs.rip : 0;
-		} else if (is_fault_signal(info.si_signo) && info.si_code > 0) {
-			ev->kind = PLATFORM_FAULT;
-			ev->info = info;
-		} else {
-			ev->kind = PLATFORM_INTERRUPT;
-		}
-		return 0;
-	}
-	case EV_FAST:
-		ctx->regs = regs;
+	ctx->seen = regs;
+	ctx->regs = regs;
+	siginfo_t info;
+	memcpy(&info, (const void *)&s->info, sizeof info);
+	if (info.si_signo == SIGSYS && info.si_code == 1 /* SYS_SECCOMP */) {
+		ctx->regs.orig_rax = regs.rax;
+		ctx->regs.rax = (uint64_t)-ENOSYS;
 		ev->kind = PLATFORM_SYSCALL;
-		return 0;
-	case EV_INTERRUPT:
-		ctx->regs = regs;
+		ev->patch_rip = st.patching && ctx->patch ? regs.rip : 0;
+	} else if (is_fault_signal(info.si_signo) && info.si_code > 0) {
+		ev->kind = PLATFORM_FAULT;
+		ev->info = info;
+	} else {
 		ev->kind = PLATFORM_INTERRUPT;
-		return 0;
-	default:
-		/* Guest code forged the state word: treat it as a kick. */
-		ev->kind = PLATFORM_INTERRUPT;
-		return 0;
 	}
+	return 0;
 }
 
 static struct user_regs_struct *systrap_regs(struct platform_ctx *ctx)
 {
+	complete_regs(ctx);
 	return &ctx->regs;
+}
+
+static long systrap_syscall_args(struct platform_ctx *ctx, uint64_t args[6])
+{
+	const struct user_regs_struct *r = &ctx->regs;
+	args[0] = r->rdi;
+	args[1] = r->rsi;
+	args[2] = r->rdx;
+	args[3] = r->r10;
+	args[4] = r->r8;
+	args[5] = r->r9;
+	return (long)r->orig_rax;
+}
+
+static void systrap_set_return(struct platform_ctx *ctx, uint64_t rax)
+{
+	ctx->regs.rax = rax;
 }
 
 /* The XSAVE area's legacy region has the fxsave layout of
@@ -846,11 +917,11 @@ static int systrap_patch(struct platform_ctx *ctx, uint64_t rip, int prot, bool 
 	bool used = false;
 	int r = 0;
 	if (tramp && patch_jump(jump, site, tramp)) {
+		/* The trampoline pages stay writable: changing their protection
+		 * would fault threads running the trampolines already there.
+		 * They hold only guest-level code. */
 		patch_trampoline(code, tramp, rip, nr, SYSTRAP_ADDR_OF(systrap_fast_entry));
-		if (mprotect_in(ctx, tramp, tramp + sizeof code, PROT_READ | PROT_WRITE) == 0) {
-			used = systrap_write_mem(ctx, tramp, code, sizeof code) == sizeof code;
-			mprotect_in(ctx, tramp, tramp + sizeof code, PROT_READ | PROT_EXEC);
-		}
+		used = systrap_write_mem(ctx, tramp, code, sizeof code) == sizeof code;
 		if (used)
 			r = write_code(ctx, site, jump, sizeof jump, win + 1, prot, single);
 	}
@@ -914,7 +985,6 @@ static int systrap_init(const struct platform_config *cfg)
 	 * takes less, a guest computing for longer is worth a futex. */
 	uint64_t per_us = tsc_per_us();
 	st.spin_cycles = 20 * per_us;
-	st.spin_ns = 20000;
 	int err = fdpass_init(&st.fdpass);
 	if (err < 0)
 		return err;
@@ -947,4 +1017,6 @@ const struct platform_ops systrap_platform_ops = {
 	.destroy = systrap_destroy,
 	.host_tid = systrap_host_tid,
 	.patch = systrap_patch,
+	.syscall_args = systrap_syscall_args,
+	.set_return = systrap_set_return,
 };

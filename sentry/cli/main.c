@@ -44,8 +44,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  --rootfs DIR             read-only lower layer of the sandbox's / (default: the\n"
 	"                           host's /)\n"
-	"  --platform NAME          how guest code runs: ptrace (default) or systrap\n"
-	"                           (seccomp traps, faster)\n"
+	"  --platform NAME          how guest code runs: systrap (default: seccomp traps\n"
+	"                           served through shared memory) or ptrace\n"
 	"  --no-patch               systrap: do not rewrite hot syscall sites\n"
 	"  -e, --env KEY=VAL        set an environment variable (repeatable); the sandbox\n"
 	"                           otherwise gets the caller's environment\n"
@@ -540,7 +540,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") != 0)
 		usage_error("unknown subcommand '%s'", argv[1]);
-	struct options o = { .cfg = { .platform = "ptrace", .rootfs = "/" } };
+	struct options o = { .cfg = { .platform = "systrap", .rootfs = "/" } };
 	memcpy(o.cfg.stdio_closed, stdio_closed, sizeof stdio_closed);
 	parse_run(&o, argc - 1, argv + 1);
 	o.cfg.tty_stdio = pick_tty_stdio(o.tty, stdio_closed);

@@ -624,10 +624,11 @@ int send_signal_task_locked(struct task *t, int sig, const siginfo_t *info);
 void task_send_signal_self(struct task *t, int sig);
 /* True if the task has an unblocked pending signal or must exit. */
 bool task_signal_pending(struct task *t);
-/* Called by the task loop before returning to guest code: delivers pending
- * signals (building handler frames, or taking default actions), and
- * handles syscall restart for a syscall that returned ret. */
-void task_deliver_signals(struct task *t);
+/* Called by the task loop before returning to guest code: waits while the
+ * process is stopped, delivers pending signals (building handler frames, or
+ * taking default actions) and handles syscall restart.  True when the task
+ * must exit instead. */
+bool task_deliver_signals(struct task *t);
 /* A fault from the platform becomes a forced synchronous signal. */
 void task_force_fault_signal(struct task *t, const siginfo_t *info);
 /* Syscall restart: how the last syscall ended (-ERESTARTSYS etc.). */

@@ -109,9 +109,20 @@ void task_interrupt(struct task *t)
 
 static void handle_syscall(struct task *t)
 {
-	struct user_regs_struct *r = t->platform->regs(t->ctx);
-	long nr = (long)r->orig_rax;
-	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	long nr;
+	uint64_t args[6];
+	if (t->platform->syscall_args) {
+		nr = t->platform->syscall_args(t->ctx, args);
+	} else {
+		struct user_regs_struct *r = t->platform->regs(t->ctx);
+		nr = (long)r->orig_rax;
+		args[0] = r->rdi;
+		args[1] = r->rsi;
+		args[2] = r->rdx;
+		args[3] = r->r10;
+		args[4] = r->r8;
+		args[5] = r->r9;
+	}
 	t->syscall_nr = nr;
 	memcpy(t->syscall_args, args, sizeof args);
 	long ret = syscall_dispatch(t, nr, args);
@@ -167,10 +178,7 @@ void task_run(struct task *t)
 {
 	current_task = t;
 	for (;;) {
-		if (task_should_exit(t))
-			break;
-		task_deliver_signals(t);
-		if (task_should_exit(t))
+		if (task_deliver_signals(t))
 			break;
 		if (!run_guest(t))
 			break;

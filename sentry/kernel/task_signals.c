@@ -639,8 +639,10 @@ void signals_reset_for_exec(struct task *t)
 
 void task_set_syscall_result(struct task *t, long ret)
 {
-	struct user_regs_struct *r = t->platform->regs(t->ctx);
-	r->rax = (uint64_t)ret;
+	if (t->platform->set_return)
+		t->platform->set_return(t->ctx, (uint64_t)ret);
+	else
+		t->platform->regs(t->ctx)->rax = (uint64_t)ret;
 	t->syscall_ret = ret;
 	t->syscall_done = true;
 }
@@ -846,28 +848,22 @@ static void do_stop_locked(struct task *t, int sig)
 }
 
 /* Blocks while the process is stopped (called without k->lock). */
-static void wait_while_stopped(struct task *t)
-{
-	for (;;) {
-		pthread_mutex_lock(&t->k->lock);
-		bool stopped = t->tg->stopped && !t->tg->group_exiting && !t->exiting;
-		pthread_mutex_unlock(&t->k->lock);
-		if (!stopped)
-			return;
-		task_block_uninterruptible(t, NULL);
-	}
-}
-
-void task_deliver_signals(struct task *t)
+bool task_deliver_signals(struct task *t)
 {
 	struct kernel *k = t->k;
 	bool handled = false;
 	for (;;) {
-		wait_while_stopped(t);
+		/* One lock round per syscall in the common case: this runs before
+		 * every return to guest code. */
 		pthread_mutex_lock(&k->lock);
 		if (t->exiting || t->tg->group_exiting) {
 			pthread_mutex_unlock(&k->lock);
-			return;
+			return true;
+		}
+		if (t->tg->stopped) {
+			pthread_mutex_unlock(&k->lock);
+			task_block_uninterruptible(t, NULL);
+			continue;
 		}
 		siginfo_t info;
 		int sig = next_signal_locked(t, &info);
@@ -899,7 +895,7 @@ void task_deliver_signals(struct task *t)
 			/* Terminate the whole process with this signal. */
 			exit_group_locked(t->tg, sig, t);
 			pthread_mutex_unlock(&k->lock);
-			return;
+			return true;
 		}
 		/* Run the handler: the frame saves the mask to restore. */
 		sigmask_t saved = t->restore_blocked ? t->saved_blocked : t->blocked;
@@ -924,4 +920,5 @@ void task_deliver_signals(struct task *t)
 	}
 	if (!handled)
 		fix_syscall_restart(t, false, 0);
+	return false;
 }

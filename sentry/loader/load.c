@@ -375,7 +375,7 @@ int loader_load_elf(struct task *t, struct file *f, const char *filename, char *
 		AT_EGID, c->egid,
 		AT_SECURE, out->secure,
 		AT_RANDOM, 0,
-		AT_HWCAP2, getauxval(AT_HWCAP2),
+		AT_HWCAP2, getauxval(AT_HWCAP2) & ~(uint64_t)2 /* HWCAP2_FSGSBASE: %gs is systrap's */,
 		AT_EXECFN, 0,
 		AT_PLATFORM, 0,
 		AT_NULL, 0,

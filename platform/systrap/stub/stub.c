@@ -52,30 +52,33 @@ STUB_STATIC uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* The CPU we run on (Linux keeps it in TSC_AUX). */
-STUB_STATIC uint32_t this_cpu(void)
+/* The TSC, and the CPU we run on (Linux keeps it in TSC_AUX). */
+STUB_STATIC uint64_t rdtscp(uint32_t *cpu)
 {
 	uint32_t lo, hi, aux;
 	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-	return aux & 0xfff;
+	*cpu = aux & 0xfff;
+	return (uint64_t)hi << 32 | lo;
 }
 
 /* --- turn-taking with the sentry ------------------------------------------ */
 
-STUB_STATIC void hand_to_sentry(struct stub_slot *s)
+/* Returns the time and the CPU it was handed over on. */
+STUB_STATIC uint64_t hand_to_sentry(struct stub_slot *s, uint32_t *cpu)
 {
-	s->stub_cpu = this_cpu();
+	uint64_t now = rdtscp(cpu);
+	s->stub_cpu = *cpu;
 	__atomic_store_n(&s->state, TURN_SENTRY, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&s->sentry_waiting, __ATOMIC_SEQ_CST))
 		raw_syscall6(__NR_futex, (long)&s->state, FUTEX_WAKE, 1, 0, 0, 0);
+	return now;
 }
 
-STUB_STATIC void wait_for_turn(struct stub_slot *s)
+STUB_STATIC void wait_for_turn(struct stub_slot *s, uint64_t start, uint32_t cpu)
 {
-	uint64_t start = rdtsc();
 	/* The sentry thread works for us meanwhile: spinning on its CPU would
 	 * only keep it from running. */
-	uint64_t budget = s->sentry_cpu == this_cpu() ? 0 : s->spin_cycles;
+	uint64_t budget = s->sentry_cpu == cpu ? 0 : s->spin_cycles;
 	while (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != TURN_STUB) {
 		if (rdtsc() - start < budget) {
 			__builtin_ia32_pause();
@@ -137,8 +140,9 @@ STUB_STATIC long do_request(struct stub_slot *s, uint64_t op)
 void stub_serve(struct stub_slot *s)
 {
 	for (;;) {
-		hand_to_sentry(s);
-		wait_for_turn(s);
+		uint32_t cpu;
+		uint64_t now = hand_to_sentry(s, &cpu);
+		wait_for_turn(s, now, cpu);
 		uint64_t op = s->op;
 		if (op == OP_RESUME) {
 			systrap_exit(s);

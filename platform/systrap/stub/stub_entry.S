@@ -68,6 +68,13 @@ systrap_fast_entry:
 	mov	%rdi, %gs:SLOT_REGS+R_RDI
 	mov	%rcx, %gs:SLOT_REGS+R_RCX
 	mov	%rax, %gs:SLOT_REGS+R_ORIG_RAX
+	mov	%rax, %gs:SLOT_SYS_NR
+	mov	%rdi, %gs:SLOT_SYS_ARGS
+	mov	%rsi, %gs:SLOT_SYS_ARGS+8
+	mov	%rdx, %gs:SLOT_SYS_ARGS+16
+	mov	%r10, %gs:SLOT_SYS_ARGS+24
+	mov	%r8, %gs:SLOT_SYS_ARGS+32
+	mov	%r9, %gs:SLOT_SYS_ARGS+40
 	movq	$-38, %gs:SLOT_REGS+R_RAX
 	mov	%r11, %gs:SLOT_REGS+R_RIP
 	pop	%rax
@@ -90,7 +97,8 @@ systrap_serve_entry:
 	call	stub_serve
 	ud2
 
-/* systrap_exit(slot): back to guest code with the registers in the slot.
+/* systrap_exit(slot): back to guest code with the registers in the slot
+ * (rax from SLOT_SYS_RET, which the sentry writes on every resume).
  * Returns only if a kick arrived since the slot was last served (the caller
  * then reports it instead).  From systrap_exit_committed on, a kick is turned
  * into an interrupt by the signal handler, which finds the complete guest
@@ -114,7 +122,7 @@ systrap_exit_committed:
 	mov	SLOT_REGS+R_R10(%rdi), %r10
 	mov	SLOT_REGS+R_R9(%rdi), %r9
 	mov	SLOT_REGS+R_R8(%rdi), %r8
-	mov	SLOT_REGS+R_RAX(%rdi), %rax
+	mov	SLOT_SYS_RET(%rdi), %rax
 	mov	SLOT_REGS+R_RCX(%rdi), %rcx
 	mov	SLOT_REGS+R_RDX(%rdi), %rdx
 	mov	SLOT_REGS+R_RSI(%rdi), %rsi
