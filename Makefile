@@ -62,7 +62,7 @@ $(STUB_OBJS): $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/sentry: $(SENTRY_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_SENTRY)

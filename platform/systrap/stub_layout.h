@@ -49,24 +49,26 @@
 #define SLOT_ALTSTACK_SIZE     0x8000
 
 /* Control block offsets (the assembly uses them). */
+/* The first cache line is all that changes hands for a patched syscall's
+ * answer: whose turn, the request (OP_RESUME) and the value for rax. */
 #define SLOT_STATE             0x00
 #define SLOT_SENTRY_WAITING    0x04
 #define SLOT_STUB_WAITING      0x08
 #define SLOT_EVENT             0x0c
 #define SLOT_KICKED            0x10
 #define SLOT_STUB_CPU          0x14
-#define SLOT_SELF              0x18
-#define SLOT_SPIN_CYCLES       0x20
-#define SLOT_XSAVE_MASK        0x28
-#define SLOT_SENTRY_CPU        0x30
-/* The second cache line carries a patched syscall both ways, so that the
+#define SLOT_SENTRY_CPU        0x18
+#define SLOT_OP                0x20
+#define SLOT_SYS_RET           0x28   /* rax for the guest, on every resume */
+/* The second carries a patched syscall's number and arguments, so that the
  * sentry need not pull in the full registers for it. */
 #define SLOT_SYS_NR            0x40
 #define SLOT_SYS_ARGS          0x48   /* 6 words */
-#define SLOT_SYS_RET           0x78   /* rax for the guest, on every resume */
-#define SLOT_OP                0x80
-#define SLOT_ARGS              0x88   /* 7 words */
-#define SLOT_RESULT            0xc0
+#define SLOT_SELF              0x80
+#define SLOT_SPIN_CYCLES       0x88
+#define SLOT_XSAVE_MASK        0x90
+#define SLOT_ARGS              0x98   /* 7 words */
+#define SLOT_RESULT            0xd0
 #define SLOT_REGS              0x100  /* struct user_regs_struct */
 #define SLOT_INFO              0x200  /* siginfo_t */
 
@@ -128,21 +130,22 @@ struct stub_slot {
 	volatile uint32_t event;
 	volatile uint32_t kicked;
 	volatile uint32_t stub_cpu;     /* where each side last ran: spinning for */
-	uint64_t self;                  /* a turn on one's own CPU is pointless */
-	uint64_t spin_cycles;
-	uint64_t xsave_mask;
-	volatile uint32_t sentry_cpu;   /* (in the first cache line, with state) */
+	volatile uint32_t sentry_cpu;   /* a turn on one's own CPU is pointless */
 	uint32_t pad0;
-	uint64_t pad1[1];
+	volatile uint64_t op;
+	volatile uint64_t sys_ret;
+	uint64_t pad1[2];
 	volatile uint64_t sys_nr;
 	volatile uint64_t sys_args[6];
-	volatile uint64_t sys_ret;
-	volatile uint64_t op;
+	uint64_t pad2;
+	uint64_t self;
+	uint64_t spin_cycles;
+	uint64_t xsave_mask;
 	volatile uint64_t args[7];
 	volatile int64_t result;
-	char pad2[SLOT_REGS - SLOT_RESULT - 8];
+	char pad3[SLOT_REGS - SLOT_RESULT - 8];
 	struct user_regs_struct regs;
-	char pad3[SLOT_INFO - SLOT_REGS - sizeof(struct user_regs_struct)];
+	char pad4[SLOT_INFO - SLOT_REGS - sizeof(struct user_regs_struct)];
 	siginfo_t info;
 };
 
@@ -154,6 +157,7 @@ _Static_assert(offsetof(struct stub_slot, spin_cycles) == SLOT_SPIN_CYCLES, "slo
 _Static_assert(offsetof(struct stub_slot, xsave_mask) == SLOT_XSAVE_MASK, "slot layout");
 _Static_assert(offsetof(struct stub_slot, sentry_cpu) == SLOT_SENTRY_CPU, "slot layout");
 _Static_assert(offsetof(struct stub_slot, op) == SLOT_OP, "slot layout");
+_Static_assert(offsetof(struct stub_slot, stub_cpu) == SLOT_STUB_CPU, "slot layout");
 _Static_assert(offsetof(struct stub_slot, sys_nr) == SLOT_SYS_NR, "slot layout");
 _Static_assert(offsetof(struct stub_slot, sys_ret) == SLOT_SYS_RET, "slot layout");
 _Static_assert(offsetof(struct stub_slot, args) == SLOT_ARGS, "slot layout");

@@ -731,7 +731,8 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	s->op = OP_RESUME;
 	hand_to_stub(ctx);
 	int err = wait_for_stub(ctx);
-	atomic_store(&ctx->kicked_at, 0);
+	if (atomic_load_explicit(&ctx->kicked_at, memory_order_relaxed))
+		atomic_store(&ctx->kicked_at, 0);
 	if (err == -ESRCH) {
 		ev->kind = PLATFORM_EXITED;
 		return 0;

@@ -140,8 +140,10 @@ static bool run_guest(struct task *t)
 		return true;
 	}
 	int err = t->platform->run(t->ctx, &ev);
-	atomic_store(&t->in_guest, false);
-	atomic_store(&t->interrupt, false);
+	/* Out of guest code: a kick now is not needed, the loop checks for
+	 * work before it runs guest code again. */
+	atomic_store_explicit(&t->in_guest, false, memory_order_release);
+	atomic_store_explicit(&t->interrupt, false, memory_order_release);
 	if (err < 0) {
 		log_warn("task %d: platform failure: %s", t->tid, strerror(-err));
 		task_exit_group(t, SIGKILL);
