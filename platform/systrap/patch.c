@@ -9,6 +9,11 @@
 #include <string.h>
 
 #define PATCH_FAILED_MAX 64
+#define PATCH_HOT_SLOTS  256   /* power of two */
+/* A site is patched when it has trapped this often: start-up code that runs
+ * once is not worth decoding and rewriting (a fresh process has dozens of
+ * such sites, each costing more to patch than its trap). */
+#define PATCH_HOT_AFTER  3
 
 struct patch_state {
 	atomic_int refcount;
@@ -17,7 +22,29 @@ struct patch_state {
 	/* Sites that could not be patched: not tried again (a ring). */
 	uint64_t failed[PATCH_FAILED_MAX];
 	unsigned nfailed;
+	/* How often each recent site trapped (a small hash, entries may be
+	 * displaced: an undercount only delays a patch). */
+	struct { uint64_t rip; uint32_t count; } hot[PATCH_HOT_SLOTS];
 };
+
+bool patch_state_count_trap(struct patch_state *ps, uint64_t rip)
+{
+	unsigned i = (unsigned)((rip * 0x9e3779b97f4a7c15ULL) >> 56) & (PATCH_HOT_SLOTS - 1);
+	pthread_mutex_lock(&ps->lock);
+	if (ps->hot[i].rip != rip) {
+		ps->hot[i].rip = rip;
+		ps->hot[i].count = 0;
+	}
+	bool hot = ++ps->hot[i].count >= PATCH_HOT_AFTER;
+	pthread_mutex_unlock(&ps->lock);
+	return hot;
+}
+
+/* One decoder for the sentry: cs_open builds large tables, and patching is
+ * rare once the hot sites are done. */
+static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
+static csh cs_handle;
+static bool cs_ready;
 
 bool patch_state_failed_before(struct patch_state *ps, uint64_t rip)
 {
@@ -65,6 +92,7 @@ struct patch_state *patch_state_fork(struct patch_state *ps)
 	c->next = ps->next;   /* the child's trampolines are a copy */
 	memcpy(c->failed, ps->failed, sizeof c->failed);
 	c->nfailed = ps->nfailed;
+	memcpy(c->hot, ps->hot, sizeof c->hot);
 	pthread_mutex_unlock(&ps->lock);
 	return c;
 }
@@ -116,10 +144,16 @@ bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr)
 	memcpy(&imm, win + 2, 4);
 	if (win[1] != 0xb8 || imm != nr || win[6] != 0x0f || win[7] != 0x05)
 		return false;
-	csh h;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return false;
-	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	pthread_mutex_lock(&cs_lock);
+	if (!cs_ready) {
+		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs_handle) != CS_ERR_OK) {
+			pthread_mutex_unlock(&cs_lock);
+			return false;
+		}
+		cs_option(cs_handle, CS_OPT_DETAIL, CS_OPT_ON);
+		cs_ready = true;
+	}
+	csh h = cs_handle;
 	cs_insn *insn = NULL;
 	uint64_t site = rip - PATCH_SITE_LEN;
 	size_t n = cs_disasm(h, win + 1, PATCH_SITE_LEN, site, 0, &insn);
@@ -132,7 +166,7 @@ bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr)
 		     (uint64_t)x->operands[1].imm == nr;
 	}
 	cs_free(insn, n);
-	cs_close(&h);
+	pthread_mutex_unlock(&cs_lock);
 	return ok;
 }
 

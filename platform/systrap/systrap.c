@@ -49,9 +49,6 @@
 #ifndef HWCAP2_FSGSBASE
 #define HWCAP2_FSGSBASE (1 << 1)
 #endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* The host signal platform_kick() sends. */
 #define SIG_KICK SIGUSR1
@@ -90,13 +87,16 @@ static struct {
 	struct sock_fprog filter;
 	uint64_t unmap[SYSTRAP_MAX_UNMAP][2];
 	size_t nunmap;
-	uint64_t spin_cycles;           /* how long a stub spins for its turn */
+	uint64_t spin_cycles;           /* how long the sentry spins for an event */
+	uint64_t stub_spin_cycles;      /* how long a stub spins for its turn */
 	uint64_t xsave_mask;
 	uint32_t xsave_size;
 	bool patching;
+	pthread_mutex_t template_lock;
+	struct platform_ctx *template;  /* what systrap_create forks */
 	pthread_mutex_t slot_lock;
 	uint64_t slot_used[(SYSTRAP_MAX_SLOTS + 63) / 64];
-} st = { .slot_lock = PTHREAD_MUTEX_INITIALIZER };
+} st = { .slot_lock = PTHREAD_MUTEX_INITIALIZER, .template_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct user_regs_struct *systrap_regs(struct platform_ctx *ctx);
 
@@ -287,7 +287,7 @@ static int slot_alloc(struct slot_ref **out)
 	/* Forks of the sentry (new stubs, the gofer) need not see it. */
 	madvise(r->s, SYSTRAP_SLOT_SIZE, MADV_DONTFORK);
 	r->s->self = r->addr;
-	r->s->spin_cycles = st.spin_cycles;
+	r->s->spin_cycles = st.stub_spin_cycles;
 	r->s->xsave_mask = st.xsave_mask;
 	r->s->state = TURN_STUB;
 	*out = r;
@@ -402,7 +402,23 @@ static struct platform_ctx *ctx_new(pid_t tid, struct slot_ref *slot)
 	return ctx;
 }
 
-/* Kills the stub and waits for it to be gone, reaping it if it is ours. */
+/* Reaps whatever children of the sentry have died: stubs it forked, and
+ * stubs whose parent stub died before them (the sentry is the init of its
+ * pid namespace, so orphans come to it).  Nothing else of the sentry's is
+ * waited for. */
+static void reap_dead_stubs(void)
+{
+	for (;;) {
+		siginfo_t si;
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL) < 0 || si.si_pid == 0)
+			return;
+	}
+}
+
+/* Kills the stub and waits until it is gone (measured: letting its teardown
+ * run on behind our back makes fork and exec slower on two CPUs, as it then
+ * competes with the spinning of the next round trips). */
 static void stub_kill(pid_t tid, int pidfd)
 {
 	kill(tid, SIGKILL);
@@ -410,9 +426,8 @@ static void stub_kill(pid_t tid, int pidfd)
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
-		siginfo_t si;
-		waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL | WNOHANG);
 	}
+	reap_dead_stubs();
 }
 
 static void systrap_destroy(struct platform_ctx *ctx)
@@ -519,7 +534,9 @@ static _Noreturn void stub_child(struct slot_ref *slot)
 	__builtin_unreachable();
 }
 
-static int systrap_create(struct platform_ctx **out)
+/* A stub forked from the sentry itself: it unmaps the sentry's image and
+ * serves its slot.  Used once, for the template (see systrap_create). */
+static int create_from_sentry(struct platform_ctx **out)
 {
 	struct slot_ref *slot;
 	int err = slot_alloc(&slot);
@@ -550,6 +567,44 @@ static int systrap_create(struct platform_ctx **out)
 	ctx->regs.cs = 0x33;
 	ctx->regs.ss = 0x2b;
 	ctx->regs.eflags = 0x202;
+	ctx->patch = patch_state_new();
+	*out = ctx;
+	return 0;
+}
+
+static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct platform_handoff *out);
+static int systrap_adopt(const struct platform_handoff *h, struct platform_ctx **out);
+
+/* A fresh address space is a fork of the template: a stub that runs no guest
+ * code and whose address space holds only the stub region and the vDSO.
+ * Forking that takes a fraction of forking the sentry (whose copy would then
+ * have to be unmapped again), and the new stub comes with its handlers, its
+ * signal stack and its seccomp filter already in place. */
+static int systrap_create(struct platform_ctx **out)
+{
+	struct platform_handoff h;
+	pthread_mutex_lock(&st.template_lock);
+	int err = 0;
+	if (!st.template || st.template->dead) {
+		if (st.template)
+			systrap_destroy(st.template);
+		st.template = NULL;
+		err = create_from_sentry(&st.template);
+	}
+	if (err == 0)
+		err = systrap_clone(st.template, false, &h);
+	pthread_mutex_unlock(&st.template_lock);
+	if (err < 0)
+		return err;
+	struct platform_ctx *ctx;
+	if ((err = systrap_adopt(&h, &ctx)) < 0)
+		return err;
+	/* Registers of a process that has not run yet; no patches. */
+	memset(&ctx->regs, 0, sizeof ctx->regs);
+	ctx->regs.cs = 0x33;
+	ctx->regs.ss = 0x2b;
+	ctx->regs.eflags = 0x202;
+	patch_state_put(ctx->patch);
 	ctx->patch = patch_state_new();
 	*out = ctx;
 	return 0;
@@ -777,7 +832,8 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 		ctx->regs.orig_rax = regs.rax;
 		ctx->regs.rax = (uint64_t)-ENOSYS;
 		ev->kind = PLATFORM_SYSCALL;
-		ev->patch_rip = st.patching && ctx->patch ? regs.rip : 0;
+		ev->patch_rip = st.patching && ctx->patch &&
+				patch_state_count_trap(ctx->patch, regs.rip) ? regs.rip : 0;
 	} else if (is_fault_signal(info.si_signo) && info.si_code > 0) {
 		ev->kind = PLATFORM_FAULT;
 		ev->info = info;
@@ -986,6 +1042,7 @@ static int systrap_init(const struct platform_config *cfg)
 	 * takes less, a guest computing for longer is worth a futex. */
 	uint64_t per_us = tsc_per_us();
 	st.spin_cycles = 20 * per_us;
+	st.stub_spin_cycles = 20 * per_us;
 	int err = fdpass_init(&st.fdpass);
 	if (err < 0)
 		return err;
@@ -995,7 +1052,10 @@ static int systrap_init(const struct platform_config *cfg)
 	if (err < 0)
 		return err;
 	st.nunmap = platform_unmap_list(st.unmap, SYSTRAP_MAX_UNMAP);
-	return 0;
+	/* Now, while the sentry is small and single-threaded; the main
+	 * thread, whose death the template follows (PR_SET_PDEATHSIG), lives
+	 * as long as the sandbox. */
+	return create_from_sentry(&st.template);
 }
 
 const struct platform_ops systrap_platform_ops = {

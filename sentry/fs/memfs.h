@@ -21,7 +21,12 @@ struct memfs {
 	uint64_t max_bytes;              /* 0: unlimited */
 	_Atomic uint64_t used_bytes;
 	struct gofer_client *gofer;      /* overlay only */
+	/* Lower fds kept open with no open file using them, so that opening
+	 * the file again needs no gofer round trip (bounded). */
+	_Atomic int idle_lower_fds;
 };
+
+#define OVERLAY_IDLE_LOWER_MAX 512
 
 struct name_set;   /* whiteouts of a directory */
 
@@ -42,6 +47,7 @@ struct mem_node {
 	uint64_t lower;                  /* gofer node */
 	int lower_fd;                    /* open read-only fd of a lower file */
 	int lower_opens;                 /* open files using lower_fd */
+	bool lower_idle;                 /* lower_fd counted in idle_lower_fds */
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 };

@@ -143,6 +143,10 @@ int overlay_lower_fd(struct inode *inode)
 	struct mem_node *n = mem_node(inode);
 	pthread_mutex_lock(&inode->lock);
 	int fd = n->lower_fd;
+	if (fd >= 0 && n->lower_idle) {
+		n->lower_idle = false;
+		atomic_fetch_sub(&memfs_of(inode)->idle_lower_fds, 1);
+	}
 	if (fd < 0) {
 		int err = gofer_open(gofer_of(inode), n->lower, O_RDONLY, &fd);
 		if (err < 0)
@@ -168,10 +172,18 @@ int overlay_open_lower(struct inode *inode)
 void overlay_release_lower(struct inode *inode)
 {
 	struct mem_node *n = mem_node(inode);
+	struct memfs *fs = memfs_of(inode);
 	pthread_mutex_lock(&inode->lock);
 	if (--n->lower_opens == 0 && n->lower_fd >= 0) {
-		close(n->lower_fd);   /* mappings keep their own reference */
-		n->lower_fd = -1;
+		/* Keep it for the next open, within bounds; mappings keep their
+		 * own reference either way. */
+		if (atomic_fetch_add(&fs->idle_lower_fds, 1) < OVERLAY_IDLE_LOWER_MAX) {
+			n->lower_idle = true;
+		} else {
+			atomic_fetch_sub(&fs->idle_lower_fds, 1);
+			close(n->lower_fd);
+			n->lower_fd = -1;
+		}
 	}
 	pthread_mutex_unlock(&inode->lock);
 }
@@ -250,6 +262,9 @@ int overlay_copy_up(struct inode *inode)
 			if (n->lower_opens == 0 && n->lower_fd >= 0) {
 				close(n->lower_fd);
 				n->lower_fd = -1;
+				if (n->lower_idle)
+					atomic_fetch_sub(&fs->idle_lower_fds, 1);
+				n->lower_idle = false;
 			}
 		}
 	}

@@ -36,6 +36,8 @@ static void mem_node_destroy(struct inode *inode)
 		close(n->memfd);
 	if (n->lower_fd >= 0)
 		close(n->lower_fd);
+	if (n->lower_idle && fs)
+		atomic_fetch_sub(&fs->idle_lower_fds, 1);
 	free(n->target);
 	for (int i = 0; i < n->nwhiteouts; i++)
 		free(n->whiteouts[i]);

@@ -342,6 +342,10 @@ struct task {
 	/* Syscall being served (for restart and --strace). */
 	long syscall_nr;
 	uint64_t syscall_args[6];
+	/* Bounce buffer for read/write, kept across syscalls: allocating (and
+	 * faulting in) a large buffer per call costs more than the copy. */
+	char *io_buf;
+	size_t io_buf_size;
 	char *strace_line;             /* --strace: the line being built */
 	/* How restart_syscall(2) resumes a call that returned
 	 * -ERESTART_RESTARTBLOCK (nanosleep...). */
@@ -629,6 +633,8 @@ bool task_signal_pending(struct task *t);
  * taking default actions) and handles syscall restart.  True when the task
  * must exit instead. */
 bool task_deliver_signals(struct task *t);
+/* The task's I/O bounce buffer, at least size bytes (NULL: no memory). */
+void *task_io_buffer(struct task *t, size_t size);
 /* A fault from the platform becomes a forced synchronous signal. */
 void task_force_fault_signal(struct task *t, const siginfo_t *info);
 /* Syscall restart: how the last syscall ended (-ERESTARTSYS etc.). */

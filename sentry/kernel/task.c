@@ -69,8 +69,23 @@ void task_put(struct task *t)
 	list_for_each_entry_safe(q, tmp, &t->pending.queue, node)
 		ksiginfo_free(q);
 	free(t->strace_line);
+	free(t->io_buf);
 	tg_put(t->tg);
 	free(t);
+}
+
+void *task_io_buffer(struct task *t, size_t size)
+{
+	if (size == 0)
+		size = 1;
+	if (t->io_buf_size < size) {
+		char *b = realloc(t->io_buf, size);
+		if (!b)
+			return NULL;
+		t->io_buf = b;
+		t->io_buf_size = size;
+	}
+	return t->io_buf;
 }
 
 void tg_get(struct thread_group *tg)

@@ -263,22 +263,9 @@ void task_exit_final(struct task *t)
 	if (t->ctx)
 		exit_robust_list(t);
 
-	/* CLONE_CHILD_CLEARTID: the word is cleared now, the joiner woken once
-	 * this thread no longer counts in its process (below). */
-	bool wake_joiner = false;
-	if (t->clear_child_tid && t->ctx) {
-		uint32_t zero = 0;
-		wake_joiner = copy_to_user(t, t->clear_child_tid, &zero, sizeof zero) == 0;
-	}
-
-	pthread_mutex_lock(&k->lock);
-	struct platform_ctx *ctx = t->ctx;
-	t->ctx = NULL;
-	pthread_mutex_unlock(&k->lock);
-	if (ctx) {
-		task_account_stub(t, ctx);
-		t->platform->destroy(ctx);
-	}
+	/* The stub's CPU time, before the parent can see the exit. */
+	if (t->ctx)
+		task_account_stub(t, t->ctx);
 
 	struct fdtable *files = t->files;
 	struct fs_context *fs = t->fs;
@@ -308,8 +295,21 @@ void task_exit_final(struct task *t)
 	}
 	pthread_mutex_unlock(&k->lock);
 
-	if (wake_joiner)
-		futex_wake_address(t, t->clear_child_tid, 1);
+	/* CLONE_CHILD_CLEARTID: cleared, and the joiner woken, only now that
+	 * this thread no longer counts in its process (pthread_join returns
+	 * as soon as it sees the word cleared). */
+	if (t->clear_child_tid && t->ctx) {
+		uint32_t zero = 0;
+		if (copy_to_user(t, t->clear_child_tid, &zero, sizeof zero) == 0)
+			futex_wake_address(t, t->clear_child_tid, 1);
+	}
+	pthread_mutex_lock(&k->lock);
+	struct platform_ctx *ctx = t->ctx;
+	t->ctx = NULL;
+	pthread_mutex_unlock(&k->lock);
+	if (ctx)
+		t->platform->destroy(ctx);
+
 	pthread_mutex_lock(&k->lock);
 	struct mm *mm = t->mm;
 	t->mm = NULL;

@@ -17,7 +17,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/syscalls/util.h"
 
-#define IO_CHUNK     (64 * 1024)
+#define IO_CHUNK     (256 * 1024)
 #define MAX_RW_COUNT 0x7ffff000L
 
 unsigned nofile_limit(struct task *t)
@@ -109,7 +109,7 @@ static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t le
 	if (!mm_access_ok(t, buf, len, PROT_WRITE))
 		return -EFAULT;
 	size_t chunk = len < IO_CHUNK ? len : IO_CHUNK;
-	_cleanup_free_ char *kbuf = malloc(chunk ? chunk : 1);
+	char *kbuf = task_io_buffer(t, chunk);
 	if (!kbuf)
 		return -ENOMEM;
 	if (len == 0)   /* still the file's to answer (eventfd: EINVAL) */
@@ -141,7 +141,7 @@ static long write_from_user(struct task *t, struct file *f, uint64_t buf, size_t
 	if (!mm_access_ok(t, buf, len, PROT_READ))
 		return -EFAULT;
 	size_t chunk = len < IO_CHUNK ? len : IO_CHUNK;
-	_cleanup_free_ char *kbuf = malloc(chunk ? chunk : 1);
+	char *kbuf = task_io_buffer(t, chunk);
 	if (!kbuf)
 		return -ENOMEM;
 	size_t done = 0;
