@@ -140,6 +140,10 @@ struct platform_ops {
 	 * cost of the full registers. */
 	long (*syscall_args)(struct platform_ctx *ctx, uint64_t args[6]);
 	void (*set_return)(struct platform_ctx *ctx, uint64_t rax);
+	/* Optional hint from the owner thread: the syscall being served is
+	 * about to sleep, so the guest thread's host side should not spin for
+	 * its answer. */
+	void (*will_block)(struct platform_ctx *ctx);
 };
 
 /* Host vDSO and vvar pages that stay mapped in every address space; the

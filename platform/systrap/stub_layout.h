@@ -60,6 +60,7 @@
 #define SLOT_SENTRY_CPU        0x18
 #define SLOT_OP                0x20
 #define SLOT_SYS_RET           0x28   /* rax for the guest, on every resume */
+#define SLOT_SENTRY_SLEEPS     0x30   /* the sentry sleeps in the syscall: don't spin */
 /* The second carries a patched syscall's number and arguments, so that the
  * sentry need not pull in the full registers for it. */
 #define SLOT_SYS_NR            0x40
@@ -134,7 +135,8 @@ struct stub_slot {
 	uint32_t pad0;
 	volatile uint64_t op;
 	volatile uint64_t sys_ret;
-	uint64_t pad1[2];
+	volatile uint32_t sentry_sleeps;
+	uint32_t pad1[3];
 	volatile uint64_t sys_nr;
 	volatile uint64_t sys_args[6];
 	uint64_t pad2;
@@ -160,6 +162,7 @@ _Static_assert(offsetof(struct stub_slot, op) == SLOT_OP, "slot layout");
 _Static_assert(offsetof(struct stub_slot, stub_cpu) == SLOT_STUB_CPU, "slot layout");
 _Static_assert(offsetof(struct stub_slot, sys_nr) == SLOT_SYS_NR, "slot layout");
 _Static_assert(offsetof(struct stub_slot, sys_ret) == SLOT_SYS_RET, "slot layout");
+_Static_assert(offsetof(struct stub_slot, sentry_sleeps) == SLOT_SENTRY_SLEEPS, "slot layout");
 _Static_assert(offsetof(struct stub_slot, args) == SLOT_ARGS, "slot layout");
 _Static_assert(offsetof(struct stub_slot, result) == SLOT_RESULT, "slot layout");
 _Static_assert(offsetof(struct stub_slot, regs) == SLOT_REGS, "slot layout");

@@ -311,6 +311,8 @@ static bool stub_dead(struct platform_ctx *ctx)
 static void hand_to_stub(struct platform_ctx *ctx)
 {
 	struct stub_slot *s = ctx->slot->s;
+	if (s->sentry_sleeps)
+		s->sentry_sleeps = 0;
 	unsigned aux;
 	ctx->handed_at = __builtin_ia32_rdtscp(&aux);
 	ctx->cpu = aux & 0xfff;
@@ -866,6 +868,11 @@ static void systrap_set_return(struct platform_ctx *ctx, uint64_t rax)
 	ctx->regs.rax = rax;
 }
 
+static void systrap_will_block(struct platform_ctx *ctx)
+{
+	ctx->slot->s->sentry_sleeps = 1;
+}
+
 /* The XSAVE area's legacy region has the fxsave layout of
  * user_fpregs_struct; its header follows at byte 512. */
 static int systrap_get_fpregs(struct platform_ctx *ctx, struct user_fpregs_struct *fp)
@@ -1042,7 +1049,7 @@ static int systrap_init(const struct platform_config *cfg)
 	 * takes less, a guest computing for longer is worth a futex. */
 	uint64_t per_us = tsc_per_us();
 	st.spin_cycles = 20 * per_us;
-	st.stub_spin_cycles = 20 * per_us;
+	st.stub_spin_cycles = 50 * per_us;   /* the sentry says when it sleeps */
 	int err = fdpass_init(&st.fdpass);
 	if (err < 0)
 		return err;
@@ -1080,4 +1087,5 @@ const struct platform_ops systrap_platform_ops = {
 	.patch = systrap_patch,
 	.syscall_args = systrap_syscall_args,
 	.set_return = systrap_set_return,
+	.will_block = systrap_will_block,
 };

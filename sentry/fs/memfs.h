@@ -24,9 +24,16 @@ struct memfs {
 	/* Lower fds kept open with no open file using them, so that opening
 	 * the file again needs no gofer round trip (bounded). */
 	_Atomic int idle_lower_fds;
+	/* Nodes with a read mapping (bounded: each is one of the sentry's
+	 * own mappings, of which the host allows a limited number). */
+	_Atomic int mapped_nodes;
 };
 
+#define MEMFS_MAPPED_NODES_MAX 256
+
 #define OVERLAY_IDLE_LOWER_MAX 512
+
+enum { MEMFS_MAP_NONE, MEMFS_MAP_LOWER, MEMFS_MAP_MEMFD };
 
 struct name_set;   /* whiteouts of a directory */
 
@@ -48,6 +55,11 @@ struct mem_node {
 	int lower_fd;                    /* open read-only fd of a lower file */
 	int lower_opens;                 /* open files using lower_fd */
 	bool lower_idle;                 /* lower_fd counted in idle_lower_fds */
+	/* A read-only mapping of the file's host data (the lower file or the
+	 * memfd), for read(2) to copy from straight into guest memory. */
+	void *map;
+	size_t map_len;
+	int map_kind;                    /* MEMFS_MAP_* */
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 };

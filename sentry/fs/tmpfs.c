@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sentry/fs/memfs.h"
+#include "sentry/mm/mm.h"
 #include "sentry/kernel/kernel.h"
 
 #define MEMFS_MAX_FILE_SIZE (1LL << 40)
@@ -32,6 +33,11 @@ static void mem_node_destroy(struct inode *inode)
 	if (fs && S_ISREG(inode->mode))
 		atomic_fetch_sub(&fs->used_bytes, (uint64_t)inode->size);
 	free(n->buf);
+	if (n->map) {
+		munmap(n->map, n->map_len);
+		if (fs)
+			atomic_fetch_sub(&fs->mapped_nodes, 1);
+	}
 	if (n->memfd >= 0)
 		close(n->memfd);
 	if (n->lower_fd >= 0)
@@ -388,6 +394,89 @@ static int data_to_memfd(struct inode *inode)
 	return fd;
 }
 
+/* Reads of at least this much go through memfs_read_user. */
+#define MEMFS_MAPPED_READ_MIN (64 * 1024)
+#define MEMFS_MAP_MAX (1ULL << 32)
+
+/* A large read: process_vm_writev from a shared mapping of the host data
+ * (the page cache) to the guest's buffer, one copy where pread into a bounce
+ * buffer and copying that out is two.  The mapping covers the whole file and
+ * is kept on the node; the inode lock keeps it from changing under the copy.
+ * A copy that runs past a file shrunk on the host fails (EFAULT from the host
+ * kernel, never SIGBUS in the sentry: the sentry never touches the pages
+ * itself). */
+static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, size_t len,
+			       int64_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct mem_node *n = mem_node(inode);
+	if (*pos < 0)
+		return -EINVAL;
+	if (len < MEMFS_MAPPED_READ_MIN)
+		return -EOPNOTSUPP;
+	/* An open file keeps the lower fd open (lower_opens), so the number
+	 * cannot be reused while we map it. */
+	int lower = n->has_lower ? overlay_lower_fd(inode) : -1;
+	pthread_mutex_lock(&inode->lock);
+	int fd, kind;
+	if (n->has_lower) {
+		fd = lower;
+		kind = MEMFS_MAP_LOWER;
+	} else {
+		fd = n->memfd;
+		kind = MEMFS_MAP_MEMFD;
+	}
+	uint64_t size = (uint64_t)inode->size;
+	ssize_t r = -EOPNOTSUPP;
+	if ((uint64_t)*pos >= size) {
+		r = 0;
+		goto out;
+	}
+	const char *src;
+	if (!n->has_lower && fd < 0) {
+		src = n->buf;   /* in the sentry's memory already */
+		if (!src)
+			goto out;
+		goto copy;
+	}
+	if (fd < 0 || size > MEMFS_MAP_MAX)
+		goto out;
+	if (n->map_kind != kind || n->map_len < size) {
+		struct memfs *fs = memfs_of(inode);
+		if (n->map) {
+			munmap(n->map, n->map_len);
+			atomic_fetch_sub(&fs->mapped_nodes, 1);
+		}
+		n->map = NULL;
+		n->map_kind = MEMFS_MAP_NONE;
+		if (atomic_fetch_add(&fs->mapped_nodes, 1) >= MEMFS_MAPPED_NODES_MAX) {
+			atomic_fetch_sub(&fs->mapped_nodes, 1);
+			goto out;
+		}
+		size_t ml = (size_t)((size + 4095) & ~4095ULL);
+		void *m = mmap(NULL, ml, PROT_READ, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED) {
+			atomic_fetch_sub(&fs->mapped_nodes, 1);
+			goto out;
+		}
+		n->map = m;
+		n->map_len = ml;
+		n->map_kind = kind;
+	}
+	src = n->map;
+copy:;
+	size_t want = (size_t)(size - (uint64_t)*pos);
+	if (want > len)
+		want = len;
+	size_t done = copy_to_user_partial(t, ubuf, src + *pos, want);
+	r = done ? (ssize_t)done : -EFAULT;
+	if (done)
+		*pos += (int64_t)done;
+out:
+	pthread_mutex_unlock(&inode->lock);
+	return r;
+}
+
 static ssize_t memfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
 {
 	struct inode *inode = f->inode;
@@ -717,6 +806,7 @@ const struct inode_ops memfs_special_iops = {
 
 const struct file_ops memfs_file_fops = {
 	.read = memfs_read,
+	.read_user = memfs_read_user,
 	.write = memfs_write,
 	.llseek = generic_llseek,
 	.poll = memfs_poll,

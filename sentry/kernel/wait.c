@@ -117,6 +117,9 @@ static int block(struct task *t, const struct timespec *deadline, struct pollfd 
 	}
 	int err = 0;
 	atomic_store(&t->sleeping, true);
+	/* The stub waiting for this syscall's answer need not spin for it. */
+	if (t->ctx && t->platform->will_block)
+		t->platform->will_block(t->ctx);
 	for (;;) {
 		struct timespec rel, *timeout = NULL;
 		if (deadline) {

@@ -114,6 +114,14 @@ static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t le
 		return -ENOMEM;
 	if (len == 0)   /* still the file's to answer (eventfd: EINVAL) */
 		return f->fop->read(f, t, kbuf, 0, pos);
+	if (f->fop->read_user) {
+		ssize_t r = f->fop->read_user(f, t, buf, len, pos);
+		if (r != -EOPNOTSUPP) {
+			if (r > 0)
+				fsnotify_access(f);
+			return r;
+		}
+	}
 	size_t done = 0;
 	while (done < len) {
 		size_t n = len - done < chunk ? len - done : chunk;

@@ -274,6 +274,10 @@ struct file_ops {
 	ssize_t (*read)(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos);
 	ssize_t (*write)(struct file *f, struct task *t, const void *buf, size_t len,
 			 int64_t *pos);
+	/* Optional, for large reads: straight into guest memory at buf (one
+	 * copy instead of two); -EOPNOTSUPP sends the caller to read(). */
+	ssize_t (*read_user)(struct file *f, struct task *t, uint64_t buf, size_t len,
+			     int64_t *pos);
 	/* NULL means not seekable (ESPIPE). */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	int (*readdir)(struct file *f, struct dir_emitter *e);

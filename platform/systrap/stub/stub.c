@@ -80,7 +80,7 @@ STUB_STATIC void wait_for_turn(struct stub_slot *s, uint64_t start, uint32_t cpu
 	 * only keep it from running. */
 	uint64_t budget = s->sentry_cpu == cpu ? 0 : s->spin_cycles;
 	while (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != TURN_STUB) {
-		if (rdtsc() - start < budget) {
+		if (rdtsc() - start < budget && !s->sentry_sleeps) {
 			__builtin_ia32_pause();
 			continue;
 		}
