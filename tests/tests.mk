@@ -30,7 +30,7 @@ CONF_BINS := $(CONF_SRCS:tests/conformance/%.c=$(BUILD)/conformance/%)
 
 $(BUILD)/conformance/%: tests/conformance/%.c tests/conformance/check.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static -I tests/conformance -o $@ $<
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -I tests/conformance -o $@ $<
 
 conformance-build: $(CONF_BINS)
 

@@ -992,6 +992,9 @@ static int systrap_patch(struct platform_ctx *ctx, uint64_t rip, int prot, bool 
 	patch_state_unlock(ctx->patch, used && r > 0);
 	if (r <= 0)
 		patch_state_record_failure(ctx->patch, rip);
+	else
+		log_debug("stub %d: patched the syscall %u site at %#llx", ctx->tid, nr,
+			  (unsigned long long)site);
 	return r;
 }
 
