@@ -586,15 +586,19 @@ static int systrap_create(struct platform_ctx **out)
 {
 	struct platform_handoff h;
 	pthread_mutex_lock(&st.template_lock);
-	int err = 0;
-	if (!st.template || st.template->dead) {
-		if (st.template)
-			systrap_destroy(st.template);
-		st.template = NULL;
-		err = create_from_sentry(&st.template);
+	int err = -ESRCH;
+	for (int attempt = 0; attempt < 2 && err == -ESRCH; attempt++) {
+		err = 0;
+		if (!st.template || st.template->dead) {
+			/* Killed on the host (out of memory?): make another. */
+			if (st.template)
+				systrap_destroy(st.template);
+			st.template = NULL;
+			err = create_from_sentry(&st.template);
+		}
+		if (err == 0)
+			err = systrap_clone(st.template, false, &h);
 	}
-	if (err == 0)
-		err = systrap_clone(st.template, false, &h);
 	pthread_mutex_unlock(&st.template_lock);
 	if (err < 0)
 		return err;

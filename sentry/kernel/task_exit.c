@@ -283,16 +283,13 @@ void task_exit_final(struct task *t)
 	if (k->tasks[t->tid] == t)
 		k->tasks[t->tid] = NULL;
 	t->state = TASK_EXITED;
-	if (!tg->group_exiting && tg->nr_threads == 0) {
+	bool last = tg->nr_threads == 0;
+	if (!tg->group_exiting && last) {
 		tg->group_exiting = true;
 		tg->exit_code = t->exit_code << 8;
 	}
-	if (tg->nr_threads == 0) {
-		ipc_exit(tg->tgid);   /* SEM_UNDO, before the parent can see the exit */
-		tg_exit_notify_locked(tg);
-	} else if (tg->exec_waiter) {
+	if (!last && tg->exec_waiter)
 		task_wake(tg->exec_waiter);
-	}
 	pthread_mutex_unlock(&k->lock);
 
 	/* CLONE_CHILD_CLEARTID: cleared, and the joiner woken, only now that
@@ -310,6 +307,9 @@ void task_exit_final(struct task *t)
 	if (ctx)
 		t->platform->destroy(ctx);
 
+	/* The address space goes before the parent hears of the exit, as in
+	 * Linux's do_exit: what its mappings held (a System V attach, a file)
+	 * is released by the time wait() returns. */
 	pthread_mutex_lock(&k->lock);
 	struct mm *mm = t->mm;
 	t->mm = NULL;
@@ -317,6 +317,13 @@ void task_exit_final(struct task *t)
 	mm_put(mm);
 
 	ptimers_exit(t);   /* the process's timers go with its last thread */
+	if (last) {
+		pthread_mutex_lock(&k->lock);
+		ipc_exit(tg->tgid);   /* SEM_UNDO, before the parent can see the exit */
+		tg_exit_notify_locked(tg);
+		pthread_mutex_unlock(&k->lock);
+	}
+
 	pthread_mutex_lock(&k->lock);
 	k->nr_tasks--;
 	if (k->nr_tasks == 0)
