@@ -245,6 +245,7 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	k->groups[1] = tg;
 	k->tasks[1] = t;
 	k->nr_tasks = 1;
+	tg_get(tg);   /* k->init's own: others look at it while they die after it */
 	k->init = tg;
 	k->next_pid = 2;
 	pthread_mutex_unlock(&k->lock);
