@@ -32,8 +32,11 @@ SENTRY_ASM  := $(sort $(wildcard platform/ptrace/*.S) $(wildcard platform/systra
 # The systrap stub's C code runs in guest address spaces: freestanding, no
 # sanitizers, no SSE (see platform/systrap/stub/stub.c).
 STUB_SRCS   := $(sort $(wildcard platform/systrap/stub/*.c))
+# (gcc turns copy loops into memcpy calls unless told not to; clang lacks the flag)
+STUB_NO_MEMCPY := $(shell $(CC) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 \
+                    && echo -fno-tree-loop-distribute-patterns)
 STUB_CFLAGS := -std=gnu17 $(WARN) -O2 -g -fPIE -ffreestanding -fno-builtin -fno-stack-protector \
-               -fno-jump-tables -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
+               -fno-jump-tables $(STUB_NO_MEMCPY) -mgeneral-regs-only \
                -fcf-protection=none -fno-asynchronous-unwind-tables -MMD -MP
 STUB_OBJS   := $(STUB_SRCS:%.c=$(BUILD)/obj/%.o)
 SENTRY_OBJS := $(SENTRY_SRCS:%.c=$(BUILD)/obj/%.o) $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o) $(STUB_OBJS)

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -78,12 +81,13 @@ static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int h
 	remote.msg.msg_control = (void *)(base + offsetof(struct remote_msg, control));
 	remote.msg.msg_controllen = sizeof remote.control;
 
+	const struct platform_ops *ops = stub->ops;
 	long r = -EFAULT;
-	if (stub->write_mem(stub->arg, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
-		r = stub->syscall3(stub->arg, __NR_recvmsg, (uint64_t)stub->sock_fd, base,
-				   MSG_DONTWAIT);
+	if (ops->write_mem(stub->ctx, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
+		r = ops->host_syscall(stub->ctx, __NR_recvmsg, (uint64_t)stub->sock_fd, base,
+				      MSG_DONTWAIT, 0, 0, 0);
 	if (r == 1 &&
-	    stub->read_mem(stub->arg, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
+	    ops->read_mem(stub->ctx, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
 		struct cmsghdr *rc = (struct cmsghdr *)remote.control;
 		int fd;
 		memcpy(&fd, CMSG_DATA(rc), sizeof fd);
@@ -95,11 +99,18 @@ static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int h
 	return r < 0 ? r : -EIO;
 }
 
-long fdpass_send(struct fdpass *fp, const struct fdpass_stub *stub, int host_fd)
+long fdpass_mmap(struct fdpass *fp, const struct fdpass_stub *stub, uint64_t addr,
+		 uint64_t len, int prot, int flags, int host_fd, uint64_t offset)
 {
 	pthread_mutex_lock(&fp->lock);
-	long r = send_locked(fp, stub, host_fd);
+	long stub_fd = send_locked(fp, stub, host_fd);
 	pthread_mutex_unlock(&fp->lock);
+	if (stub_fd < 0)
+		return stub_fd;
+	const struct platform_ops *ops = stub->ops;
+	long r = ops->host_syscall(stub->ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
+				   (uint64_t)stub_fd, offset);
+	ops->host_syscall(stub->ctx, __NR_close, (uint64_t)stub_fd, 0, 0, 0, 0, 0);
 	return r;
 }
 
@@ -117,6 +128,22 @@ ssize_t platform_vm_write(pid_t pid, uint64_t dst, const void *src, size_t n)
 	struct iovec remote = { (void *)dst, n };
 	ssize_t r = process_vm_writev(pid, &local, 1, &remote, 1, 0);
 	return r < 0 ? -EFAULT : r;
+}
+
+void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int sock_fd)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sentry_pid)
+		_exit(127);
+	/* glibc registered an rseq area in the sentry thread's TLS; once that is
+	 * unmapped the kernel would fault the stub on every return to it.  It
+	 * registers the original 32-byte area whatever __rseq_size says. */
+	if (__rseq_size > 0)
+		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
+			__rseq_size < 32 ? 32 : __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+	if (dup2(fp->stub_fd, sock_fd) < 0)
+		_exit(127);
+	close_range(0, (unsigned)sock_fd - 1, 0);
+	close_range((unsigned)sock_fd + 1, ~0U, 0);
 }
 
 int platform_reserve_stub_region(void)

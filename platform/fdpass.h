@@ -17,23 +17,33 @@ struct fdpass {
 	pthread_mutex_t lock;
 };
 
-/* How to make a stub run recvmsg/close and to reach its scratch memory. */
+struct platform_ops;
+struct platform_ctx;
+
+/* A stub, driven through its platform's own host_syscall/read_mem/write_mem. */
 struct fdpass_stub {
-	void *arg;
-	long (*syscall3)(void *arg, long nr, uint64_t a0, uint64_t a1, uint64_t a2);
-	ssize_t (*write_mem)(void *arg, uint64_t dst, const void *src, size_t n);
-	ssize_t (*read_mem)(void *arg, void *dst, uint64_t src, size_t n);
+	const struct platform_ops *ops;
+	struct platform_ctx *ctx;
 	uint64_t scratch;    /* 256 bytes of stub memory for the message */
 	int sock_fd;         /* the stub's end of the socket */
 };
 
 int fdpass_init(struct fdpass *fp);
-/* Sends host_fd; returns the stub's new descriptor for it, or -errno. */
-long fdpass_send(struct fdpass *fp, const struct fdpass_stub *stub, int host_fd);
+/* mmap of a host fd of the sentry into the stub's address space: hands the
+ * fd over, maps it there and closes the stub's copy.  Returns the address or
+ * -errno (platform_ops.mmap_fd). */
+long fdpass_mmap(struct fdpass *fp, const struct fdpass_stub *stub, uint64_t addr,
+		 uint64_t len, int prot, int flags, int host_fd, uint64_t offset);
 
 /* process_vm_readv/writev: bytes copied (maybe short) or -EFAULT. */
 ssize_t platform_vm_read(pid_t pid, void *dst, uint64_t src, size_t n);
 ssize_t platform_vm_write(pid_t pid, uint64_t dst, const void *src, size_t n);
+
+/* First steps of a stub forked from the multithreaded sentry (raw syscalls
+ * only): die with the sentry (checked against sentry_pid), drop glibc's rseq
+ * registration, keep only the stubs' end of fp as sock_fd.  Exits the child
+ * on failure. */
+void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int sock_fd);
 
 /* Keeps the sentry's own mappings out of the stub region, so that a stub
  * forked from the sentry can map it without clobbering what it runs. */

@@ -22,7 +22,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/rseq.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -33,6 +32,8 @@
 #include "common/log.h"
 #include "platform/fdpass.h"
 #include "platform/ptrace/stub_layout.h"
+
+extern const struct platform_ops ptrace_platform_ops;
 
 struct platform_ctx {
 	pid_t tid;
@@ -228,15 +229,7 @@ static long ptrace_atomic_op(struct platform_ctx *ctx, uint64_t addr, int op, ui
  * only raw syscalls and memcpy until it jumps into the stub. */
 static _Noreturn void stub_child(void)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != ptr.sentry_pid)
-		_exit(127);
-	/* glibc registered an rseq area in the sentry thread's TLS; once that is
-	 * unmapped the kernel would fault the stub on every return to it.  It
-	 * registers the original 32-byte area whatever __rseq_size says. */
-	if (__rseq_size > 0)
-		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
-			__rseq_size < 32 ? 32 : __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-
+	platform_stub_child_start(&ptr.fdpass, ptr.sentry_pid, STUB_SOCK_FD);
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -248,11 +241,6 @@ static _Noreturn void stub_child(void)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	if (dup2(ptr.fdpass.stub_fd, STUB_SOCK_FD) < 0)
-		_exit(127);
-	close_range(0, STUB_SOCK_FD - 1, 0);
-	close_range(STUB_SOCK_FD + 1, ~0U, 0);
 
 	void *region = mmap((void *)STUB_REGION_START, STUB_MAPPED_SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -482,33 +470,12 @@ static ssize_t ptrace_write_mem(struct platform_ctx *ctx, uint64_t dst, const vo
 	return platform_vm_write(ctx->tid, dst, src, n);
 }
 
-static long fdpass_syscall(void *arg, long nr, uint64_t a0, uint64_t a1, uint64_t a2)
-{
-	return ptrace_host_syscall(arg, nr, a0, a1, a2, 0, 0, 0);
-}
-
-static ssize_t fdpass_write(void *arg, uint64_t dst, const void *src, size_t n)
-{
-	return ptrace_write_mem(arg, dst, src, n);
-}
-
-static ssize_t fdpass_read(void *arg, void *dst, uint64_t src, size_t n)
-{
-	return ptrace_read_mem(arg, dst, src, n);
-}
-
 static long ptrace_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
-			   int flags, int host_fd, uint64_t offset)
+			 int flags, int host_fd, uint64_t offset)
 {
-	struct fdpass_stub stub = { ctx, fdpass_syscall, fdpass_write, fdpass_read,
-				    STUB_DATA_ADDR + STUB_DATA_MSG, STUB_SOCK_FD };
-	long stub_fd = fdpass_send(&ptr.fdpass, &stub, host_fd);
-	if (stub_fd < 0)
-		return stub_fd;
-	long r = ptrace_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
-				     (uint64_t)stub_fd, offset);
-	ptrace_host_syscall(ctx, __NR_close, (uint64_t)stub_fd, 0, 0, 0, 0, 0);
-	return r;
+	struct fdpass_stub stub = { &ptrace_platform_ops, ctx, STUB_DATA_ADDR + STUB_DATA_MSG,
+				    STUB_SOCK_FD };
+	return fdpass_mmap(&ptr.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
 }
 
 /* --- life and death ------------------------------------------------------ */

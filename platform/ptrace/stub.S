@@ -7,6 +7,7 @@
  * can do to its own address space.
  */
 #include <asm/unistd.h>
+#include "platform/atomic_op.inc"
 
 #define SIGSTOP 19
 
@@ -63,29 +64,7 @@ stub_clone:
  * Traps with the old value in rax; a bad address faults in here, which the
  * tracer reports as EFAULT. */
 stub_atomic_op:
-	mov	(%rdi), %eax
-1:	mov	%eax, %ecx
-	cmp	$0, %esi
-	je	10f
-	cmp	$1, %esi
-	je	11f
-	cmp	$2, %esi
-	je	12f
-	cmp	$3, %esi
-	je	13f
-	xor	%edx, %ecx
-	jmp	20f
-10:	mov	%edx, %ecx
-	jmp	20f
-11:	add	%edx, %ecx
-	jmp	20f
-12:	or	%edx, %ecx
-	jmp	20f
-13:	mov	%edx, %r8d
-	not	%r8d
-	and	%r8d, %ecx
-20:	lock cmpxchg %ecx, (%rdi)
-	jne	1b
+	ATOMIC32_RMW
 	int3
 	jmp	stub_stop
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATCH_FAILED_MAX 64
 #define PATCH_HOT_SLOTS  256   /* power of two */
 /* A site is patched when it has trapped this often: start-up code that runs
  * once is not worth decoding and rewriting (a fresh process has dozens of
@@ -19,11 +18,10 @@ struct patch_state {
 	atomic_int refcount;
 	pthread_mutex_t lock;
 	uint64_t next;          /* next free trampoline */
-	/* Sites that could not be patched: not tried again (a ring). */
-	uint64_t failed[PATCH_FAILED_MAX];
-	unsigned nfailed;
-	/* How often each recent site trapped (a small hash, entries may be
-	 * displaced: an undercount only delays a patch). */
+	/* How often each recent site trapped (a small hash).  A site is tried
+	 * once, when its count reaches PATCH_HOT_AFTER: patched, it traps no
+	 * more; not patchable, it is not tried again (unless displaced from
+	 * the table, which costs at most one more try). */
 	struct { uint64_t rip; uint32_t count; } hot[PATCH_HOT_SLOTS];
 };
 
@@ -35,7 +33,7 @@ bool patch_state_count_trap(struct patch_state *ps, uint64_t rip)
 		ps->hot[i].rip = rip;
 		ps->hot[i].count = 0;
 	}
-	bool hot = ++ps->hot[i].count >= PATCH_HOT_AFTER;
+	bool hot = ++ps->hot[i].count == PATCH_HOT_AFTER;
 	pthread_mutex_unlock(&ps->lock);
 	return hot;
 }
@@ -45,23 +43,6 @@ bool patch_state_count_trap(struct patch_state *ps, uint64_t rip)
 static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
 static csh cs_handle;
 static bool cs_ready;
-
-bool patch_state_failed_before(struct patch_state *ps, uint64_t rip)
-{
-	pthread_mutex_lock(&ps->lock);
-	bool found = false;
-	for (unsigned i = 0; i < PATCH_FAILED_MAX && !found; i++)
-		found = ps->failed[i] == rip;
-	pthread_mutex_unlock(&ps->lock);
-	return found;
-}
-
-void patch_state_record_failure(struct patch_state *ps, uint64_t rip)
-{
-	pthread_mutex_lock(&ps->lock);
-	ps->failed[ps->nfailed++ % PATCH_FAILED_MAX] = rip;
-	pthread_mutex_unlock(&ps->lock);
-}
 
 struct patch_state *patch_state_new(void)
 {
@@ -90,8 +71,6 @@ struct patch_state *patch_state_fork(struct patch_state *ps)
 		return NULL;
 	pthread_mutex_lock(&ps->lock);
 	c->next = ps->next;   /* the child's trampolines are a copy */
-	memcpy(c->failed, ps->failed, sizeof c->failed);
-	c->nfailed = ps->nfailed;
 	memcpy(c->hot, ps->hot, sizeof c->hot);
 	pthread_mutex_unlock(&ps->lock);
 	return c;

@@ -42,13 +42,9 @@ struct patch_state *patch_state_get(struct patch_state *ps);
 struct patch_state *patch_state_fork(struct patch_state *ps);
 void patch_state_put(struct patch_state *ps);
 
-/* Counts a trap at the site ending at rip; true once it is hot enough to
- * be worth patching. */
+/* Counts a trap at the site ending at rip; true (once) when it has become
+ * hot enough to be worth trying to patch. */
 bool patch_state_count_trap(struct patch_state *ps, uint64_t rip);
-
-/* Sites tried without success are remembered (a bounded number). */
-bool patch_state_failed_before(struct patch_state *ps, uint64_t rip);
-void patch_state_record_failure(struct patch_state *ps, uint64_t rip);
 
 /* Is the code before rip (win holds the bytes [rip - 8, rip)) a patchable
  * `mov $nr, %eax; syscall` at an instruction boundary?  Decoded with

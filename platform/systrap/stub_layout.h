@@ -145,7 +145,8 @@ struct stub_slot {
 	uint64_t xsave_mask;
 	volatile uint64_t args[7];
 	volatile int64_t result;
-	char pad3[SLOT_REGS - SLOT_RESULT - 8];
+	uint64_t nonce;                 /* random: proves a pid maps this slot */
+	char pad3[SLOT_REGS - SLOT_RESULT - 16];
 	struct user_regs_struct regs;
 	char pad4[SLOT_INFO - SLOT_REGS - sizeof(struct user_regs_struct)];
 	siginfo_t info;

@@ -31,7 +31,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/rseq.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -56,11 +56,12 @@
 #define SA_RESTORER 0x04000000
 #endif
 
+extern const struct platform_ops systrap_platform_ops;
+
 struct platform_ctx {
 	pid_t tid;
 	int pidfd;
 	bool dead;
-	bool our_child;                 /* forked by the sentry: reap it */
 	struct slot_ref *slot;
 	struct user_regs_struct regs;   /* the guest's, valid between events */
 	struct user_regs_struct seen;   /* as they are in the slot */
@@ -87,8 +88,8 @@ static struct {
 	struct sock_fprog filter;
 	uint64_t unmap[SYSTRAP_MAX_UNMAP][2];
 	size_t nunmap;
-	uint64_t spin_cycles;           /* how long the sentry spins for an event */
-	uint64_t stub_spin_cycles;      /* how long a stub spins for its turn */
+	uint64_t spin_cycles;           /* how long the sentry spins for an event (TSC) */
+	uint64_t stub_spin_cycles;      /* how long a stub spins for its turn (TSC) */
 	uint64_t xsave_mask;
 	uint32_t xsave_size;
 	bool patching;
@@ -287,6 +288,8 @@ static int slot_alloc(struct slot_ref **out)
 	/* Forks of the sentry (new stubs, the gofer) need not see it. */
 	madvise(r->s, SYSTRAP_SLOT_SIZE, MADV_DONTFORK);
 	r->s->self = r->addr;
+	if (getrandom(&r->s->nonce, sizeof r->s->nonce, 0) != sizeof r->s->nonce)
+		r->s->nonce = now_ns() ^ (uint64_t)r->addr;
 	r->s->spin_cycles = st.stub_spin_cycles;
 	r->s->xsave_mask = st.xsave_mask;
 	r->s->state = TURN_STUB;
@@ -459,13 +462,8 @@ static int wait_ready(struct platform_ctx *ctx)
  * syscalls and memcpy until it jumps into the stub code. */
 static _Noreturn void stub_child(struct slot_ref *slot)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != st.sentry_pid)
-		_exit(127);
-	if (__rseq_size > 0)
-		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
-			__rseq_size < 32 ? 32 : __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-
-	/* The code, the data page and this thread's slot. */
+	/* The code, the data page and this thread's slot (mapped before its fd
+	 * goes with the others). */
 	size_t code_len = (size_t)(__stop_systrap_stub - __start_systrap_stub);
 	void *code = mmap((void *)SYSTRAP_CODE_ADDR, SYSTRAP_SLOTS_ADDR - SYSTRAP_CODE_ADDR,
 			  PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -482,11 +480,7 @@ static _Noreturn void stub_child(struct slot_ref *slot)
 	if (s != (void *)slot->addr)
 		_exit(127);
 	madvise(s, SYSTRAP_SLOT_SIZE, MADV_DONTFORK);
-
-	if (dup2(st.fdpass.stub_fd, SYSTRAP_SOCK_FD) < 0)
-		_exit(127);
-	close_range(0, SYSTRAP_SOCK_FD - 1, 0);
-	close_range(SYSTRAP_SOCK_FD + 1, ~0U, 0);
+	platform_stub_child_start(&st.fdpass, st.sentry_pid, SYSTRAP_SOCK_FD);
 
 	/* Every host signal goes to the stub's handler, on the slot's signal
 	 * stack, with every other signal blocked meanwhile. */
@@ -560,7 +554,6 @@ static int create_from_sentry(struct platform_ctx **out)
 		slot_free(slot);
 		return -ENOMEM;
 	}
-	ctx->our_child = true;
 	if ((err = wait_ready(ctx)) < 0) {
 		log_warn("could not start a stub process: %s", strerror(-err));
 		systrap_destroy(ctx);
@@ -633,33 +626,12 @@ static ssize_t systrap_write_mem(struct platform_ctx *ctx, uint64_t dst, const v
 	return platform_vm_write(ctx->tid, dst, src, n);
 }
 
-static long fdpass_syscall(void *arg, long nr, uint64_t a0, uint64_t a1, uint64_t a2)
-{
-	return systrap_host_syscall(arg, nr, a0, a1, a2, 0, 0, 0);
-}
-
-static ssize_t fdpass_write(void *arg, uint64_t dst, const void *src, size_t n)
-{
-	return systrap_write_mem(arg, dst, src, n);
-}
-
-static ssize_t fdpass_read(void *arg, void *dst, uint64_t src, size_t n)
-{
-	return systrap_read_mem(arg, dst, src, n);
-}
-
 static long systrap_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len, int prot,
-			    int flags, int host_fd, uint64_t offset)
+			  int flags, int host_fd, uint64_t offset)
 {
-	struct fdpass_stub stub = { ctx, fdpass_syscall, fdpass_write, fdpass_read,
+	struct fdpass_stub stub = { &systrap_platform_ops, ctx,
 				    SYSTRAP_DATA_ADDR + SYSTRAP_DATA_MSG, SYSTRAP_SOCK_FD };
-	long stub_fd = fdpass_send(&st.fdpass, &stub, host_fd);
-	if (stub_fd < 0)
-		return stub_fd;
-	long r = systrap_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
-				      (uint64_t)stub_fd, offset);
-	systrap_host_syscall(ctx, __NR_close, (uint64_t)stub_fd, 0, 0, 0, 0, 0);
-	return r;
+	return fdpass_mmap(&st.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
 }
 
 /* --- clone ---------------------------------------------------------------------- */
@@ -686,6 +658,18 @@ static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct plat
 	if (tid < 0) {
 		slot_free(slot);
 		return (int)tid;
+	}
+	/* The pid came back through the slot, which guest code can write: it
+	 * must name a process that maps this very slot (the child, or at worst
+	 * another thread of the same guest process), never the gofer or a
+	 * stub of another process that the sentry would later kill. */
+	uint64_t seen = 0;
+	if (tid <= 0 || tid > INT32_MAX ||
+	    platform_vm_read((pid_t)tid, &seen, slot->addr + offsetof(struct stub_slot, nonce),
+			     sizeof seen) != sizeof seen || seen != slot->s->nonce) {
+		log_warn("stub %d: clone reported a process that is not its child", parent->tid);
+		slot_free(slot);
+		return -EAGAIN;
 	}
 	out->host_tid = (pid_t)tid;
 	out->regs = *systrap_regs(parent);
@@ -970,15 +954,13 @@ static int write_code(struct platform_ctx *ctx, uint64_t addr, const uint8_t *by
 
 static int systrap_patch(struct platform_ctx *ctx, uint64_t rip, int prot, bool single)
 {
-	if (!ctx->patch || rip < PATCH_SITE_LEN + 1 || patch_state_failed_before(ctx->patch, rip))
+	if (!ctx->patch || rip < PATCH_SITE_LEN + 1)
 		return 0;
 	uint8_t win[8];
 	uint32_t nr = (uint32_t)ctx->regs.orig_rax;
 	if (systrap_read_mem(ctx, win, rip - 8, sizeof win) != sizeof win ||
-	    !patch_recognise(win, rip, nr)) {
-		patch_state_record_failure(ctx->patch, rip);
+	    !patch_recognise(win, rip, nr))
 		return 0;
-	}
 	uint64_t site = rip - PATCH_SITE_LEN;
 	uint64_t tramp = patch_state_lock_next(ctx->patch);
 	uint8_t jump[5], code[PATCH_TRAMP_SIZE];
@@ -994,9 +976,7 @@ static int systrap_patch(struct platform_ctx *ctx, uint64_t rip, int prot, bool 
 			r = write_code(ctx, site, jump, sizeof jump, win + 1, prot, single);
 	}
 	patch_state_unlock(ctx->patch, used && r > 0);
-	if (r <= 0)
-		patch_state_record_failure(ctx->patch, rip);
-	else
+	if (r > 0)
 		log_debug("stub %d: patched the syscall %u site at %#llx", ctx->tid, nr,
 			  (unsigned long long)site);
 	return r;

@@ -907,9 +907,9 @@ int mm_prot_at(struct mm *mm, uint64_t addr)
 int mm_patch_syscall_site(struct task *t, uint64_t rip)
 {
 	struct mm *mm = t->mm;
-	if (!t->platform->patch || rip < 16)
+	if (!t->platform->patch || rip < 8)
 		return 0;
-	uint64_t start = rip - 16;   /* the site, and the byte before it */
+	uint64_t start = rip - 8;    /* the 7-byte site, and the byte before it */
 	pthread_mutex_lock(&mm->lock);
 	struct vma *v = vma_containing(mm, start);
 	struct vma *w = vma_containing(mm, rip - 1);

@@ -5,6 +5,7 @@
  * refers to nothing outside the section.  See stub_layout.h for the slot.
  */
 #include <asm/unistd.h>
+#include "platform/atomic_op.inc"
 #include "platform/systrap/stub_layout.h"
 
 	.section systrap_stub, "ax", @progbits
@@ -167,29 +168,7 @@ systrap_atomic_begin:
  * the 32-bit word at addr (op: 0 set, 1 add, 2 or, 3 and-not, 4 xor);
  * returns the old value. */
 systrap_do_atomic32:
-	mov	(%rdi), %eax
-1:	mov	%eax, %ecx
-	cmp	$0, %esi
-	je	10f
-	cmp	$1, %esi
-	je	11f
-	cmp	$2, %esi
-	je	12f
-	cmp	$3, %esi
-	je	13f
-	xor	%edx, %ecx
-	jmp	20f
-10:	mov	%edx, %ecx
-	jmp	20f
-11:	add	%edx, %ecx
-	jmp	20f
-12:	or	%edx, %ecx
-	jmp	20f
-13:	mov	%edx, %r8d
-	not	%r8d
-	and	%r8d, %ecx
-20:	lock cmpxchg %ecx, (%rdi)
-	jne	1b
+	ATOMIC32_RMW
 	ret
 
 /* systrap_do_cmpxchg64(addr, expected, new): returns the old value. */
