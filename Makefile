@@ -12,22 +12,28 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -I. -D_GNU_SOURCE
+# lwIP (guest TCP/IP), libslirp (egress NAT), liburing (host I/O of the
+# proxy and the port forwarder), OpenSSL (TLS-published ports).
+NET_CPPFLAGS := -I/usr/include/lwip -I/usr/include/slirp
+CPPFLAGS += -I. -D_GNU_SOURCE $(NET_CPPFLAGS)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
-LDLIBS_SENTRY := -pthread -lcapstone
+LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
-                libc6-dev libcapstone-dev
+                libc6-dev libcapstone-dev liblwip-dev libslirp-dev liburing-dev libssl-dev
 # The real programs the e2e tests run (tests/e2e/t_prog_*.sh), beyond what a
 # minimal Debian 12 has (bash, coreutils, findutils, tar, gzip are essential).
 DEB_PACKAGES += procps git python3 perl bzip2
+# The network tests: test hosts in network namespaces, a TLS client.
+DEB_PACKAGES += iproute2 curl openssl
 
 # Everything linked into build/sentry.  The gofer and the stub are forked from
 # the sentry binary (see docs/architecture.md), so they are part of it.
 SENTRY_SRCS := $(sort $(wildcard common/*.c) \
                       $(wildcard sentry/*/*.c) \
                       $(wildcard platform/*.c) $(wildcard platform/ptrace/*.c) \
-                      $(wildcard platform/systrap/*.c) $(wildcard gofer/*.c))
+                      $(wildcard platform/systrap/*.c) $(wildcard gofer/*.c) \
+                      $(wildcard netstack/*.c) $(wildcard netstack/proxy/*.c))
 SENTRY_ASM  := $(sort $(wildcard platform/ptrace/*.S) $(wildcard platform/systrap/stub/*.S))
 # The systrap stub's C code runs in guest address spaces: freestanding, no
 # sanitizers, no SSE (see platform/systrap/stub/stub.c).

@@ -46,7 +46,7 @@ $(ASAN_SENTRY): $(SAN_OBJS) $(BUILD)/san/sentry/cli/main.o
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_SENTRY)
 
 conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
-	tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry \
+	SENTRY=$(abspath $(BUILD)/sentry) tests/conformance/run.sh --bindir $(BUILD)/conformance --runtime native --runtime sentry \
 		--runtime 'sentry-ptrace=$(abspath $(BUILD)/sentry) run --platform=ptrace $(CONF_MOUNT) --' \
 		--runtime 'sentry-asan=$(SAN_ENV) $(ASAN_SENTRY) run $(CONF_MOUNT) --'
 

@@ -70,6 +70,26 @@ static const char usage_text[] =
 	"                           without an entry) unless set with -e.  An unknown\n"
 	"                           name exits with status 2.  Default: root (0:0, every\n"
 	"                           capability, no supplementary groups, HOME as given)\n"
+	"  --network MODE           sandbox (default): the guest reaches the outside\n"
+	"                           through user-mode NAT, nothing reaches it; none:\n"
+	"                           loopback only (connect/sendto elsewhere fail with\n"
+	"                           ENETUNREACH, no packet leaves)\n"
+	"  --block-network          the same as --network=none\n"
+	"  --cidr-allow CIDR        outbound traffic only to this IPv4 or IPv6 range\n"
+	"                           (repeatable); anything else is refused inside the\n"
+	"                           sandbox with ECONNREFUSED; DNS to the sandbox's\n"
+	"                           resolver then needs --allow-dns\n"
+	"  --allow-dns              with --cidr-allow: let the sandbox's resolver\n"
+	"                           (10.0.2.3) forward DNS queries\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT\n"
+	"                           forward connections to HOSTIP:HOSTPORT (default\n"
+	"                           127.0.0.1) to the guest's GUESTPORT (repeatable)\n"
+	"  --tls-publish [HOSTIP:]HOSTPORT:GUESTPORT\n"
+	"                           the same, with TLS terminated on the host side\n"
+	"  --tls-cert FILE, --tls-key FILE\n"
+	"                           the PEM certificate and key for --tls-publish\n"
+	"                           (default: a self-signed one made at start)\n"
+	"  --tunnels-json FILE      write the published URLs to FILE as JSON\n"
 	"  --strace                 print every guest syscall to stderr\n"
 	"  --report-unimplemented   at exit, list syscalls the guest called that the\n"
 	"                           sentry does not implement\n"
@@ -164,7 +184,8 @@ static char **build_env(struct options *o)
 }
 
 enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
-       OPT_VERSION, OPT_RUSAGE_FILE };
+       OPT_VERSION, OPT_RUSAGE_FILE, OPT_NETWORK, OPT_BLOCK_NETWORK, OPT_CIDR_ALLOW, OPT_ALLOW_DNS,
+       OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON };
 
 /* --rusage-file: opened by the outer process at start (so a bad path is a
  * usage error, and the sentry itself opens no host path for it), written
@@ -196,8 +217,43 @@ static void check_user_spec(const char *spec)
 		usage_error("bad user '%s': id out of range", spec);
 }
 
+static void add_cidr(struct net_policy *n, const char *spec)
+{
+	n->allow = realloc(n->allow, (n->nallow + 1) * sizeof *n->allow);
+	if (!n->allow)
+		die(125, "out of memory");
+	if (net_cidr_parse(spec, &n->allow[n->nallow]) < 0)
+		usage_error("bad CIDR '%s': expected ADDRESS[/PREFIX], IPv4 or IPv6", spec);
+	n->nallow++;
+	n->has_allowlist = true;
+}
+
+static void add_publish(struct net_policy *n, const char *spec, bool tls)
+{
+	n->publish = realloc(n->publish, (n->npublish + 1) * sizeof *n->publish);
+	if (!n->publish)
+		die(125, "out of memory");
+	if (net_publish_parse(spec, tls, &n->publish[n->npublish]) < 0)
+		usage_error("bad port '%s': expected [HOSTIP:]HOSTPORT:GUESTPORT", spec);
+	for (size_t i = 0; i < n->npublish; i++)
+		if (n->publish[i].host_port == n->publish[n->npublish].host_port &&
+		    memcmp(n->publish[i].host_addr, n->publish[n->npublish].host_addr, 16) == 0)
+			usage_error("host port '%s' published twice", spec);
+	n->npublish++;
+}
+
+/* The TLS files are read by the port forwarder later: fail now instead. */
+static const char *readable_file(const char *path, const char *what)
+{
+	if (access(path, R_OK) < 0)
+		usage_error("cannot read TLS %s '%s': %s", what, path, strerror(errno));
+	char *abs = realpath(path, NULL);
+	return abs ? abs : path;
+}
+
 static void parse_run(struct options *o, int argc, char **argv)
 {
+	bool allow_dns = false;
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
@@ -212,6 +268,15 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "report-unimplemented", no_argument, NULL, OPT_REPORT },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "rusage-file", required_argument, NULL, OPT_RUSAGE_FILE },
+		{ "network", required_argument, NULL, OPT_NETWORK },
+		{ "block-network", no_argument, NULL, OPT_BLOCK_NETWORK },
+		{ "cidr-allow", required_argument, NULL, OPT_CIDR_ALLOW },
+		{ "allow-dns", no_argument, NULL, OPT_ALLOW_DNS },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "tls-publish", required_argument, NULL, OPT_TLS_PUBLISH },
+		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+		{ "tunnels-json", required_argument, NULL, OPT_TUNNELS_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -219,7 +284,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	opterr = 0;
 	int ch;
 	/* '+': stop at the first non-option (the command). */
-	while ((ch = getopt_long(argc, argv, "+e:w:v:u:th", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+e:w:v:u:p:th", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ROOTFS:
 			c->rootfs = optarg;
@@ -276,6 +341,36 @@ static void parse_run(struct options *o, int argc, char **argv)
 			if (rusage_fd < 0)
 				usage_error("cannot open rusage file '%s': %s", optarg, strerror(errno));
 			break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "none") == 0)
+				c->opts.net.mode = NET_NONE;
+			else if (strcmp(optarg, "sandbox") == 0)
+				c->opts.net.mode = NET_SANDBOX;
+			else
+				usage_error("unknown network '%s': expected sandbox or none", optarg);
+			break;
+		case OPT_BLOCK_NETWORK:
+			c->opts.net.mode = NET_NONE;
+			break;
+		case OPT_CIDR_ALLOW:
+			add_cidr(&c->opts.net, optarg);
+			break;
+		case OPT_ALLOW_DNS:
+			allow_dns = true;
+			break;
+		case 'p':
+		case OPT_TLS_PUBLISH:
+			add_publish(&c->opts.net, optarg, ch == OPT_TLS_PUBLISH);
+			break;
+		case OPT_TLS_CERT:
+			c->opts.net.tls_cert = readable_file(optarg, "certificate");
+			break;
+		case OPT_TLS_KEY:
+			c->opts.net.tls_key = readable_file(optarg, "key");
+			break;
+		case OPT_TUNNELS_JSON:
+			c->opts.net.tunnels_json = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -287,6 +382,10 @@ static void parse_run(struct options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("%s", "no command given");
+	/* DNS: forwarded unless an allowlist says otherwise (then --allow-dns). */
+	c->opts.net.dns_allowed = !c->opts.net.has_allowlist || allow_dns;
+	if (!c->opts.net.tls_cert != !c->opts.net.tls_key)
+		usage_error("%s", "--tls-cert and --tls-key go together");
 	c->argv = argv + optind;
 	struct stat st;
 	if (stat(c->rootfs, &st) < 0)

@@ -14,6 +14,8 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "gofer/gofer.h"
+#include "netstack/netstack.h"
+#include "sentry/fs/etc_net.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/gofer_client.h"
 #include "sentry/kernel/internal.h"
@@ -75,6 +77,7 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 	if ((err = mount_fs(k, "/sys", err, d, "sysfs", MNT_RDONLY | MNT_NOSUID | MNT_NODEV |
 			    MNT_NOEXEC)) < 0)
 		return err;
+	etc_net_setup(k);   /* /etc/hosts, /etc/resolv.conf; user mounts may cover them */
 
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		const struct sandbox_mount *m = &cfg->mounts[i];
@@ -389,6 +392,11 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	}
 
+	/* The network's host-side processes, still single-threaded. */
+	struct netstack_helpers nh;
+	if ((err = netstack_spawn_helpers(&cfg->opts.net, &nh)) < 0)
+		return err;
+
 	struct kernel *k = kernel_new(cfg);
 	if (!k)
 		return -ENOMEM;
@@ -399,6 +407,10 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	if ((err = setup_mounts(k, cfg)) < 0)
 		return err;
+	if ((err = netstack_start(k, &nh)) < 0) {
+		log_error("cannot start the network: %s", strerror(-err));
+		return err;
+	}
 	if ((err = setup_outside_signals(k)) < 0)
 		return err;
 	if ((err = start_init(k, cfg)) < 0)

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "common/list.h"
+#include "netstack/policy.h"
 #include "platform/platform.h"
 #include "sentry/vfs/vfs.h"
 
@@ -30,6 +31,7 @@ struct mm;
 struct task;
 struct thread_group;
 struct gofer_client;
+struct netstack;
 struct tty;
 struct devpts;
 struct tty_bridge;
@@ -363,6 +365,7 @@ struct kernel_options {
 	bool strace;
 	bool report_unimplemented;
 	const char *hostname;
+	struct net_policy net;         /* the network policy (netstack/policy.h) */
 };
 
 struct kernel {
@@ -370,6 +373,7 @@ struct kernel {
 	const struct platform_ops *platform;
 	struct kernel_options opts;
 	struct gofer_client *gofer;
+	struct netstack *net;           /* guest TCP/IP (netstack/netstack.h) */
 	struct mount_table *mounts;
 	struct path root;              /* the sandbox's "/" */
 

@@ -15,6 +15,7 @@
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/mm/mm.h"
+#include "sentry/socket/netlink.h"
 #include "sentry/socket/socket.h"
 
 
@@ -261,7 +262,7 @@ static pthread_mutex_t families_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int family;
 	socket_create_fn create;
-} families[MAX_FAMILIES] = { { AF_UNIX, unix_create } };
+} families[MAX_FAMILIES] = { { AF_UNIX, unix_create }, { AF_NETLINK, netlink_create } };
 
 void socket_register_family(int family, socket_create_fn create)
 {
@@ -313,9 +314,7 @@ long socket_ioctl(struct socket *s, struct task *t, unsigned long cmd, uint64_t 
 	case SIOCGSTAMPNS:
 		return -ENOENT;
 	default:
-		/* Interface ioctls (SIOCGIFCONF...) need a network device: none. */
-		if (cmd >= SIOCGIFNAME && cmd <= 0x89ff)
-			return -ENODEV;
-		return -ENOTTY;
+		/* Interface ioctls (SIOCGIFCONF, SIOCGIFINDEX...): netdev.c. */
+		return netdev_ioctl(t, cmd, arg);
 	}
 }

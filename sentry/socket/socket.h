@@ -179,6 +179,7 @@ struct socket {
 #define SOCKF_LINGER    0x10
 #define SOCKF_DONTROUTE 0x20
 #define SOCKF_TIMESTAMP 0x40
+#define SOCKF_REUSEPORT 0x80
 
 /* Defaults for a new socket of the family. */
 void socket_init(struct socket *s, int family, int type, int protocol,

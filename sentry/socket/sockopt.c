@@ -101,7 +101,10 @@ static int common_setsockopt(struct socket *s, struct task *t, int name, const v
 		set_flag(s, SOCKF_REUSEADDR, on);
 		return 0;
 	case SO_REUSEPORT:
-		return on && s->family != AF_INET && s->family != AF_INET6 ? -EOPNOTSUPP : 0;
+		if (on && s->family != AF_INET && s->family != AF_INET6)
+			return -EOPNOTSUPP;
+		set_flag(s, SOCKF_REUSEPORT, on);
+		return 0;
 	case SO_TYPE:
 	case SO_PROTOCOL:
 	case SO_DOMAIN:
@@ -238,6 +241,8 @@ int socket_getsockopt(struct socket *s, struct task *t, int level, int name, voi
 		v.i = !!(flags & SOCKF_REUSEADDR);
 		break;
 	case SO_REUSEPORT:
+		v.i = !!(flags & SOCKF_REUSEPORT);
+		break;
 	case SO_NO_CHECK:
 	case SO_BSDCOMPAT:
 	case SO_PASSSEC:

@@ -1,0 +1,166 @@
+/* Netstack internals shared by stack.c (lwIP, interfaces, the link and
+ * the forwarded connections), inet.c (what every AF_INET/AF_INET6 socket
+ * has), tcp.c, udp.c and icmp.c.
+ *
+ * Locking: lwIP's core lock (LOCK_TCPIP_CORE) guards lwIP and every field
+ * of an inet_sock marked "core".  lwIP's callbacks run with it held (on
+ * lwIP's tcpip thread, or in the sentry thread that called into lwIP);
+ * they only move pbufs to queues, change state and wake wait queues.  The
+ * core lock is taken before any wait queue lock and never while another
+ * sentry lock is held, except a socket's rlock/wlock, which order readers
+ * and writers and are taken first.  No guest memory is touched with the
+ * core lock held: data goes through the task's bounce buffer.
+ */
+#ifndef NETSTACK_INTERNAL_H
+#define NETSTACK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <netinet/in.h>
+
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
+#include "lwip/netif.h"
+
+#include "sentry/kernel/kernel.h"
+#include "sentry/socket/socket.h"
+#include "netstack/policy.h"
+
+struct tcp_pcb;
+struct udp_pcb;
+struct raw_pcb;
+
+struct netstack {
+	struct kernel *k;
+	const struct net_policy *policy;
+	struct netif lo, eth0;
+	bool has_eth0;
+	int link_fd;              /* -1: no eth0 */
+	int publish_fd;           /* -1: nothing published */
+	int wake_fd;              /* eventfd: the I/O thread looks again */
+	pthread_t io_thread;
+	pthread_mutex_t fwd_lock; /* the forwarded connections list */
+	struct list_head fwds;
+	uint16_t next_ident;      /* ICMP echo identifiers (core) */
+};
+
+/* One received datagram or stream chunk (core). */
+struct rx_item {
+	struct rx_item *next;
+	struct pbuf *p;
+	uint16_t off;             /* stream: bytes of p already read */
+	ip_addr_t addr;           /* datagrams: the source */
+	uint16_t port;
+};
+
+enum inet_state {
+	INET_CLOSED,              /* new, bound, or closed */
+	INET_LISTEN,
+	INET_CONNECTING,
+	INET_CONNECTED,           /* TCP established (or closing); UDP with a peer */
+};
+
+#define INET_RCV_SHUTDOWN  1
+#define INET_SEND_SHUTDOWN 2
+
+struct inet_sock {
+	struct socket sock;       /* first: socket_from_file() gives this */
+	struct netstack *ns;
+	struct waitq wq;          /* readers, writers, pollers */
+	pthread_mutex_t rlock, wlock;
+	/* core: */
+	enum inet_state state;
+	union {
+		struct tcp_pcb *tcp;
+		struct udp_pcb *udp;
+		struct raw_pcb *raw;
+		void *any;
+	} pcb;                    /* NULL once lwIP dropped it (reset, abort) */
+	bool bound;
+	bool v6only;
+	int shutdown;             /* INET_*_SHUTDOWN */
+	bool peer_fin;            /* TCP: the peer sent FIN */
+	bool was_connected;       /* TCP: got established once */
+	struct rx_item *rx_head, *rx_tail;
+	size_t rx_bytes;          /* queued, not yet read */
+	size_t rx_count;          /* datagrams queued */
+	/* TCP listeners: accepted connections not yet taken. */
+	struct inet_sock *acc_head, *acc_tail, *acc_next;
+	int backlog, acc_count;
+	/* Options lwIP has no place for. */
+	int ttl;                  /* -1: default (64) */
+	int tos;
+	bool nodelay, cork;
+	int keepidle, keepintvl, keepcnt;   /* seconds, seconds, count */
+	bool recverr;
+	uint16_t ident;           /* ICMP echo id */
+	/* UDP connected to a loopback port with no socket: the next send
+	 * or receive reports ECONNREFUSED, as the kernel's ICMP error does. */
+	bool udp_refused;
+	/* The local address as last bound or connected (getsockname still
+	 * answers once lwIP dropped the pcb). */
+	ip_addr_t local_addr;
+	uint16_t local_port;
+	/* A connected destination, for getpeername. */
+	ip_addr_t peer_addr;
+	uint16_t peer_port;
+};
+
+static inline struct inet_sock *inet_sk(struct socket *s)
+{
+	return (struct inet_sock *)s;
+}
+
+/* --- stack.c --- */
+void net_lock(void);
+void net_unlock(void);
+/* Is addr one of the sandbox's own addresses (or loopback)?  Such
+ * destinations never leave the sandbox. */
+bool net_addr_is_local(struct netstack *ns, const ip_addr_t *addr);
+/* The source address for a destination (loopback for local ones). */
+void net_source_addr(struct netstack *ns, const ip_addr_t *dst, ip_addr_t *src);
+/* Pokes the I/O thread (forwarded connections). */
+void net_io_wake(struct netstack *ns);
+/* A forwarded host stream for guest_port (published port). */
+int net_forward_attach(struct netstack *ns, int fd, uint16_t guest_port);
+
+/* --- inet.c --- */
+/* sockaddr <-> lwIP address, for a socket of family fam. */
+int inet_addr_from_user(int fam, bool v6only, const struct sockaddr *sa, int len,
+			ip_addr_t *addr, uint16_t *port);
+int inet_addr_to_user(int fam, const ip_addr_t *addr, uint16_t port,
+		      struct sockaddr_storage *out);
+/* The policy at connect/sendto: 0 or -errno. */
+int inet_policy_check(struct inet_sock *is, const ip_addr_t *addr, uint16_t port,
+		      enum net_proto proto);
+void inet_sock_init(struct inet_sock *is, struct netstack *ns, int family, int type,
+		    int protocol, const struct socket_ops *ops);
+void inet_sock_free(struct inet_sock *is);
+/* Waits (core lock not held) until woken for events: 0 or what sock_block says. */
+int inet_wait(struct inet_sock *is, struct task *t, const struct sock_timeo *to, unsigned events);
+void inet_wake(struct inet_sock *is, unsigned events);
+void rxq_push(struct inet_sock *is, struct rx_item *it);
+void rxq_purge(struct inet_sock *is);
+/* IP/IPv6-level and SOL_SOCKET options shared by the protocols. */
+int inet_setsockopt_ip(struct inet_sock *is, int level, int name, const void *val, unsigned len);
+int inet_getsockopt_ip(struct inet_sock *is, int level, int name, void *val, unsigned *len);
+/* The local address for bind: the wildcard follows v6only. */
+void inet_any_addr(struct inet_sock *is, ip_addr_t *out);
+/* -EADDRNOTAVAIL unless addr is a wildcard or one of ours. */
+int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr);
+int inet_get_ttl(struct inet_sock *is);
+
+/* --- the protocols --- */
+/* recvmsg of a datagram socket (UDP, ICMP): one queued datagram. */
+ssize_t inet_dgram_recvmsg(struct inet_sock *is, struct task *t, struct sock_msg *m, size_t len,
+			   int flags);
+unsigned inet_dgram_poll(struct inet_sock *is, struct poll_table *pt);
+int inet_dgram_shutdown(struct inet_sock *is, int how);
+long inet_dgram_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, uint64_t arg);
+int tcp_sock_create(struct netstack *ns, int family, struct socket **out);
+int udp_sock_create(struct netstack *ns, int family, struct socket **out);
+int icmp_sock_create(struct netstack *ns, int family, struct socket **out);
+/* Forwarded connections use the TCP raw API directly (stack.c). */
+
+#endif

@@ -1,0 +1,31 @@
+/* The egress proxy: the only process of the sandbox with host network
+ * access (docs/architecture.md, "Netstack").  The sentry's eth0 is one end
+ * of a SOCK_SEQPACKET socketpair carrying one Ethernet frame per message;
+ * the proxy receives them, checks each against the policy again
+ * (net_policy_frame_ok) and against its own deny list (the host's own
+ * addresses from getifaddrs at start, 127.0.0.0/8, ::1, 0.0.0.0/8,
+ * link-local), and hands what passes to libslirp (user-mode NAT to host
+ * sockets, host loopback disabled, no DHCP, DNS per policy).  Frames slirp
+ * sends to the guest go back over the socketpair.  All host-side I/O runs
+ * on one io_uring event loop (liburing).
+ *
+ * Forked from the sentry (no exec), before the sentry starts threads.  It
+ * dies with the sentry (PR_SET_PDEATHSIG) and exits when the link reaches
+ * EOF.
+ */
+#ifndef NETSTACK_PROXY_H
+#define NETSTACK_PROXY_H
+
+#include <sys/types.h>
+
+#include "netstack/policy.h"
+
+/* Starts the proxy.  *link_fd: the sentry's end of the frame link
+ * (SOCK_SEQPACKET, CLOEXEC, blocking); *pid: the proxy.  0 or -errno. */
+int egress_proxy_spawn(const struct net_policy *p, int *link_fd, pid_t *pid);
+
+/* The proxy's loop (in the child): returns when the link closes; 0, or
+ * -errno on a fatal error (logged). */
+int egress_proxy_serve(int link_fd, const struct net_policy *p);
+
+#endif
