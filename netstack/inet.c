@@ -13,6 +13,7 @@
 
 #include "netstack/internal.h"
 #include "netstack/netconf.h"
+#include "sentry/socket/netlink.h"
 
 #define IP_DEFAULT_TTL_LINUX 64
 
@@ -331,4 +332,9 @@ int inet_getsockopt_ip(struct inet_sock *is, int level, int name, void *val, uns
 		}
 	}
 	return -ENOPROTOOPT;
+}
+
+long inet_other_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, uint64_t arg)
+{
+	return is->sock.family == AF_INET ? netdev_inet_ioctl(t, cmd, arg) : -ENOIOCTLCMD;
 }

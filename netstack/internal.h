@@ -150,6 +150,8 @@ void inet_any_addr(struct inet_sock *is, ip_addr_t *out);
 /* -EADDRNOTAVAIL unless addr is a wildcard or one of ours. */
 int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr);
 int inet_get_ttl(struct inet_sock *is);
+/* The ioctls no protocol answered: the IPv4 interface address ones. */
+long inet_other_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, uint64_t arg);
 
 /* --- the protocols --- */
 /* recvmsg of a datagram socket (UDP, ICMP): one queued datagram. */

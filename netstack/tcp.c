@@ -981,7 +981,8 @@ static long tcp_sock_ioctl(struct socket *s, struct task *t, unsigned long cmd, 
 		break;
 	default:
 		net_unlock();
-		return -ENOIOCTLCMD;
+		/* SIOCGIFADDR and friends: only AF_INET sockets answer them. */
+		return inet_other_ioctl(is, t, cmd, arg);
 	}
 	net_unlock();
 	if (v < 0)

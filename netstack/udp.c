@@ -398,7 +398,8 @@ long inet_dgram_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, u
 		break;
 	default:
 		net_unlock();
-		return -ENOIOCTLCMD;
+		/* SIOCGIFADDR and friends: only AF_INET sockets answer them. */
+		return inet_other_ioctl(is, t, cmd, arg);
 	}
 	net_unlock();
 	return copy_to_user(t, arg, &v, sizeof v) < 0 ? -EFAULT : 0;
