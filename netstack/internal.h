@@ -40,6 +40,9 @@ struct netstack {
 	int publish_fd;           /* -1: nothing published */
 	int wake_fd;              /* eventfd: the I/O thread looks again */
 	pthread_t io_thread;
+	pthread_mutex_t start_lock;  /* lwIP starts with the first socket */
+	bool started;
+	int start_err;
 	pthread_mutex_t fwd_lock; /* the forwarded connections list */
 	struct list_head fwds;
 	uint16_t next_ident;      /* ICMP echo identifiers (core) */
@@ -120,6 +123,10 @@ void net_unlock(void);
 bool net_addr_is_local(struct netstack *ns, const ip_addr_t *addr);
 /* The source address for a destination (loopback for local ones). */
 void net_source_addr(struct netstack *ns, const ip_addr_t *dst, ip_addr_t *src);
+/* An established connection's segments as large as the link's MTU
+ * (lwIP caps the MSS at its compile-time 1460; every peer of ours is
+ * lwIP itself or slirp, which take what the MTU allows). */
+void net_raise_mss(struct tcp_pcb *pcb);
 /* Pokes the I/O thread (forwarded connections). */
 void net_io_wake(struct netstack *ns);
 /* A forwarded host stream for guest_port (published port). */

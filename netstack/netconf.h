@@ -26,7 +26,9 @@
 #define NETCONF_V6_ADDR     "fd53:6e74::100"
 #define NETCONF_V6_GATEWAY  "fd53:6e74::2"
 #define NETCONF_V6_DNS      "fd53:6e74::3"
-#define NETCONF_MTU         1500
+/* eth0's MTU: slirp's largest (as slirp4netns --mtu=65520), so that a TCP
+ * segment crosses the link to the proxy, and slirp, in one piece. */
+#define NETCONF_MTU         65520
 #define NETCONF_LO_MTU      65536
 
 /* The guest's eth0 MAC (locally administered). */

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,7 +35,7 @@
 #include "netstack/proxy.h"
 #include "netstack/publish.h"
 
-#define LINK_BATCH   64
+#define LINK_BATCH   16
 #define FRAME_MAX    (NETCONF_MTU + 14)
 
 void net_lock(void)
@@ -111,11 +112,80 @@ static err_t lo_init(struct netif *nif)
 {
 	nif->name[0] = 'l';
 	nif->name[1] = 'o';
-	nif->mtu = 65535 - 40;
+	nif->mtu = NETCONF_MTU;   /* lwIP's field is 16 bits: not lo's 65536 */
 	nif->output = lo_output4;
 	nif->output_ip6 = lo_output6;
 	nif->flags = NETIF_FLAG_LINK_UP;
 	return ERR_OK;
+}
+
+/* The MSS for our connections: what the MTU allows, but no more than a
+ * third of lwIP's fixed 64 KiB window, so that a window holds three
+ * segments and the peer's every-other-segment ACK comes back while the
+ * third is in flight (with two 32 KiB segments, a delayed ACK would make
+ * every window a stop-and-wait; measured: 21 KiB segments gave the best
+ * throughput both ways through slirp). */
+static u16_t net_link_mss(bool v6)
+{
+	unsigned mss = NETCONF_MTU - (v6 ? 60u : 40u);
+	unsigned third = (TCP_WND / 3) & ~7u;
+	return (u16_t)(mss < third ? mss : third);
+}
+
+/* lwIP's TCP_MSS is a compile-time 1460 in Debian's build, and it puts that
+ * in every SYN; the link takes segments as large as its MTU.  A SYN leaving
+ * on eth0 gets the MSS option the MTU allows (the fields' checksum updated
+ * as RFC 1624 says), so that slirp sends large segments; our own side is
+ * raised once connected (net_raise_mss).  The peer is always slirp, which
+ * terminates the connection: nothing beyond it sees this MSS. */
+static void raise_syn_mss(uint8_t *f, size_t len)
+{
+	size_t ip = 14, l4;
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]), mss;
+	if (type == 0x0800 && len >= ip + 20 && f[ip + 9] == 6) {
+		l4 = ip + (size_t)(f[ip] & 0x0f) * 4;
+		mss = net_link_mss(false);
+	} else if (type == 0x86dd && len >= ip + 40 && f[ip + 6] == 6) {
+		l4 = ip + 40;
+		mss = net_link_mss(true);
+	} else {
+		return;
+	}
+	if (len < l4 + 20 || !(f[l4 + 13] & 0x02))   /* SYN */
+		return;
+	size_t doff = (size_t)(f[l4 + 12] >> 4) * 4;
+	if (doff < 20 || len < l4 + doff)
+		return;
+	for (size_t o = l4 + 20; o + 4 <= l4 + doff;) {
+		uint8_t kind = f[o];
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			o++;
+			continue;
+		}
+		uint8_t olen = f[o + 1];
+		if (olen < 2 || o + olen > l4 + doff)
+			break;
+		if (kind == 2 && olen == 4) {
+			uint16_t old = (uint16_t)(f[o + 2] << 8 | f[o + 3]);
+			if (old >= mss)
+				return;
+			f[o + 2] = (uint8_t)(mss >> 8);
+			f[o + 3] = (uint8_t)mss;
+			/* HC' = ~(~HC + ~m + m') */
+			uint32_t sum = (uint16_t)~(f[l4 + 16] << 8 | f[l4 + 17]);
+			sum += (uint16_t)~old;
+			sum += mss;
+			while (sum >> 16)
+				sum = (sum & 0xffff) + (sum >> 16);
+			sum = (uint16_t)~sum;
+			f[l4 + 16] = (uint8_t)(sum >> 8);
+			f[l4 + 17] = (uint8_t)sum;
+			return;
+		}
+		o += olen;
+	}
 }
 
 /* eth0's frames to the proxy: the policy gate, then the link.  A full
@@ -127,6 +197,7 @@ static err_t eth0_linkoutput(struct netif *nif, struct pbuf *p)
 	if (p->tot_len > sizeof frame)
 		return ERR_IF;
 	uint16_t len = pbuf_copy_partial(p, frame, p->tot_len, 0);
+	raise_syn_mss(frame, len);
 	if (!net_policy_frame_ok(ns->policy, frame, len)) {
 		log_debug("netstack: policy dropped a %u-byte frame on eth0", len);
 		return ERR_OK;
@@ -364,9 +435,22 @@ static void fwd_err(void *arg, err_t err)
 	net_io_wake(f->ns);
 }
 
+void net_raise_mss(struct tcp_pcb *pcb)
+{
+	u16_t mss = 8192; (void)0;
+	if (pcb->mss >= mss)
+		return;
+	pcb->mss = mss;
+	/* The congestion window was sized for the small MSS: a window
+	 * smaller than one segment would never let the first one go. */
+	if (pcb->cwnd < 2u * mss)
+		pcb->cwnd = 2u * mss;
+}
+
 static err_t fwd_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct fwd *f = arg;
+	net_raise_mss(pcb);
 	if (f) {
 		f->connected = true;
 		net_io_wake(f->ns);
@@ -621,6 +705,32 @@ static void *io_thread(void *arg)
 	return NULL;
 }
 
+/* lwIP learns its IPv6 default router from slirp's advertisement, which
+ * answers a router solicitation; lwIP sends the first one on its 1 s
+ * neighbour-discovery tick, so a guest's first IPv6 connection out would
+ * wait for it (or fail with ENETUNREACH).  Solicit now, and give the
+ * answer a moment (it takes a round trip to the proxy) before the guest
+ * starts. */
+static void wait_for_router(struct netstack *ns)
+{
+	ip6_addr_t probe;
+	ip6addr_aton("2001:db8::1", &probe);
+	ip6_addr_clear_zone(&probe);
+	net_lock();
+	nd6_tmr();
+	net_unlock();
+	for (int i = 0; i < 200; i++) {
+		net_lock();
+		struct netif *nif = ip6_route(IP6_ADDR_ANY6, &probe);
+		net_unlock();
+		if (nif)
+			return;
+		struct timespec ms = { 0, 1000 * 1000 };
+		nanosleep(&ms, NULL);
+	}
+	log_debug("netstack: no IPv6 router advertisement yet");
+}
+
 /* --- start-up ------------------------------------------------------------------------------------ */
 
 static void tcpip_ready(void *arg)
@@ -628,6 +738,8 @@ static void tcpip_ready(void *arg)
 	sem_t *sem = arg;
 	sem_post(sem);
 }
+
+static int run_stack(struct netstack *ns);
 
 static int inet_create_fn(struct task *t, int family, int type, int protocol,
 			  struct socket **out)
@@ -637,6 +749,9 @@ static int inet_create_fn(struct task *t, int family, int type, int protocol,
 		return -EAFNOSUPPORT;
 	if (protocol < 0 || protocol >= 256)
 		return -EINVAL;
+	int err = run_stack(ns);
+	if (err < 0)
+		return err;
 	switch (type & 0xf) {
 	case SOCK_STREAM:
 		if (protocol != 0 && protocol != IPPROTO_TCP)
@@ -670,28 +785,18 @@ static int inet6_create(struct task *t, int type, int protocol, struct socket **
 	return inet_create_fn(t, AF_INET6, type, protocol, out);
 }
 
-int netstack_start(struct kernel *k, const struct netstack_helpers *h)
+/* lwIP's threads and interfaces (once): what the first guest socket, or a
+ * published port, needs; a sandbox that makes no socket never pays for
+ * them (the start-up of /bin/true). */
+static int run_stack(struct netstack *ns)
 {
-	struct netstack *ns = calloc(1, sizeof *ns);
-	if (!ns)
-		return -ENOMEM;
-	ns->k = k;
-	ns->policy = &k->opts.net;
-	ns->link_fd = h->link_fd;
-	ns->publish_fd = h->publish_fd;
-	ns->has_eth0 = h->link_fd >= 0;
-	pthread_mutex_init(&ns->fwd_lock, NULL);
-	list_init(&ns->fwds);
-	ns->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ns->wake_fd < 0)
-		return -errno;
-	/* lwIP's port numbers and sequence numbers come from rand(). */
-	unsigned seed;
-	if (getentropy(&seed, sizeof seed) == 0)
-		srand(seed);
-	ns->next_ident = (uint16_t)rand();
-
-	/* lwIP's thread takes no signals (it inherits this mask). */
+	pthread_mutex_lock(&ns->start_lock);
+	int err = ns->start_err;
+	if (ns->started || err) {
+		pthread_mutex_unlock(&ns->start_lock);
+		return err;
+	}
+	/* lwIP's thread and ours take no signals (they inherit this mask). */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -705,12 +810,43 @@ int netstack_start(struct kernel *k, const struct netstack_helpers *h)
 	setup_netifs(ns);
 	the_stack = ns;
 	net_unlock();
-	int err = pthread_create(&ns->io_thread, NULL, io_thread, ns);
+	err = -pthread_create(&ns->io_thread, NULL, io_thread, ns);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err == 0 && ns->has_eth0)
+		wait_for_router(ns);
+	ns->start_err = err;
+	ns->started = err == 0;
+	pthread_mutex_unlock(&ns->start_lock);
 	if (err)
-		return -err;
+		log_error("netstack: cannot start: %s", strerror(-err));
+	return err;
+}
+
+int netstack_start(struct kernel *k, const struct netstack_helpers *h)
+{
+	struct netstack *ns = calloc(1, sizeof *ns);
+	if (!ns)
+		return -ENOMEM;
+	ns->k = k;
+	ns->policy = &k->opts.net;
+	ns->link_fd = h->link_fd;
+	ns->publish_fd = h->publish_fd;
+	ns->has_eth0 = h->link_fd >= 0;
+	pthread_mutex_init(&ns->fwd_lock, NULL);
+	pthread_mutex_init(&ns->start_lock, NULL);
+	list_init(&ns->fwds);
+	ns->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ns->wake_fd < 0)
+		return -errno;
+	/* lwIP's port numbers and sequence numbers come from rand(). */
+	unsigned seed;
+	if (getentropy(&seed, sizeof seed) == 0)
+		srand(seed);
+	ns->next_ident = (uint16_t)rand();
 	k->net = ns;
 	socket_register_family(AF_INET, inet4_create);
 	socket_register_family(AF_INET6, inet6_create);
-	return 0;
+	/* Published ports are served whether or not the guest has made a
+	 * socket yet (a connection then finds nothing listening). */
+	return ns->publish_fd >= 0 ? run_stack(ns) : 0;
 }

@@ -19,6 +19,7 @@
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
 
+#include "common/log.h"
 #include "netstack/internal.h"
 #include "sentry/mm/mm.h"
 
@@ -85,6 +86,7 @@ static err_t cb_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	struct inet_sock *is = arg;
 	is->state = INET_CONNECTED;
 	is->was_connected = true;
+	net_raise_mss(pcb);
 	ip_addr_copy(is->local_addr, pcb->local_ip);
 	is->local_port = pcb->local_port;
 	inet_wake(is, POLLOUT | POLLWRNORM);
@@ -158,6 +160,7 @@ static err_t cb_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	c->keepcnt = ls->keepcnt;
 	atomic_store(&c->sock.flags, atomic_load(&ls->sock.flags));
 	attach(c, newpcb);
+	net_raise_mss(newpcb);
 	c->state = INET_CONNECTED;
 	c->was_connected = true;
 	c->bound = true;

@@ -17,7 +17,7 @@ expect_eq "ip addr exits 0" 0 "$RC"
 expect_match "lo is up, loopback" '^1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 ' "$OUT"
 expect_match "lo has 127.0.0.1/8" '^    inet 127\.0\.0\.1/8 scope host lo$' "$OUT"
 expect_match "lo has ::1/128" '^    inet6 ::1/128 scope host' "$OUT"
-expect_match "eth0 is up" '^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 .* state UP' "$OUT"
+expect_match "eth0 is up" '^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 65520 .* state UP' "$OUT"
 expect_match "eth0's MAC" '^    link/ether 02:53:4e:54:52:59 brd ff:ff:ff:ff:ff:ff$' "$OUT"
 expect_match "eth0 has 10.0.2.100/24" \
 	'^    inet 10\.0\.2\.100/24 brd 10\.0\.2\.255 scope global eth0$' "$OUT"
