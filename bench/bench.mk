@@ -5,9 +5,9 @@
 #                   writes bench/results/latest.md and latest.png
 
 BENCH_DIR      := $(BUILD)/bench
-# Only for the benchmark, not for make test: the chart, and gVisor to
-# compare with.
-BENCH_PACKAGES := gnuplot-nox runsc
+# Only for the benchmark, not for make test: the chart, gVisor to compare
+# with, and ip(8) for the network benchmark's test host.
+BENCH_PACKAGES := gnuplot-nox runsc iproute2
 BENCH_CFLAGS   := -std=gnu17 -O2 -Wall -Wextra -Werror -Wno-unused-parameter
 
 # Static, so that the program runs as it is in any sandbox whose root is the
@@ -19,11 +19,16 @@ $(BENCH_DIR)/micro: bench/micro/micro.c
 	$(CC) $(BENCH_CFLAGS) -static-pie -pthread -o $@ $< 2>/dev/null || \
 	  $(CC) $(BENCH_CFLAGS) -static -pthread -o $@ $<
 
+$(BENCH_DIR)/net: bench/micro/net.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static-pie -o $@ $< 2>/dev/null || \
+	  $(CC) $(BENCH_CFLAGS) -static -o $@ $<
+
 $(BENCH_DIR)/spawntime: bench/tools/spawntime.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-bench-build: $(BUILD)/sentry $(BENCH_DIR)/micro $(BENCH_DIR)/spawntime
+bench-build: $(BUILD)/sentry $(BENCH_DIR)/micro $(BENCH_DIR)/net $(BENCH_DIR)/spawntime
 
 # Like deps, but a missing package only costs its column or the chart.
 bench-deps:

@@ -9,7 +9,7 @@ ncols = int(system("awk 'NR == 3 { print NF }' '" . datafile . "'"))
 colors = system("awk 'NR == 1 { $1 = \"\"; print }' '" . datafile . "'")
 set terminal pngcairo size 1400,700 font "sans,10" noenhanced
 set output outfile
-set title "Slowdown relative to native (time / native time; native MB/s / MB/s for reads)"
+set title "Slowdown relative to native (time / native time; native throughput / throughput for reads and TCP streams)"
 set datafile missing "NaN"
 set style data histograms
 set style histogram clustered gap 1

@@ -5,9 +5,11 @@ table and the issue's targets) and latest.dat (the ratios, for ratios.gp).
     report.py RAWDIR OUTDIR
 
 RAWDIR holds configs.txt (the configurations, in column order), host.txt,
-and one directory per configuration: na.txt when it could not run;
-micro.N.txt (`name value unit` lines of bench/micro), start.txt
-(bench/tools/spawntime) and rusage.N.txt (sentry --rusage-file).
+net-na.txt (why there is no test host, when there is none), and one
+directory per configuration: na.txt when it could not run; micro.N.txt and
+net.N.txt (`name value unit` lines of bench/micro/micro and net), start.txt
+(bench/tools/spawntime), rusage.N.txt (sentry --rusage-file) and
+net-na.txt (runsc: why its network figures are loopback only).
 """
 import os
 import statistics
@@ -35,6 +37,15 @@ FIGURES = [
     ("gofer_peak_rss_kib", "peak RSS of the gofer, /bin/true", "KiB", True, False),
     ("max_rss_kib", "peak RSS of the largest process of a /bin/true run", "KiB", True, False),
 ]
+# The network benchmark (bench/micro/net.c): a table of its own.
+NET_FIGURES = [
+    ("tcp_stream_lo", "TCP stream over loopback, 64 KiB writes", "Mbit/s", False, True),
+    ("tcp_rr_lo", "TCP request/response over loopback, 1 byte (round trip)", "us", True, True),
+    ("tcp_stream_tx", "TCP stream to the test host, 64 KiB writes", "Mbit/s", False, True),
+    ("tcp_stream_rx", "TCP stream from the test host, 64 KiB reads", "Mbit/s", False, True),
+    ("tcp_rr", "TCP request/response with the test host, 1 byte (round trip)", "us", True, True),
+]
+ALL_FIGURES = FIGURES + NET_FIGURES
 NO_RATIO = {"sentry_peak_rss_kib", "gofer_peak_rss_kib", "max_rss_kib"}
 LABELS = {
     "native": "native",
@@ -57,7 +68,17 @@ SHORT = {  # x labels of the chart (no spaces: ratios.gp counts columns)
     "fork_exit_wait": "fork+exit", "fork_exec_wait": "fork+exec",
     "thread_create_join": "thread", "futex_pingpong": "futex_pingpong",
     "all_gone_ms": "start_/bin/true",
+    "tcp_stream_lo": "tcp_stream_lo", "tcp_rr_lo": "tcp_rr_lo", "tcp_stream_tx": "tcp_stream_tx",
+    "tcp_stream_rx": "tcp_stream_rx", "tcp_rr": "tcp_rr_remote",
 }
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def read_pairs(path):
@@ -83,7 +104,7 @@ def collect(rawdir, config):
     d = os.path.join(rawdir, config)
     samples = {}
     for name in sorted(os.listdir(d)):
-        if (name.startswith("micro.") or name.startswith("rusage.")) and name.endswith(".txt"):
+        if name.split(".")[0] in ("micro", "net", "rusage") and name.endswith(".txt"):
             for k, v in read_pairs(os.path.join(d, name)).items():
                 samples.setdefault(k, []).append(v)
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
@@ -104,7 +125,7 @@ def fmt_value(unit, v):
         return "n/a"
     if unit == "KiB":
         return "%d" % round(v)
-    if unit == "MB/s":
+    if unit in ("MB/s", "Mbit/s"):
         return "%.0f" % v
     return "%.3f" % v
 
@@ -130,30 +151,31 @@ class Results:
                 self.values[c], self.samples[c] = {}, {}
             else:
                 self.values[c], self.samples[c] = collect(rawdir, c)
-        try:
-            with open(os.path.join(rawdir, "host.txt")) as f:
-                self.host = f.read().strip().splitlines()
-        except OSError:
-            self.host = []
+        self.host = (read_text(os.path.join(rawdir, "host.txt")) or "").splitlines()
+        self.net_na = read_text(os.path.join(rawdir, "net-na.txt"))
+        self.runsc_net_na = read_text(os.path.join(rawdir, "runsc", "net-na.txt"))
 
     def get(self, config, key):
         return self.values.get(config, {}).get(key)
 
     def ratio_of(self, config, key):
-        fig = next(f for f in FIGURES if f[0] == key)
+        fig = next(f for f in ALL_FIGURES if f[0] == key)
         return ratio(fig, self.get("native", key), self.get(config, key))
+
+    def has_any(self, figures):
+        return any(self.get(c, f[0]) is not None for c in self.configs for f in figures)
 
     def others(self):
         return [c for c in self.configs if c != "native"]
 
 
-def table(res):
+def table(res, figures):
     head = ["figure", "unit", "native"]
     for c in res.others():
         head += [LABELS.get(c, c), "×"]
     lines = ["| " + " | ".join(head) + " |",
              "|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|"]
-    for fig in FIGURES:
+    for fig in figures:
         key, label, unit, _, _ = fig
         row = [label, unit, fmt_value(unit, res.get("native", key))]
         for c in res.others():
@@ -168,7 +190,7 @@ def spread_table(res):
     cols = [c for c in res.configs if c not in res.na]
     lines = ["| figure | " + " | ".join(LABELS.get(c, c) for c in cols) + " |",
              "|---|" + "|".join(["---:"] * len(cols)) + "|"]
-    for key, label, _, _, _ in FIGURES:
+    for key, label, _, _, _ in ALL_FIGURES:
         cells = []
         for c in cols:
             v = res.samples[c].get(key, [])
@@ -265,6 +287,58 @@ def targets(res):
     return lines
 
 
+def net_targets(res):
+    """Issue 5: throughput from the sandbox to a test host at least runsc's and
+    at least 1 Gbit/s (systrap, the product's platform)."""
+    key, main = "tcp_stream_tx", "systrap"
+    v, runsc, nat = res.get(main, key), res.get("runsc", key), res.get("native", key)
+    label = LABELS[main]
+    ref = ", ".join("%s %.0f Mbit/s" % (LABELS.get(c, c), res.get(c, key))
+                    for c in res.configs if c not in (main, "runsc") and res.get(c, key))
+    ref = "; for reference: " + ref if ref else ""
+    if v is None:
+        why = res.na.get(main) or res.net_na or "no value"
+        return [check(False, "TCP stream to the test host: not measured (%s)" % why)]
+    out = [check(v >= 1000, "TCP stream to the test host at least 1 Gbit/s: %s %.0f Mbit/s%s%s" % (
+        label, v, "" if v >= 1000 else ", missed by %.1fx" % (1000 / v), ref))]
+    if runsc is None:
+        why = res.na.get("runsc") or res.runsc_net_na or "no value"
+        out.append(check(False, "TCP stream to the test host at least runsc's: runsc not measured (%s)" % why))
+    else:
+        out.append(check(v >= runsc, "TCP stream to the test host at least runsc's: %s %.0f Mbit/s vs "
+                         "runsc %.0f Mbit/s = %.2fx runsc%s" % (
+                             label, v, runsc, v / runsc,
+                             "" if v >= runsc else ", missed by %.1fx" % (runsc / v))))
+    return out
+
+
+def net_section(res):
+    out = ["## Network", "",
+           "bench/micro/net.c: one TCP connection per figure, default socket buffers. Streams",
+           "run for a fixed time after a 4 MiB warm-up and end when the receiver has every byte",
+           "(Mbit/s = 10^6 bits/s); request/response is one byte there and back, TCP_NODELAY",
+           "(µs per round trip). Loopback: client and server (forked) inside one sandbox, on",
+           "127.0.0.1. The test host is a network namespace behind a veth pair, made by",
+           "bench/run.sh: natively the host's stack reaches it; the sentry (default network)",
+           "through lwIP, the socketpair to its egress proxy, slirp and a host socket; runsc with",
+           "`--network=sandbox` (gVisor's netstack) on a veth of its own namespace. One veth hop",
+           "each, no NAT or forwarding on the host. The round trips, native ones included,",
+           "depend on whether the two ends share a CPU (a wake-up across CPUs costs tens of µs",
+           "on a small VM): read them with the spread table."]
+    if res.net_na:
+        out.append("")
+        out.append("Test host: n/a (%s): remote figures not measured." % res.net_na)
+    if res.runsc_net_na:
+        out.append("")
+        out.append("runsc: %s; its figures here are loopback only (`runsc --network=none do`)."
+                   % res.runsc_net_na)
+    out.append("")
+    out += table(res, NET_FIGURES)
+    out += ["", "### Targets (issue 5)", ""]
+    out += net_targets(res)
+    return out
+
+
 def markdown(res):
     out = ["# Benchmark results", "", "Written by `make bench` (bench/run.sh, bench/report.py).", ""]
     out += ["- " + h for h in res.host]
@@ -278,7 +352,9 @@ def markdown(res):
             "read goes through the gofer. RSS figures: the sentry's and gofer's from",
             "`sentry run --rusage-file` (VmHWM); \"largest process\" is the biggest ru_maxrss of",
             "any process of the run (bench/tools/spawntime reaps them all as a subreaper).", ""]
-    out += table(res)
+    out += table(res, FIGURES)
+    if res.has_any(NET_FIGURES):   # BENCH_NET=0: no section
+        out += [""] + net_section(res)
     out += ["", "## Targets (issue 4)", "",
             "Evaluated on sentry systrap with patching, the product's platform; other",
             "configurations for reference.", ""]
@@ -299,10 +375,12 @@ def chart_data(res):
     cols = [c for c in res.others() if c not in res.na]
     out = ["# " + " ".join(COLORS.get(c, "#000000") for c in cols),
            "figure " + " ".join('"%s"' % LABELS.get(c, c) for c in cols)]
-    for fig in FIGURES:
+    for fig in ALL_FIGURES:
         if not fig[4]:
             continue
         vals = [res.ratio_of(c, fig[0]) for c in cols]
+        if fig in NET_FIGURES and not any(vals):
+            continue
         out.append(SHORT[fig[0]] + " " + " ".join("%.4f" % v if v else "NaN" for v in vals))
     return "\n".join(out) + "\n"
 

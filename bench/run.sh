@@ -12,6 +12,8 @@
 #   BENCH_CONFIGS    configurations to run (default: all of
 #                    "native ptrace systrap systrap-nopatch runsc")
 #   BENCH_OUT        where latest.md and latest.png go (default bench/results)
+#   BENCH_NET        0: no network benchmark (default 1)
+#   BENCH_NET_MS     time each TCP stream figure is measured for (default 500)
 #   RUNSC            the runsc binary (default runsc)
 set -u
 
@@ -23,9 +25,12 @@ BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_TARGET_MS=${BENCH_TARGET_MS:-250}
 BENCH_CONFIGS=${BENCH_CONFIGS:-native ptrace systrap systrap-nopatch runsc}
 BENCH_OUT=${BENCH_OUT:-$here/results}
+BENCH_NET=${BENCH_NET:-1}
+BENCH_NET_MS=${BENCH_NET_MS:-500}
 RUNSC=${RUNSC:-runsc}
 
 MICRO=$BENCH_BIN/micro
+NET=$BENCH_BIN/net
 SPAWNTIME=$BENCH_BIN/spawntime
 DATA=$BENCH_BIN/rootfs-64m.dat
 RAW=$BENCH_BIN/raw
@@ -35,7 +40,7 @@ MICRO_TIMEOUT=300
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
-for f in "$MICRO" "$SPAWNTIME" "$SENTRY"; do
+for f in "$MICRO" "$NET" "$SPAWNTIME" "$SENTRY"; do
 	[ -x "$f" ] || { log "missing $f (run make bench)"; exit 1; }
 done
 
@@ -115,6 +120,222 @@ run_whole() {
 	done
 }
 
+# --- the network benchmark (bench/micro/net.c) ------------------------------
+#
+# The test host is a network namespace behind a veth pair, made here and
+# removed on exit, with `net -s` serving a sink, an echo server and a source
+# in it:
+#
+#   host (native, sentry)  bbh-PID 10.214.0.1 <-> bbn-PID 10.214.0.2  test host
+#   runsc's namespace      bbr-PID 10.214.1.2 <-> bbx-PID 10.214.1.1  test host
+#
+# Natively the client's packets take the host's stack and the first veth;
+# the sentry's take lwIP, the socketpair to its egress proxy, slirp and a
+# host socket, then the same veth; runsc's take gVisor's netstack and its
+# AF_PACKET endpoint on a veth of the namespace that runsc is given (see
+# runsc_net below).  One veth hop each, no forwarding, no NAT.
+NET_PORT=47101
+NET_HOST=10.214.0.2
+NET_RUNSC_HOST=10.214.1.1
+NET_HOSTNS=benchhost-$$
+NET_RUNSCNS=benchrunsc-$$
+NET_SERVER_PID=
+NET_REMOTE=   # set when the test host is up
+NET_RUNSC=    # how runsc runs the network figures: bundle (sandbox network) or loopback (only, runsc do)
+
+net_cleanup() {
+	if [ -n "$NET_SERVER_PID" ]; then
+		# The server and the processes it forked for connections: all
+		# started here, and the only ones in the test host's namespace.
+		local pids
+		mapfile -t pids < <(ip netns pids "$NET_HOSTNS" 2>/dev/null)
+		kill "${pids[@]}" "$NET_SERVER_PID" 2>/dev/null
+		wait "$NET_SERVER_PID" 2>/dev/null
+		NET_SERVER_PID=
+	fi
+	# A veth goes with its namespace, and takes its peer with it.
+	ip netns del "$NET_RUNSCNS" 2>/dev/null
+	ip netns del "$NET_HOSTNS" 2>/dev/null
+	rm -rf "$RAW/runsc-state"
+}
+
+# Makes the test host; on failure the reason goes to $RAW/net-na.txt and
+# only the loopback figures run.
+net_setup() {
+	local why=
+	if [ "$(id -u)" != 0 ]; then
+		why="not root: no test host (network namespaces)"
+	elif ! command -v ip >/dev/null; then
+		why="ip (iproute2) not installed: no test host"
+	elif [ -n "$(ip -4 -o addr show to 10.214.0.0/16)" ]; then
+		why="10.214.0.0/16 is in use on this host (another make bench?): no test host"
+	fi
+	if [ -z "$why" ]; then
+		trap net_cleanup EXIT
+		if ! net_make_hosts 2>"$RAW/net-setup.err"; then
+			why="could not make the test host: $(head -n1 "$RAW/net-setup.err")"
+		elif ! net_start_server; then
+			why="the test host's server did not start: $(head -n1 "$RAW/net-server.out")"
+		fi
+	fi
+	if [ -n "$why" ]; then
+		echo "$why" >"$RAW/net-na.txt"
+		log "network: remote figures n/a ($why)"
+		return
+	fi
+	NET_REMOTE=1
+}
+
+net_make_hosts() {
+	local h=$NET_HOSTNS r=$NET_RUNSCNS
+	ip netns add "$h" &&
+		ip netns add "$r" &&
+		ip -n "$h" link set lo up &&
+		ip -n "$r" link set lo up &&
+		ip link add "bbh-$$" type veth peer name "bbn-$$" netns "$h" &&
+		ip addr add 10.214.0.1/24 dev "bbh-$$" &&
+		ip link set "bbh-$$" up &&
+		ip -n "$h" addr add "$NET_HOST/24" dev "bbn-$$" &&
+		ip -n "$h" link set "bbn-$$" up &&
+		ip -n "$r" link add "bbr-$$" type veth peer name "bbx-$$" netns "$h" &&
+		ip -n "$h" addr add "$NET_RUNSC_HOST/24" dev "bbx-$$" &&
+		ip -n "$h" link set "bbx-$$" up &&
+		ip -n "$r" link set "bbr-$$" up
+}
+
+net_start_server() {
+	ip netns exec "$NET_HOSTNS" "$NET" -s "$NET_PORT" >"$RAW/net-server.out" 2>&1 &
+	NET_SERVER_PID=$!
+	for _ in $(seq 100); do
+		grep -q '^ready' "$RAW/net-server.out" 2>/dev/null && return 0
+		kill -0 "$NET_SERVER_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# runsc with its own netstack on the test host's second veth.  `runsc do
+# --network=sandbox` would make its own veth, but needs iptables for its NAT
+# (and sets net.ipv4.ip_forward host-wide); instead the figures run as an
+# OCI bundle (`runsc run`, as Docker runs runsc) whose network namespace is
+# $NET_RUNSCNS: gVisor takes over the namespace's interfaces (and removes
+# their addresses, so they are put back before each run).  The bundle is
+# the host's / read-only, with /proc and a tmpfs /tmp, like `runsc do`.
+net_runsc_bundle() {
+	local dir=$RAW/runsc-bundle
+	mkdir -p "$dir"
+	python3 - "$dir/config.json" "/var/run/netns/$NET_RUNSCNS" "$@" <<-'EOF'
+	import json, sys
+	out, netns, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+	caps = ["CAP_NET_BIND_SERVICE"]
+	json.dump({
+	    "ociVersion": "1.0.0",
+	    "process": {"user": {"uid": 0, "gid": 0}, "args": args, "cwd": "/",
+	                "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+	                "capabilities": {k: caps for k in ("bounding", "effective", "permitted")},
+	                "noNewPrivileges": True},
+	    "root": {"path": "/", "readonly": True},
+	    "hostname": "runsc",
+	    "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+	               {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}],
+	    "linux": {"namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"},
+	                             {"type": "mount"}, {"type": "network", "path": netns}]},
+	}, open(out, "w"), indent=1)
+	EOF
+}
+
+# Runs the bundle (container id $2) under timeout $1.  runsc 2022's test for
+# "the root network namespace" is whether /proc/sys/net/core/rmem_default
+# exists, which it does in every namespace on newer kernels (so it refuses
+# to start); there, runsc runs in a private mount namespace whose /proc/sys
+# has no net/.  Only that check sees the difference: the sandbox reads no
+# host sysctl.
+runsc_net() {
+	local limit=$1 id=$2
+	ip -n "$NET_RUNSCNS" addr replace 10.214.1.2/24 dev "bbr-$$" || return 1
+	local cmd=(timeout "$limit" "$RUNSC" --platform=ptrace --network=sandbox
+		--root "$RAW/runsc-state" run --bundle "$RAW/runsc-bundle" "$id")
+	if ! ip netns exec "$NET_RUNSCNS" test -e /proc/sys/net/core/rmem_default; then
+		"${cmd[@]}"
+		return
+	fi
+	mkdir -p "$RAW/runsc-sysctl"
+	unshare -m --propagation private /bin/sh -c '
+		d=$1; shift
+		set -e
+		subdirs=$(ls /proc/sys)
+		mount --bind /proc/sys "$d"
+		mount -t tmpfs -o size=64k,mode=0555 none /proc/sys
+		for s in $subdirs; do
+			[ "$s" = net ] && continue
+			mkdir "/proc/sys/$s"
+			mount --bind "$d/$s" "/proc/sys/$s"
+		done
+		umount -l "$d"
+		exec "$@"' sh "$RAW/runsc-sysctl" "${cmd[@]}"
+}
+
+# The arguments of net for one run: loopback, and the test host at $1.
+net_args() {
+	NET_ARGS=("$NET" -t "$BENCH_TARGET_MS" -d "$BENCH_NET_MS" lo)
+	[ -n "$NET_REMOTE" ] && NET_ARGS+=(-c "$1:$NET_PORT")
+}
+
+# How runsc runs the network figures: with its sandbox network on the test
+# host when the bundle starts, else loopback only through `runsc do`.
+net_probe_runsc() {
+	NET_RUNSC=loopback
+	[ -n "$NET_REMOTE" ] || return 0
+	net_runsc_bundle /bin/true
+	if runsc_net 60 "bench-probe-$$" </dev/null >/dev/null 2>"$RAW/runsc/net-probe.err"; then
+		NET_RUNSC=bundle
+	else
+		log "runsc: no sandbox network ($(head -n1 "$RAW/runsc/net-probe.err")): loopback figures only"
+		echo "runsc's sandbox network did not start: $(head -n1 "$RAW/runsc/net-probe.err")" >"$RAW/runsc/net-na.txt"
+	fi
+}
+
+run_net() {
+	local c=$1 i=$2 dir=$RAW/$1
+	if [ "$c" = runsc ]; then
+		if [ "$NET_RUNSC" = bundle ]; then
+			net_args "$NET_RUNSC_HOST"
+			net_runsc_bundle "${NET_ARGS[@]}"
+			runsc_net "$MICRO_TIMEOUT" "bench-net-$$-$i" </dev/null 2>"$dir/net.$i.err" |
+				cat >"$dir/net.$i.txt"
+		else
+			NET_ARGS=("$NET" -t "$BENCH_TARGET_MS" -d "$BENCH_NET_MS" lo)
+			set_cmd "$c"
+			timeout "$MICRO_TIMEOUT" "${CMD[@]}" "${NET_ARGS[@]}" </dev/null 2>"$dir/net.$i.err" |
+				cat >"$dir/net.$i.txt"
+		fi
+	else
+		net_args "$NET_HOST"
+		set_cmd "$c"
+		timeout "$MICRO_TIMEOUT" "${CMD[@]}" "${NET_ARGS[@]}" </dev/null 2>"$dir/net.$i.err" |
+			cat >"$dir/net.$i.txt"
+	fi
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || log "$c run $i: net exited with $rc (see $dir/net.$i.err)"
+}
+
+describe_net() {
+	[ "$BENCH_NET" = 1 ] || return 0
+	echo "network: TCP streams ${BENCH_NET_MS} ms each (after a 4 MiB warm-up), 64 KiB writes/reads"
+	if [ -n "$NET_REMOTE" ]; then
+		echo "network test host: a network namespace behind a veth pair (native and sentry: $NET_HOST through the host; runsc: $NET_RUNSC_HOST from its own namespace)"
+	else
+		echo "network test host: n/a ($(cat "$RAW/net-na.txt"))"
+	fi
+	case $BENCH_CONFIGS in *runsc*)
+		if [ "$NET_RUNSC" = bundle ]; then
+			echo "runsc network figures: runsc --platform=ptrace --network=sandbox run (an OCI bundle in its own network namespace; gVisor's netstack)"
+		else
+			echo "runsc network figures: loopback only, runsc --platform=ptrace --network=none do"
+		fi
+	esac
+}
+
 describe_host() {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "host: $(uname -sr), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
@@ -149,6 +370,19 @@ main() {
 			run_micro "$c" "$i"
 		done
 	done
+	if [ "$BENCH_NET" = 1 ]; then
+		net_setup
+		case " ${avail[*]} " in *" runsc "*) net_probe_runsc ;; esac
+		for i in $(seq "$BENCH_RUNS"); do
+			for c in "${avail[@]}"; do
+				log "network run $i/$BENCH_RUNS: $c"
+				run_net "$c" "$i"
+			done
+		done
+		net_cleanup
+		trap - EXIT
+	fi
+	describe_net >>"$RAW/host.txt"
 	for c in "${avail[@]}"; do
 		log "start-up, exit and RSS: $c"
 		run_whole "$c"
