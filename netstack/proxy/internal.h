@@ -37,6 +37,10 @@ bool denylist_denies_addr(const struct denylist *dl, int family, const uint8_t *
  * slirp?  ARP and ICMPv6 (slirp answers those itself and never forwards
  * them to the host) are judged only on what slirp would forward. */
 bool denylist_denies_frame(const struct denylist *dl, const uint8_t *frame, size_t len);
+
+/* refuse.c: the TCP reset answering a refused SYN frame, written to out
+ * (cap bytes); its length, or 0 if the frame is no such SYN. */
+size_t proxy_make_reset(const uint8_t *frame, size_t len, uint8_t *out, size_t cap);
 void denylist_free(struct denylist *dl);
 
 /* --- pollset.c: slirp's fds, the link and the netlink socket on io_uring ----

@@ -345,6 +345,11 @@ static void frame_in(struct proxy *px, const uint8_t *f, size_t len)
 	px->rx_frames++;
 	if (!net_policy_frame_ok(px->pol, f, len) || denylist_denies_frame(&px->dl, f, len)) {
 		px->rx_denied++;
+		/* A connection to a refused address fails at once. */
+		uint8_t rst[14 + 40 + 20];
+		size_t n = proxy_make_reset(f, len, rst, sizeof rst);
+		if (n)
+			cb_send_packet(rst, n, px);
 		return;
 	}
 	slirp_input(px->slirp, f, (int)len);

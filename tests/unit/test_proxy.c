@@ -10,6 +10,7 @@
 #include "netstack/netconf.h"
 #include "netstack/policy.h"
 #include "netstack/proxy.h"
+#include "netstack/proxy/internal.h"
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -301,6 +302,14 @@ static bool is_tcp(const uint8_t *f, size_t len, const void *arg)
 	       (len >= 14 + 40 + 20 && get16(f + 12) == 0x86dd && f[14 + 6] == 6);
 }
 
+static bool is_synack(const uint8_t *f, size_t len, const void *arg)
+{
+	if (!is_tcp(f, len, NULL))
+		return false;
+	const uint8_t *t = get16(f + 12) == 0x0800 ? f + 14 + (f[14] & 0xf) * 4 : f + 14 + 40;
+	return t + 20 <= f + len && (t[13] & 0x12) == 0x12;
+}
+
 struct tcp_want {
 	uint16_t sport;   /* the remote's port (the frame's source port) */
 	uint8_t flags;    /* all of these set */
@@ -515,9 +524,48 @@ Test(proxy, host_is_unreachable, .timeout = 30)
 		send_syn(link, addrs[i], sport++, port);
 	}
 	cr_assert_not(connection_within(lfd, 1000), "a SYN reached the host's listener");
-	cr_assert_not(wait_frame(link, 200, is_tcp, NULL, NULL), "a TCP answer came back");
+	/* Each refused SYN is answered by a reset, never by a SYN-ACK. */
+	cr_assert_not(wait_frame(link, 200, is_synack, NULL, NULL), "a SYN-ACK came back");
 	stop(link, pid);
 	close(lfd);
+}
+
+/* The reset a refused SYN gets: addresses and ports swapped, ack = seq + 1,
+ * RST|ACK, valid checksums; nothing for anything but a SYN. */
+Test(proxy, reset_for_refused_syn)
+{
+	uint8_t out[128];
+	struct frame f4 = syn4("10.9.8.7", 40001, 80);
+	size_t n = proxy_make_reset(f4.b, f4.len, out, sizeof out);
+	cr_assert_eq(n, 14 + 20 + 20);
+	cr_assert(memcmp(out, f4.b + 6, 6) == 0 && memcmp(out + 6, f4.b, 6) == 0);
+	uint8_t *ip = out + 14, *t = ip + 20;
+	cr_assert_eq(fold(sum_bytes(0, ip, 20)), 0, "IPv4 header checksum");
+	cr_assert(memcmp(ip + 12, f4.b + 14 + 16, 4) == 0 && memcmp(ip + 16, f4.b + 14 + 12, 4) == 0);
+	cr_assert_eq(get16(t), 80);
+	cr_assert_eq(get16(t + 2), 40001);
+	cr_assert_eq(get32(t + 8), 0x12345678u + 1);
+	cr_assert_eq(t[13], 0x14);
+	cr_assert_eq(fold(sum_bytes(sum_bytes(0, ip + 12, 8) + 6 + 20, t, 20)), 0, "TCP checksum");
+
+	struct frame f6 = syn6("2001:db8::7", 40002, 443);
+	n = proxy_make_reset(f6.b, f6.len, out, sizeof out);
+	cr_assert_eq(n, 14 + 40 + 20);
+	ip = out + 14;
+	t = ip + 40;
+	cr_assert(memcmp(ip + 8, f6.b + 14 + 24, 16) == 0 && memcmp(ip + 24, f6.b + 14 + 8, 16) == 0);
+	cr_assert_eq(get16(t), 443);
+	cr_assert_eq(t[13], 0x14);
+	cr_assert_eq(fold(sum_bytes(sum_bytes(0, ip + 8, 32) + 6 + 20, t, 20)), 0, "TCP checksum");
+
+	/* Not a SYN (an ACK), an ARP frame, a truncated SYN: no reset. */
+	f4.b[14 + 20 + 13] = 0x10;
+	cr_assert_eq(proxy_make_reset(f4.b, f4.len, out, sizeof out), 0);
+	struct frame a = arp_request(NETCONF_V4_GATEWAY);
+	cr_assert_eq(proxy_make_reset(a.b, a.len, out, sizeof out), 0);
+	f6 = syn6("2001:db8::7", 40002, 443);
+	for (size_t len = 0; len < f6.len - 4; len++)
+		cr_assert_eq(proxy_make_reset(f6.b, len, out, sizeof out), 0, "length %zu", len);
 }
 
 /* Junk on the link: the proxy drops it and keeps working. */
@@ -849,7 +897,8 @@ static bool is_final_ack(const uint8_t *f, size_t len, const void *arg)
 
 static void expect_silence(int link, int acc_fd)
 {
-	cr_assert_not(wait_frame(link, 1000, is_tcp, NULL, NULL), "a TCP answer came back");
+	/* (a reset from the proxy itself is fine; a SYN-ACK is not) */
+	cr_assert_not(wait_frame(link, 1000, is_synack, NULL, NULL), "a SYN-ACK came back");
 	cr_assert_eq(accepted_within(acc_fd, 10), 0, "the test host saw a connection");
 }
 
