@@ -52,6 +52,13 @@ NET_PROGS=$E2E_DIR/progs
 NET_PY=/usr/bin/python3
 NET_LOCK=/run/lock/sentry-e2e-netns.lock
 
+# The sandbox sees the host's / but its own /tmp: the helper programs (the
+# repository may be a clone under /tmp) are bind-mounted at their own path.
+srun()
+{
+	timeout -k 1 "$E2E_TIMEOUT" "$SENTRY" run -v "$NET_PROGS:$NET_PROGS:ro" "$@"
+}
+
 net_require()
 {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -374,7 +381,7 @@ sandbox_bg()
 {
 	local out=$1 err=$2
 	shift 2
-	"$SENTRY" run "$@" </dev/null >"$out" 2>"$err" &
+	"$SENTRY" run -v "$NET_PROGS:$NET_PROGS:ro" "$@" </dev/null >"$out" 2>"$err" &
 	SB_PID=$!
 	NET_SANDBOXES+=("$SB_PID")
 }

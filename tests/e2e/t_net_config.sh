@@ -77,7 +77,7 @@ capture srun -- sh -c 'ip route del default; ip route'
 expect_match "  ...and the default route is still there" '^default via 10\.0\.2\.2 dev eth0' "$OUT"
 
 # --- --network=none -------------------------------------------------------------------
-if "$SENTRY" run --help 2>&1 | grep -q -- '--network'; then
+if "$SENTRY" run --help 2>&1 | grep -- '--network' >/dev/null; then
 	capture srun --network=none -- ip addr
 	expect_eq "--network=none: ip addr exits 0" 0 "$RC"
 	expect_match "--network=none: lo has 127.0.0.1/8" 'inet 127\.0\.0\.1/8 scope host lo' "$OUT"
