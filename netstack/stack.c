@@ -25,6 +25,7 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/nd6.h"
+#include "lwip/priv/nd6_priv.h"
 #include "lwip/tcp.h"
 #include "netif/ethernet.h"
 
@@ -711,19 +712,27 @@ static void *io_thread(void *arg)
  * wait for it (or fail with ENETUNREACH).  Solicit now, and give the
  * answer a moment (it takes a round trip to the proxy) before the guest
  * starts. */
+static bool have_router(void)
+{
+	for (int i = 0; i < LWIP_ND6_NUM_ROUTERS; i++)
+		if (default_router_list[i].neighbor_entry &&
+		    default_router_list[i].invalidation_timer > 0)
+			return true;
+	return false;
+}
+
 static void wait_for_router(struct netstack *ns)
 {
-	ip6_addr_t probe;
-	ip6addr_aton("2001:db8::1", &probe);
-	ip6_addr_clear_zone(&probe);
 	net_lock();
 	nd6_tmr();
 	net_unlock();
-	for (int i = 0; i < 200; i++) {
+	/* Up to 1 s: the proxy may still be starting (glib, io_uring) on a
+	 * loaded machine; normally the answer takes about a millisecond. */
+	for (int i = 0; i < 1000; i++) {
 		net_lock();
-		struct netif *nif = ip6_route(IP6_ADDR_ANY6, &probe);
+		bool ok = have_router();
 		net_unlock();
-		if (nif)
+		if (ok)
 			return;
 		struct timespec ms = { 0, 1000 * 1000 };
 		nanosleep(&ms, NULL);
