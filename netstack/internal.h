@@ -57,6 +57,16 @@ struct rx_item {
 	uint16_t port;
 };
 
+/* Guest data lwIP sends from where it is (no copy): kept until the peer
+ * has acknowledged all of it. */
+struct tx_chunk {
+	struct tx_chunk *next;
+	size_t len;
+	size_t off;               /* handed to lwIP */
+	size_t acked;             /* acknowledged by the peer */
+	char data[];
+};
+
 enum inet_state {
 	INET_CLOSED,              /* new, bound, or closed */
 	INET_LISTEN,
@@ -85,6 +95,14 @@ struct inet_sock {
 	int shutdown;             /* INET_*_SHUTDOWN */
 	bool peer_fin;            /* TCP: the peer sent FIN */
 	bool was_connected;       /* TCP: got established once */
+	/* TCP: what the guest sent that lwIP's 64 KiB send buffer has no
+	 * room for yet (up to SO_SNDBUF), fed to lwIP as ACKs come back. */
+	struct tx_chunk *tx_head, *tx_tail;   /* oldest not fully acknowledged */
+	struct tx_chunk *tx_send;             /* first with bytes not handed to lwIP */
+	size_t tx_bytes;                      /* bytes not handed to lwIP */
+	bool fin_pending;         /* shutdown(SHUT_WR) or close once tx is empty */
+	bool orphan;              /* closed by the guest, still sending tx */
+	size_t rx_owed;           /* TCP: received bytes not yet given back to the window */
 	struct rx_item *rx_head, *rx_tail;
 	size_t rx_bytes;          /* queued, not yet read */
 	size_t rx_count;          /* datagrams queued */

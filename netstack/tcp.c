@@ -30,11 +30,133 @@
 
 static const struct socket_ops tcp_ops;
 
+/* --- the socket's own buffers (core lock held) -------------------------------------------- *
+ *
+ * lwIP's windows are a fixed 64 KiB, and a stream whose writer and reader
+ * must each wait a whole round trip through the proxy for the window to
+ * move is slow.  So the socket buffers as Linux does, SO_SNDBUF and
+ * SO_RCVBUF deep, in front of lwIP: writes land in tx and are fed to lwIP
+ * as ACKs free its buffer (from lwIP's callbacks: no guest thread in the
+ * loop), and received data gives its window back at once while the rx
+ * queue has room, not when the guest reads it. */
+
+static void close_pcb(struct inet_sock *is, bool reset);
+static void orphan_done(struct inet_sock *is);
+
+static size_t tx_limit(struct inet_sock *is)
+{
+	size_t lim = (size_t)atomic_load(&is->sock.sndbuf);
+	return lim < TCP_CHUNK ? TCP_CHUNK : lim;
+}
+
+static size_t rx_limit(struct inet_sock *is)
+{
+	size_t lim = (size_t)atomic_load(&is->sock.rcvbuf);
+	return lim < 2 * TCP_CHUNK ? 2 * TCP_CHUNK : lim;
+}
+
+/* Gives received bytes back to the window while the queue has room for
+ * another window's worth. */
+static void rx_credit(struct inet_sock *is)
+{
+	struct tcp_pcb *pcb = is->pcb.tcp;
+	if (!pcb || is->state == INET_LISTEN || is->rx_owed == 0)
+		return;
+	if (is->rx_bytes + TCP_WND > rx_limit(is))
+		return;
+	while (is->rx_owed > 0) {
+		u16_t c = is->rx_owed > 0xffff ? 0xffff : (u16_t)is->rx_owed;
+		tcp_recved(pcb, c);
+		is->rx_owed -= c;
+	}
+}
+
+static void tx_free(struct inet_sock *is)
+{
+	struct tx_chunk *c = is->tx_head;
+	while (c) {
+		struct tx_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	is->tx_head = is->tx_tail = is->tx_send = NULL;
+	is->tx_bytes = 0;
+}
+
+/* The peer acknowledged len more bytes: chunks it has all of are freed. */
+static void tx_acked(struct inet_sock *is, size_t len)
+{
+	while (len > 0 && is->tx_head) {
+		struct tx_chunk *c = is->tx_head;
+		size_t k = c->off - c->acked;
+		if (k == 0)
+			break;   /* (a SYN or FIN counted as a byte) */
+		if (k > len)
+			k = len;
+		c->acked += k;
+		len -= k;
+		if (c->acked < c->len)
+			break;
+		is->tx_head = c->next;
+		if (is->tx_tail == c)
+			is->tx_tail = NULL;
+		free(c);
+	}
+}
+
+/* Hands queued data to lwIP as far as its buffer allows (by reference:
+ * the chunks stay until acknowledged), then sends the FIN a shutdown left
+ * pending.  An orphan is finished once everything is acknowledged. */
+static void tx_push(struct inet_sock *is)
+{
+	struct tcp_pcb *pcb = is->pcb.tcp;
+	if (!pcb || is->state != INET_CONNECTED)
+		return;
+	bool wrote = false;
+	while (is->tx_send) {
+		struct tx_chunk *c = is->tx_send;
+		size_t room = tcp_sndbuf(pcb);
+		if (room == 0 || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 4)
+			break;
+		size_t n = c->len - c->off;
+		if (n > room)
+			n = room;
+		u8_t flags = 0;
+		if (n < c->len - c->off || c->next || is->cork)
+			flags |= TCP_WRITE_FLAG_MORE;
+		if (tcp_write(pcb, c->data + c->off, (u16_t)n, flags) != ERR_OK)
+			break;
+		wrote = true;
+		c->off += n;
+		is->tx_bytes -= n;
+		if (c->off == c->len)
+			is->tx_send = c->next;
+	}
+	if (wrote && !is->cork)
+		tcp_output(pcb);
+	if (is->orphan) {
+		if (!is->tx_head)
+			orphan_done(is);
+		return;
+	}
+	if (!is->tx_send && is->fin_pending) {
+		is->fin_pending = false;
+		tcp_shutdown(pcb, 0, 1);
+	}
+}
+
 /* --- lwIP callbacks (core lock held) ------------------------------------------------------- */
 
 static err_t cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct inet_sock *is = arg;
+	if (is->orphan) {   /* closed: what still arrives is dropped */
+		if (p) {
+			tcp_recved(pcb, p->tot_len);
+			pbuf_free(p);
+		}
+		return ERR_OK;
+	}
 	if (!p) {
 		is->peer_fin = true;
 		inet_wake(is, POLLIN | POLLRDNORM | POLLRDHUP);
@@ -45,13 +167,20 @@ static err_t cb_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		return ERR_MEM;   /* lwIP offers it again later */
 	it->p = p;
 	rxq_push(is, it);
+	is->rx_owed += p->tot_len;
+	rx_credit(is);
 	inet_wake(is, POLLIN | POLLRDNORM);
 	return ERR_OK;
 }
 
 static err_t cb_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-	inet_wake(arg, POLLOUT | POLLWRNORM);
+	struct inet_sock *is = arg;
+	bool orphan = is->orphan;
+	tx_acked(is, len);
+	tx_push(is);   /* may free an orphan */
+	if (!orphan)
+		inet_wake(is, POLLOUT | POLLWRNORM);
 	return ERR_OK;
 }
 
@@ -60,6 +189,11 @@ static void cb_err(void *arg, err_t err)
 {
 	struct inet_sock *is = arg;
 	is->pcb.tcp = NULL;
+	if (is->orphan) {   /* nobody is left to hear of it */
+		orphan_done(is);
+		return;
+	}
+	tx_free(is);
 	/* Dead now: both directions are shut (tcp_done). */
 	is->shutdown = INET_RCV_SHUTDOWN | INET_SEND_SHUTDOWN;
 	if (err == ERR_CLSD) {   /* closed both ways and freed: no error */
@@ -512,21 +646,13 @@ static ssize_t tcp_sock_sendmsg(struct socket *s, struct task *t, struct sock_ms
 	size_t len = m->data->left;
 	struct sock_timeo to;
 	sock_timeo_init(&to, s, flags & MSG_DONTWAIT, true);
-	size_t bufsize = len < TCP_CHUNK ? len : TCP_CHUNK;
-	char *buf = task_io_buffer(t, bufsize ? bufsize : 1);
-	if (!buf)
-		return -ENOMEM;
 	pthread_mutex_lock(&is->wlock);
 	net_lock();
 	ssize_t sent = 0;
-	size_t pending = 0;   /* copied into buf, not yet taken by lwIP */
 	int err = 0;
-	while (sent < (ssize_t)len || (len == 0 && sent == 0 && err == 0)) {
-		int e = sock_error(s);
-		if (e) {
-			err = e;
+	for (;;) {
+		if ((err = sock_error(s)) != 0)
 			break;
-		}
 		if (is->shutdown & INET_SEND_SHUTDOWN) {
 			err = -EPIPE;
 			break;
@@ -540,64 +666,50 @@ static ssize_t tcp_sock_sendmsg(struct socket *s, struct task *t, struct sock_ms
 			err = -EPIPE;
 			break;
 		}
-		if (len == 0)
+		if ((size_t)sent == len)
 			break;
-		struct tcp_pcb *pcb = is->pcb.tcp;
-		size_t room = tcp_sndbuf(pcb);
-		if (tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 4)
-			room = 0;
-		if (room == 0) {
-			tcp_output(pcb);
+		size_t space = tx_limit(is) > is->tx_bytes ? tx_limit(is) - is->tx_bytes : 0;
+		if (space == 0) {
 			if ((err = inet_wait(is, t, &to, POLLOUT)) < 0)
 				break;
 			continue;
 		}
-		if (pending == 0) {
-			size_t n = len - (size_t)sent;
-			if (n > room)
-				n = room;
-			if (n > bufsize)
-				n = bufsize;
-			net_unlock();
-			err = sock_iter_copy_from(m->data, buf, n);
-			net_lock();
-			if (err < 0)
-				break;
-			pending = n;
-			if (!is->pcb.tcp || is->state != INET_CONNECTED)
-				continue;   /* reset meanwhile: reported above */
-			pcb = is->pcb.tcp;
-			room = tcp_sndbuf(pcb);
-		}
-		size_t n = pending < room ? pending : room;
-		u8_t wflags = TCP_WRITE_FLAG_COPY;
-		if ((flags & MSG_MORE) || is->cork || n < pending || sent + (ssize_t)n < (ssize_t)len)
-			wflags |= TCP_WRITE_FLAG_MORE;
-		err_t we = tcp_write(pcb, buf, (u16_t)n, wflags);
-		if (we == ERR_MEM) {
-			tcp_output(pcb);
-			err = 0;
-			if ((err = inet_wait(is, t, &to, POLLOUT)) < 0)
-				break;
-			continue;
-		}
-		if (we != ERR_OK) {
-			err = lwip_errno(we);
+		size_t n = len - (size_t)sent;
+		if (n > space)
+			n = space;
+		if (n > 4 * TCP_CHUNK)
+			n = 4 * TCP_CHUNK;
+		net_unlock();
+		struct tx_chunk *c = malloc(sizeof *c + n);
+		err = c ? sock_iter_copy_from(m->data, c->data, n) : -ENOMEM;
+		net_lock();
+		if (err < 0) {
+			free(c);
 			break;
 		}
-		/* Keep the rest of buf at its start. */
-		memmove(buf, buf + n, pending - n);
-		pending -= n;
+		c->len = n;
+		c->off = c->acked = 0;
+		c->next = NULL;
+		if (is->tx_tail)
+			is->tx_tail->next = c;
+		else
+			is->tx_head = c;
+		is->tx_tail = c;
+		if (!is->tx_send)
+			is->tx_send = c;
+		is->tx_bytes += n;
 		sent += (ssize_t)n;
-		if (!(flags & MSG_MORE) && !is->cork)
-			tcp_output(pcb);
+		bool more = (flags & MSG_MORE) && (size_t)sent == len;
+		if (more)
+			is->cork = true;   /* held back like TCP_CORK for this call */
+		tx_push(is);
+		if (more)
+			is->cork = false;
 	}
-	if (is->pcb.tcp && is->state == INET_CONNECTED)
-		tcp_output(is->pcb.tcp);
 	net_unlock();
 	pthread_mutex_unlock(&is->wlock);
-	/* Bytes copied in but not sent (an error cut the loop) are lost, as
-	 * they would be on Linux when the connection breaks. */
+	/* A connection that broke with data in the socket loses it, as on
+	 * Linux; a partial send reports what was taken. */
 	if (err < 0)
 		return send_error(is, t, flags, sent, err);
 	return sent;
@@ -631,12 +743,7 @@ static size_t rx_take(struct inet_sock *is, char *buf, size_t n, bool peek, bool
 	}
 	if (!peek) {
 		is->rx_bytes -= done;
-		size_t left = done;
-		while (is->pcb.tcp && left > 0) {
-			u16_t c = left > 0xffff ? 0xffff : (u16_t)left;
-			tcp_recved(is->pcb.tcp, c);
-			left -= c;
-		}
+		rx_credit(is);
 	}
 	return done;
 }
@@ -726,8 +833,10 @@ static int tcp_sock_shutdown(struct socket *s, int how)
 		is->shutdown |= bits;
 	} else {
 		if ((bits & INET_SEND_SHUTDOWN) && !(is->shutdown & INET_SEND_SHUTDOWN) &&
-		    is->pcb.tcp)
-			tcp_shutdown(is->pcb.tcp, 0, 1);
+		    is->pcb.tcp) {
+			is->fin_pending = true;   /* after what is still queued */
+			tx_push(is);
+		}
 		is->shutdown |= bits;
 	}
 	inet_wake(is, 0);
@@ -766,8 +875,7 @@ static unsigned tcp_sock_poll(struct socket *s, struct poll_table *pt, unsigned 
 		if (is->shutdown & INET_SEND_SHUTDOWN)
 			mask |= POLLOUT | POLLWRNORM;
 		else if (is->state != INET_CONNECTED || !is->pcb.tcp ||
-			 (tcp_sndbuf(is->pcb.tcp) > 0 &&
-			  tcp_sndqueuelen(is->pcb.tcp) < TCP_SND_QUEUELEN - 4))
+			 is->tx_bytes < tx_limit(is))
 			mask |= POLLOUT | POLLWRNORM;
 	}
 	net_unlock();
@@ -816,8 +924,10 @@ static int tcp_sock_setsockopt(struct socket *s, struct task *t, int level, int 
 		break;
 	case TCP_CORK:
 		is->cork = v != 0;
-		if (!v && pcb)
+		if (!v && pcb) {
+			tx_push(is);
 			tcp_output(pcb);
+		}
 		break;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:
@@ -977,7 +1087,8 @@ static long tcp_sock_ioctl(struct socket *s, struct task *t, unsigned long cmd, 
 	case SIOCOUTQ:
 	case SIOCOUTQNSD:
 		v = is->state == INET_LISTEN ? -1
-		    : (is->pcb.tcp ? (int)(TCP_SND_BUF - tcp_sndbuf(is->pcb.tcp)) : 0);
+		    : (int)is->tx_bytes +
+		      (is->pcb.tcp ? (int)(TCP_SND_BUF - tcp_sndbuf(is->pcb.tcp)) : 0);
 		break;
 	case SIOCATMARK:
 		v = 0;
@@ -1024,9 +1135,30 @@ static void tcp_sock_release(struct socket *s)
 	}
 	/* Unread data, or SO_LINGER with a zero time: a reset, as Linux. */
 	bool linger0 = (atomic_load(&s->flags) & SOCKF_LINGER) && atomic_load(&s->linger_secs) == 0;
-	close_pcb(is, is->rx_bytes > 0 || linger0);
+	bool reset = is->rx_bytes > 0 || linger0;
 	rxq_purge(is);
+	if (!reset && is->tx_head && is->pcb.tcp && is->state == INET_CONNECTED) {
+		/* Data not yet sent or acknowledged (lwIP sends it from our
+		 * chunks): it goes out first, then the FIN, as a close on Linux;
+		 * the socket lives on until then (tx_push). */
+		is->orphan = true;
+		tx_push(is);
+		net_unlock();
+		return;
+	}
+	close_pcb(is, reset);   /* before the chunks lwIP may still point at go */
+	tx_free(is);
 	net_unlock();
+	inet_sock_free(is);
+}
+
+/* An orphan is done: sent everything (close it gracefully) or lost its
+ * connection (the pcb is already gone).  Core lock held. */
+static void orphan_done(struct inet_sock *is)
+{
+	close_pcb(is, false);
+	tx_free(is);
+	rxq_purge(is);
 	inet_sock_free(is);
 }
 
