@@ -489,7 +489,7 @@ static void fwd_err(void *arg, err_t err)
 
 void net_raise_mss(struct tcp_pcb *pcb)
 {
-	u16_t mss = 8192; (void)0;
+	u16_t mss = net_link_mss(IP_IS_V6_VAL(pcb->remote_ip));
 	if (pcb->mss >= mss)
 		return;
 	pcb->mss = mss;

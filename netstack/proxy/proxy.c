@@ -387,6 +387,12 @@ static int link_drain(struct proxy *px)
 				continue;
 			}
 			frame_in(px, px->rx_buf + (size_t)i * RX_SLOT, len);
+			/* A data segment's ACK goes back at once: the guest's
+			 * TCP has a 64 KiB window (slirp does no window
+			 * scaling), and an ACK held until the whole batch is
+			 * through would make every window a stop-and-wait. */
+			if (len > 2048 && px->ntx > 0)
+				tx_flush(px);
 		}
 		if (n < RX_BATCH) {
 			px->link_pending = false;
