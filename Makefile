@@ -18,9 +18,11 @@ NET_CPPFLAGS := -I/usr/include/lwip -I/usr/include/slirp
 CPPFLAGS += -I. -D_GNU_SOURCE $(NET_CPPFLAGS)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
 LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto
+LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
-                libc6-dev libcapstone-dev liblwip-dev libslirp-dev liburing-dev libssl-dev
+                libc6-dev libcapstone-dev liblwip-dev libslirp-dev liburing-dev libssl-dev \
+                libjansson-dev
 # The real programs the e2e tests run (tests/e2e/t_prog_*.sh), beyond what a
 # minimal Debian 12 has (bash, coreutils, findutils, tar, gzip are essential).
 DEB_PACKAGES += procps git python3 perl bzip2
@@ -34,6 +36,8 @@ SENTRY_SRCS := $(sort $(wildcard common/*.c) \
                       $(wildcard platform/*.c) $(wildcard platform/ptrace/*.c) \
                       $(wildcard platform/systrap/*.c) $(wildcard gofer/*.c) \
                       $(wildcard netstack/*.c) $(wildcard netstack/proxy/*.c))
+# The OCI runtime's own code (JSON): linked into build/runsc and the unit tests.
+RUNSC_SRCS  := $(filter-out runsc-compat/main.c,$(sort $(wildcard runsc-compat/*.c)))
 SENTRY_ASM  := $(sort $(wildcard platform/ptrace/*.S) $(wildcard platform/systrap/stub/*.S))
 # The systrap stub's C code runs in guest address spaces: freestanding, no
 # sanitizers, no SSE (see platform/systrap/stub/stub.c).
@@ -51,7 +55,7 @@ MAIN_OBJ    := $(BUILD)/obj/sentry/cli/main.o
 LIB_OBJS    := $(filter-out $(MAIN_OBJ),$(SENTRY_OBJS))
 
 .PHONY: all deps run test unit conformance e2e clean bench bench-build bench-deps
-all: $(BUILD)/sentry
+all: $(BUILD)/sentry $(BUILD)/runsc
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,6 +80,11 @@ $(BUILD)/obj/%.o: %.S
 $(BUILD)/sentry: $(SENTRY_OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_SENTRY)
 
+# The OCI runtime (runsc-compat/): the same library, its own main.
+RUNSC_OBJS := $(BUILD)/obj/runsc-compat/main.o $(RUNSC_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/runsc: $(RUNSC_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_RUNSC)
+
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
@@ -97,4 +106,4 @@ include bench/bench.mk
 clean:
 	rm -rf $(BUILD)
 
--include $(SENTRY_OBJS:.o=.d)
+-include $(SENTRY_OBJS:.o=.d) $(RUNSC_OBJS:.o=.d)

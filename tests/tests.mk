@@ -5,6 +5,7 @@ UNIT_SRCS   := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer
 SAN_OBJS    := $(filter-out $(BUILD)/san/sentry/cli/main.o,$(SENTRY_SRCS:%.c=$(BUILD)/san/%.o)) \
+               $(RUNSC_SRCS:%.c=$(BUILD)/san/%.o) \
                $(SENTRY_ASM:%.S=$(BUILD)/obj/%.o) $(STUB_OBJS)
 # An archive, so that each test links only the objects it references.
 SAN_LIB     := $(BUILD)/libsentry-san.a
@@ -19,7 +20,7 @@ $(BUILD)/san/%.o: %.c
 
 $(BUILD)/unit/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIB) -lcriterion $(LDLIBS_SENTRY)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIB) -lcriterion $(LDLIBS_RUNSC)
 
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)
@@ -52,7 +53,7 @@ conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
 
 # --- end-to-end tests --------------------------------------------------------
 # run.sh builds the busybox test rootfs (tests/e2e/mkrootfs.sh) itself.
-e2e: $(BUILD)/sentry
+e2e: $(BUILD)/sentry $(BUILD)/runsc
 	SENTRY=$(BUILD)/sentry E2E_ROOTFS=$(BUILD)/e2e-rootfs tests/e2e/run.sh
 
 test: deps

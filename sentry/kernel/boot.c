@@ -1,6 +1,7 @@
 /* Booting a sandbox: the gofer, the mount table, the first process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -296,7 +297,10 @@ static int setup_outside_signals(struct kernel *k)
 {
 	if (pipe2(signal_pipe, O_CLOEXEC) < 0)
 		return -errno;
-	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	/* (what `kill` of a container may send; the sentry's own host
+	 * signals — SIGCHLD, SIGPIPE, SIGWINCH for the tty bridge — stay its) */
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+					 SIGALRM, SIGPWR, SIGVTALRM, SIGPROF, SIGXCPU };
 	struct sigaction sa = { .sa_handler = on_outside_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -353,6 +357,43 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* OCI create: the sandbox is up; say so and wait for `start`.  The fifo
+ * is opened (without blocking) before "ok" goes out, so that a `start`
+ * right after create finds a reader. */
+static int wait_for_start(const struct sandbox_config *cfg)
+{
+	int fd = open(cfg->start_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		close(cfg->ready_fd);
+		return -e;
+	}
+	static const char ok[] = "ok\n";
+	ssize_t w = write(cfg->ready_fd, ok, sizeof ok - 1);
+	close(cfg->ready_fd);
+	if (w != (ssize_t)sizeof ok - 1) {
+		close(fd);
+		return -EPIPE;
+	}
+	char c;
+	ssize_t n;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -1;
+			break;
+		}
+		n = read(fd, &c, 1);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		break;
+	}
+	close(fd);
+	return n == 1 ? 0 : -ECANCELED;
 }
 
 int kernel_run(const struct sandbox_config *cfg)
@@ -412,6 +453,8 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	}
 	if ((err = setup_outside_signals(k)) < 0)
+		return err;
+	if (cfg->gated && (err = wait_for_start(cfg)) < 0)
 		return err;
 	if ((err = start_init(k, cfg)) < 0)
 		return err;

@@ -445,6 +445,12 @@ struct sandbox_config {
 	 * is the slave of a pty that the sentry bridges to the caller's
 	 * terminal; 0: the guest gets the host fds as they are. */
 	unsigned tty_stdio;
+	/* OCI create/start (runsc-compat): when gated, the sandbox boots,
+	 * writes "ok\n" to ready_fd (closing it), and waits for a byte from
+	 * start_fifo before its init starts; EOF there ends the run. */
+	bool gated;
+	int ready_fd;
+	const char *start_fifo;
 	struct kernel_options opts;
 };
 

@@ -1,0 +1,211 @@
+/* Container state on disk: <root>/<id>/state.json, and the error log. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runsc-compat/container.h"
+
+static void rfc3339_now(char *out, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int runsc_error(const struct runsc_globals *g, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "runsc: %s\n", msg);
+	if (g && g->log_path) {
+		FILE *f = fopen(g->log_path, "ae");
+		if (f) {
+			char when[64];
+			rfc3339_now(when, sizeof when);
+			if (g->log_json) {
+				json_t *o = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", msg,
+						      "time", when);
+				char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+				if (text)
+					fprintf(f, "%s\n", text);
+				free(text);
+				json_decref(o);
+			} else {
+				fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", when, msg);
+			}
+			fclose(f);
+		}
+	}
+	return 1;
+}
+
+bool valid_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 200 || id[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') &&
+		    c != '-' && c != '_' && c != '.' && c != '+')
+			return false;
+	}
+	return true;
+}
+
+int container_dir(const struct runsc_globals *g, const char *id, char *out, size_t size)
+{
+	if (!valid_id(id))
+		return -EINVAL;
+	int n = snprintf(out, size, "%s/%s", g->root, id);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* after ")": state is field 3; starttime is field 22 */
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? strtoull(p, NULL, 10) : 0;
+}
+
+int container_save(const struct runsc_globals *g, const struct container_state *st)
+{
+	char dir[4200], path[4300], tmp[4300];
+	int err = container_dir(g, st->id, dir, sizeof dir);
+	if (err < 0)
+		return err;
+	snprintf(path, sizeof path, "%s/state.json", dir);
+	snprintf(tmp, sizeof tmp, "%s/state.json.tmp", dir);
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b}", "id", st->id, "pid",
+			      (json_int_t)st->pid, "pid_start", (json_int_t)st->pid_start, "bundle",
+			      st->bundle, "rootfs", st->rootfs, "created", st->created, "owner",
+			      st->owner, "started", st->started);
+	if (!o)
+		return -ENOMEM;
+	err = json_dump_file(o, tmp, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	json_decref(o);
+	if (err == 0 && rename(tmp, path) < 0)
+		err = -errno;
+	return err;
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int container_load(const struct runsc_globals *g, const char *id, struct container_state *st)
+{
+	char dir[4200], path[4300];
+	int err = container_dir(g, id, dir, sizeof dir);
+	if (err < 0)
+		return err;
+	snprintf(path, sizeof path, "%s/state.json", dir);
+	json_error_t je;
+	json_t *o = json_load_file(path, 0, &je);
+	if (!o)
+		return access(dir, F_OK) == 0 ? -EIO : -ENOENT;
+	memset(st, 0, sizeof *st);
+	json_int_t pid = 0, start = 0;
+	const char *sid = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL, *owner = NULL;
+	int started = 0;
+	if (json_unpack_ex(o, &je, 0, "{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b}", "id", &sid, "pid",
+			   &pid, "pid_start", &start, "bundle", &bundle, "rootfs", &rootfs, "created",
+			   &created, "owner", &owner, "started", &started) < 0) {
+		json_decref(o);
+		return -EIO;
+	}
+	copy_str(st->id, sizeof st->id, sid);
+	st->pid = (pid_t)pid;
+	st->pid_start = (unsigned long long)start;
+	copy_str(st->bundle, sizeof st->bundle, bundle);
+	copy_str(st->rootfs, sizeof st->rootfs, rootfs);
+	copy_str(st->created, sizeof st->created, created);
+	copy_str(st->owner, sizeof st->owner, owner);
+	st->started = started;
+	json_decref(o);
+	return 0;
+}
+
+enum container_status container_status(const struct runsc_globals *g,
+				       const struct container_state *st)
+{
+	if (st->pid <= 0 || proc_start_time(st->pid) != st->pid_start)
+		return CS_STOPPED;
+	return st->started ? CS_RUNNING : CS_CREATED;
+}
+
+const char *container_status_name(enum container_status s)
+{
+	switch (s) {
+	case CS_CREATED: return "created";
+	case CS_RUNNING: return "running";
+	case CS_PAUSED: return "paused";
+	default: return "stopped";
+	}
+}
+
+void container_print_state(const struct container_state *st, enum container_status s, FILE *out)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "ociVersion", "1.0.2-dev",
+			      "id", st->id, "pid", (json_int_t)(s == CS_STOPPED ? 0 : st->pid),
+			      "status", container_status_name(s), "bundle", st->bundle, "rootfs",
+			      st->rootfs, "created", st->created, "owner", st->owner);
+	char *text = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (text)
+		fprintf(out, "%s\n", text);
+	free(text);
+	json_decref(o);
+}
+
+void container_remove_dir(const struct runsc_globals *g, const char *id)
+{
+	char dir[4200], path[4400];
+	if (container_dir(g, id, dir, sizeof dir) < 0)
+		return;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) <
+				    (int)sizeof path)
+					unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(dir);
+}

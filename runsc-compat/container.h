@@ -1,0 +1,69 @@
+/* The runsc-compatible OCI runtime: the container model.
+ *
+ * A container is a directory <root>/<id>/ holding state.json (what `state`
+ * and `list` report) and start.fifo.  `create` forks the container's
+ * monitor process (the pid in --pid-file: the caller's child once create
+ * has returned, exiting with the container init's status, 128+N for a
+ * signal); the monitor starts the sandbox (the sentry, init of a new pid
+ * namespace), which boots, reports ready and waits on start.fifo; `start`
+ * writes a byte there.  Signals for the container go to the monitor, which
+ * passes them to the sandbox's init (SIGKILL ends the monitor, and with it
+ * the sandbox). */
+#ifndef RUNSC_COMPAT_CONTAINER_H
+#define RUNSC_COMPAT_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "netstack/policy.h"
+
+#define RUNSC_DEFAULT_ROOT "/var/run/runsc"
+#define RUNSC_VERSION "0.1.0"
+
+/* Global flags. */
+struct runsc_globals {
+	const char *root;          /* --root (default RUNSC_DEFAULT_ROOT) */
+	const char *log_path;      /* --log */
+	bool log_json;             /* --log-format json */
+	bool debug;
+	const char *platform;      /* --platform (default systrap) */
+	enum net_mode net_mode;    /* --network=none|sandbox */
+	bool strace;
+};
+
+enum container_status { CS_CREATED, CS_RUNNING, CS_STOPPED, CS_PAUSED };
+
+struct container_state {
+	char id[256];
+	pid_t pid;                 /* the monitor */
+	unsigned long long pid_start;   /* its start time (/proc/pid/stat field 22) */
+	char bundle[4096];
+	char rootfs[4096];
+	char created[64];          /* RFC 3339 */
+	char owner[64];
+	bool started;
+};
+
+/* One error line: to stderr, and appended to --log (a JSON object per line
+ * with --log-format json).  Returns 1 (the exit status for errors). */
+int runsc_error(const struct runsc_globals *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int container_dir(const struct runsc_globals *g, const char *id, char *out, size_t size);
+int container_load(const struct runsc_globals *g, const char *id, struct container_state *st);
+int container_save(const struct runsc_globals *g, const struct container_state *st);
+enum container_status container_status(const struct runsc_globals *g,
+				       const struct container_state *st);
+const char *container_status_name(enum container_status s);
+/* The OCI state JSON of a container (runc's fields), to out. */
+void container_print_state(const struct container_state *st, enum container_status s,
+			   FILE *out);
+/* Removes <root>/<id> and what is in it. */
+void container_remove_dir(const struct runsc_globals *g, const char *id);
+/* A process's start time, or 0 if it is gone. */
+unsigned long long proc_start_time(pid_t pid);
+bool valid_id(const char *id);
+
+#endif

@@ -1,0 +1,733 @@
+/* `runsc`: an OCI runtime with runsc's and runc's command line, running
+ * each container in the sentry.  See runsc-compat/container.h for the
+ * container model and docs/architecture.md ("runsc-compat").
+ *
+ *   runsc [global flags] COMMAND [flags] ID ...
+ *
+ * Not yet (issue 6 continues): exec, ps, pause/resume, events, wait,
+ * terminals (--console-socket), --preserve-fds, OCI mounts other than
+ * bind mounts, cgroups, resources, seccomp from the config.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "runsc-compat/container.h"
+#include "runsc-compat/oci_config.h"
+#include "sentry/kernel/kernel.h"
+
+/* --- small helpers ------------------------------------------------------------------ */
+
+static int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Signal names as runc takes them: "9", "KILL", "SIGKILL". */
+static int parse_signal(const char *s)
+{
+	static const struct { const char *name; int sig; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+		{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+		{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+		{ "PWR", SIGPWR }, { "SYS", SIGSYS },
+	};
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s && !*end)
+		return n >= 1 && n < NSIG ? (int)n : -1;
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i].name) == 0)
+			return names[i].sig;
+	return -1;
+}
+
+/* Command flags: "--name value", "--name=value" or "--flag". */
+struct flag {
+	const char *name;
+	bool takes_value;
+	const char **value;        /* for value flags */
+	bool *set;                 /* for boolean flags */
+};
+
+/* Parses argv[0..argc) into flags and positional arguments (kept in pos);
+ * -1 with a message on an unknown flag. */
+static int parse_flags(const struct runsc_globals *g, int argc, char **argv,
+		       const struct flag *flags, char **pos, int *npos)
+{
+	*npos = 0;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+		if (a[0] != '-' || !a[1]) {
+			pos[(*npos)++] = a;
+			continue;
+		}
+		const char *name = a + (a[1] == '-' ? 2 : 1);
+		const char *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const struct flag *f = NULL;
+		for (const struct flag *x = flags; x->name; x++)
+			if (strlen(x->name) == len && strncmp(x->name, name, len) == 0)
+				f = x;
+		if (!f)
+			return runsc_error(g, "unknown flag %s", a), -1;
+		if (!f->takes_value) {
+			if (f->set)
+				*f->set = !eq || strcmp(eq + 1, "false") != 0;
+			continue;
+		}
+		if (eq)
+			*f->value = eq + 1;
+		else if (i + 1 < argc)
+			*f->value = argv[++i];
+		else
+			return runsc_error(g, "flag %s needs a value", a), -1;
+	}
+	return 0;
+}
+
+/* --- create ----------------------------------------------------------------------------- */
+
+/* Is args[0] an executable file of the rootfs (found on the process's
+ * PATH if it has no slash), as runc checks at create? */
+static int check_executable(const char *rootfs, const struct oci_process *p, char *err,
+			    size_t errsize)
+{
+	const char *cmd = p->args[0];
+	char path[PATH_MAX];
+	struct stat st;
+	if (strchr(cmd, '/')) {
+		int n = snprintf(path, sizeof path, "%s/%s/%s", rootfs, cmd[0] == '/' ? "" : p->cwd,
+				 cmd);
+		if (n < (int)sizeof path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111))
+			return 0;
+		snprintf(err, errsize,
+			 "runsc create failed: unable to start container process: exec: \"%s\": "
+			 "stat %s: %s", cmd, cmd, stat(path, &st) < 0 ? strerror(errno)
+			 : "permission denied");
+		return -1;
+	}
+	const char *pathenv = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (size_t i = 0; i < p->nenv; i++)
+		if (strncmp(p->env[i], "PATH=", 5) == 0)
+			pathenv = p->env[i] + 5;
+	for (const char *d = pathenv; *d;) {
+		size_t n = strcspn(d, ":");
+		int w = snprintf(path, sizeof path, "%s/%.*s/%s", rootfs, (int)n, d, cmd);
+		if (w < (int)sizeof path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0111))
+			return 0;
+		d += n;
+		if (*d == ':')
+			d++;
+	}
+	snprintf(err, errsize,
+		 "runsc create failed: unable to start container process: exec: \"%s\": "
+		 "executable file not found in $PATH", cmd);
+	return -1;
+}
+
+/* The sandbox's configuration from config.json (pointers into c). */
+static int build_sandbox_config(const struct runsc_globals *g, struct oci_config *c,
+				const char *rootfs, struct sandbox_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->platform = g->platform;
+	cfg->rootfs = rootfs;
+	cfg->argv = c->process.args;
+	cfg->envp = c->process.env;
+	cfg->cwd = c->process.cwd;
+	cfg->uid = c->process.uid;
+	cfg->gid = c->process.gid;
+	cfg->opts.hostname = c->hostname && c->hostname[0] ? c->hostname : NULL;
+	cfg->opts.strace = g->strace;
+	cfg->opts.net.mode = g->net_mode;
+	cfg->opts.net.dns_allowed = true;
+	cfg->mounts = calloc(c->nmounts + 1, sizeof *cfg->mounts);
+	if (!cfg->mounts)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nmounts; i++) {
+		struct oci_mount *m = &c->mounts[i];
+		/* /proc, /dev, /sys, tmpfs...: the sentry has its own. */
+		if (!m->bind || !m->source)
+			continue;
+		cfg->mounts[cfg->nmounts++] = (struct sandbox_mount){ m->source, m->destination,
+								      m->readonly };
+	}
+	return 0;
+}
+
+/* The sandbox (pid 1 of a new pid namespace): boots, reports to ready_fd,
+ * waits for start, runs the container. */
+static _Noreturn void sandbox_main(struct sandbox_config *cfg)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	log_set_prefix("sentry");
+	int status = kernel_run(cfg);
+	fflush(stdout);
+	_exit(status < 0 ? 125 : exit_code_of(status));
+}
+
+/* The monitor: the pid the caller waits for.  Passes signals to the
+ * sandbox and exits with its status. */
+static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r)
+{
+	setsid();
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0 && (errno == EPERM || errno == EINVAL))
+		pid = fork();
+	if (pid < 0)
+		_exit(125);
+	if (pid == 0) {
+		close(ready_r);
+		sandbox_main(cfg);
+	}
+	close(cfg->ready_fd);
+	close(ready_r);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(pid, sig);
+			continue;
+		}
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid &&
+		    (WIFEXITED(status) || WIFSIGNALED(status)))
+			_exit(exit_code_of(status));
+	}
+}
+
+struct create_opts {
+	const char *bundle, *pid_file, *console_socket, *preserve_fds;
+	bool detach, no_pivot, no_new_keyring;
+};
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int)pid);   /* no newline, as runc */
+	int err = write(fd, buf, (size_t)n) == n ? 0 : -EIO;
+	close(fd);
+	if (err == 0 && rename(tmp, path) < 0)
+		err = -errno;
+	return err;
+}
+
+/* create: returns the exit status; *monitor is the monitor's pid. */
+static int do_create(const struct runsc_globals *g, const char *id, const struct create_opts *o,
+		     pid_t *monitor)
+{
+	char err[OCI_ERR_MAX], bundle[PATH_MAX], path[PATH_MAX + 32], dir[PATH_MAX];
+	if (!valid_id(id))
+		return runsc_error(g, "invalid container id \"%s\"", id);
+	if (!realpath(o->bundle ? o->bundle : ".", bundle))
+		return runsc_error(g, "bundle %s: %s", o->bundle ? o->bundle : ".", strerror(errno));
+	snprintf(path, sizeof path, "%s/config.json", bundle);
+	struct oci_config c;
+	memset(&c, 0, sizeof c);
+	if (oci_config_load(path, &c, err) < 0)
+		return runsc_error(g, "%s", err);
+	if (!c.has_process)
+		return runsc_error(g, "config.json: process: missing");
+	if (c.process.terminal || o->console_socket)
+		return runsc_error(g, "terminals (process.terminal, --console-socket) are not "
+				   "supported yet");
+	char rootfs[PATH_MAX];
+	snprintf(path, sizeof path, "%s%s%s", c.root_path && c.root_path[0] == '/' ? "" : bundle,
+		 c.root_path && c.root_path[0] == '/' ? "" : "/", c.root_path ? c.root_path : "rootfs");
+	struct stat st;
+	if (!realpath(path, rootfs) || stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return runsc_error(g, "rootfs %s: not a directory", path);
+	if (check_executable(rootfs, &c.process, err, sizeof err) < 0)
+		return runsc_error(g, "%s", err);
+
+	int e = mkdir_p(g->root, 0711);
+	if (e < 0)
+		return runsc_error(g, "cannot create %s: %s", g->root, strerror(-e));
+	container_dir(g, id, dir, sizeof dir);
+	if (mkdir(dir, 0711) < 0)
+		return runsc_error(g, errno == EEXIST ? "container with id %s already exists"
+				   : "cannot create the container's directory %s", id);
+	char fifo[PATH_MAX + 16];
+	snprintf(fifo, sizeof fifo, "%s/start.fifo", dir);
+	if (mkfifo(fifo, 0600) < 0) {
+		container_remove_dir(g, id);
+		return runsc_error(g, "mkfifo %s: %s", fifo, strerror(errno));
+	}
+
+	struct sandbox_config cfg;
+	if (build_sandbox_config(g, &c, rootfs, &cfg) < 0) {
+		container_remove_dir(g, id);
+		return runsc_error(g, "out of memory");
+	}
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		container_remove_dir(g, id);
+		return runsc_error(g, "pipe: %s", strerror(errno));
+	}
+	cfg.gated = true;
+	cfg.ready_fd = ready[1];
+	cfg.start_fifo = fifo;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		container_remove_dir(g, id);
+		return runsc_error(g, "fork: %s", strerror(errno));
+	}
+	if (pid == 0)
+		monitor_main(&cfg, ready[0]);
+	close(ready[1]);
+	char buf[8] = { 0 };
+	ssize_t n;
+	while ((n = read(ready[0], buf, sizeof buf - 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	if (n != 3 || strcmp(buf, "ok\n") != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		container_remove_dir(g, id);
+		return runsc_error(g, "runsc create failed: the sandbox did not start (see the "
+				   "sentry's message above)");
+	}
+	struct container_state s = { .pid = pid, .pid_start = proc_start_time(pid) };
+	snprintf(s.id, sizeof s.id, "%s", id);
+	snprintf(s.bundle, sizeof s.bundle, "%s", bundle);
+	snprintf(s.rootfs, sizeof s.rootfs, "%s", rootfs);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(s.created, sizeof s.created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((e = container_save(g, &s)) < 0 ||
+	    (o->pid_file && (e = write_pid_file(o->pid_file, pid)) < 0)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		container_remove_dir(g, id);
+		return runsc_error(g, "cannot record the container: %s", strerror(-e));
+	}
+	*monitor = pid;
+	return 0;
+}
+
+static int cmd_create(const struct runsc_globals *g, int argc, char **argv)
+{
+	struct create_opts o = { 0 };
+	const struct flag flags[] = {
+		{ "bundle", true, &o.bundle, NULL }, { "b", true, &o.bundle, NULL },
+		{ "pid-file", true, &o.pid_file, NULL },
+		{ "console-socket", true, &o.console_socket, NULL },
+		{ "preserve-fds", true, &o.preserve_fds, NULL },
+		{ "no-pivot", false, NULL, &o.no_pivot },
+		{ "no-new-keyring", false, NULL, &o.no_new_keyring },
+		{ "detach", false, NULL, &o.detach }, { "d", false, NULL, &o.detach },
+		{ NULL, false, NULL, NULL },
+	};
+	char *pos[8];
+	int npos;
+	if (argc > 8 + 16 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return 1;
+	if (npos != 1)
+		return runsc_error(g, "create: expected exactly one container id");
+	pid_t monitor;
+	return do_create(g, pos[0], &o, &monitor);
+}
+
+/* --- start, run, state, kill, delete, list ------------------------------------------------ */
+
+static int load_or_fail(const struct runsc_globals *g, const char *id, struct container_state *st)
+{
+	int e = container_load(g, id, st);
+	if (e == -ENOENT || e == -EINVAL)
+		return runsc_error(g, "container \"%s\" does not exist", id);
+	if (e < 0)
+		return runsc_error(g, "container \"%s\": unreadable state", id);
+	return 0;
+}
+
+static int do_start(const struct runsc_globals *g, const char *id)
+{
+	struct container_state st;
+	if (load_or_fail(g, id, &st))
+		return 1;
+	enum container_status s = container_status(g, &st);
+	if (s != CS_CREATED)
+		return runsc_error(g, "cannot start a container that is %s",
+				   container_status_name(s));
+	char dir[PATH_MAX], fifo[PATH_MAX + 16];
+	container_dir(g, id, dir, sizeof dir);
+	snprintf(fifo, sizeof fifo, "%s/start.fifo", dir);
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return runsc_error(g, "cannot start container %s: the sandbox is not waiting (%s)", id,
+				   strerror(errno));
+	int ok = write(fd, "1", 1) == 1;
+	close(fd);
+	if (!ok)
+		return runsc_error(g, "cannot start container %s: %s", id, strerror(errno));
+	st.started = true;
+	container_save(g, &st);
+	return 0;
+}
+
+static int cmd_start(const struct runsc_globals *g, int argc, char **argv)
+{
+	const struct flag flags[] = { { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "start: too many arguments") : 1;
+	if (npos != 1)
+		return runsc_error(g, "start: expected exactly one container id");
+	return do_start(g, pos[0]);
+}
+
+static int cmd_run(const struct runsc_globals *g, int argc, char **argv)
+{
+	struct create_opts o = { 0 };
+	const struct flag flags[] = {
+		{ "bundle", true, &o.bundle, NULL }, { "b", true, &o.bundle, NULL },
+		{ "pid-file", true, &o.pid_file, NULL },
+		{ "console-socket", true, &o.console_socket, NULL },
+		{ "preserve-fds", true, &o.preserve_fds, NULL },
+		{ "no-pivot", false, NULL, &o.no_pivot },
+		{ "no-new-keyring", false, NULL, &o.no_new_keyring },
+		{ "detach", false, NULL, &o.detach }, { "d", false, NULL, &o.detach },
+		{ NULL, false, NULL, NULL },
+	};
+	char *pos[8];
+	int npos;
+	if (argc > 24 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return 1;
+	if (npos != 1)
+		return runsc_error(g, "run: expected exactly one container id");
+	pid_t monitor;
+	int rc = do_create(g, pos[0], &o, &monitor);
+	if (rc)
+		return rc;
+	if ((rc = do_start(g, pos[0])) != 0) {
+		kill(monitor, SIGKILL);
+		waitpid(monitor, NULL, 0);
+		container_remove_dir(g, pos[0]);
+		return rc;
+	}
+	if (o.detach)
+		return 0;
+	/* Signals for the container while we wait: passed on to it. */
+	int status;
+	while (waitpid(monitor, &status, 0) < 0 && errno == EINTR)
+		;
+	container_remove_dir(g, pos[0]);
+	return exit_code_of(status);
+}
+
+static int cmd_state(const struct runsc_globals *g, int argc, char **argv)
+{
+	if (argc != 1)
+		return runsc_error(g, "state: expected exactly one container id");
+	struct container_state st;
+	if (load_or_fail(g, argv[0], &st))
+		return 1;
+	container_print_state(&st, container_status(g, &st), stdout);
+	return 0;
+}
+
+static int cmd_kill(const struct runsc_globals *g, int argc, char **argv)
+{
+	bool all = false;
+	const struct flag flags[] = { { "all", false, NULL, &all }, { "a", false, NULL, &all },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "kill: too many arguments") : 1;
+	if (npos < 1 || npos > 2)
+		return runsc_error(g, "kill: expected a container id and a signal");
+	int sig = npos == 2 ? parse_signal(pos[1]) : SIGTERM;
+	if (sig < 0)
+		return runsc_error(g, "kill: unknown signal \"%s\"", pos[1]);
+	struct container_state st;
+	if (load_or_fail(g, pos[0], &st))
+		return 1;
+	enum container_status s = container_status(g, &st);
+	if (s == CS_STOPPED)
+		return runsc_error(g, "cannot signal container %s: it is not running", pos[0]);
+	/* SIGKILL (and SIGSTOP, which the monitor cannot pass on) end the
+	 * monitor; the sandbox dies with it.  The others reach the
+	 * container's init through the monitor. */
+	if (kill(st.pid, sig == SIGSTOP ? SIGKILL : sig) < 0)
+		return runsc_error(g, "kill %d: %s", (int)st.pid, strerror(errno));
+	return 0;
+}
+
+static bool wait_gone(const struct container_state *st, int ms)
+{
+	for (int i = 0; i < ms; i += 10) {
+		if (proc_start_time(st->pid) != st->pid_start)
+			return true;
+		struct timespec t = { 0, 10 * 1000 * 1000 };
+		nanosleep(&t, NULL);
+	}
+	return false;
+}
+
+static int cmd_delete(const struct runsc_globals *g, int argc, char **argv)
+{
+	bool force = false;
+	const struct flag flags[] = { { "force", false, NULL, &force }, { "f", false, NULL, &force },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "delete: too many arguments") : 1;
+	if (npos != 1)
+		return runsc_error(g, "delete: expected exactly one container id");
+	struct container_state st;
+	int e = container_load(g, pos[0], &st);
+	if (e == -ENOENT || e == -EINVAL)
+		return force ? 0 : runsc_error(g, "container \"%s\" does not exist", pos[0]);
+	if (e == 0 && container_status(g, &st) != CS_STOPPED) {
+		if (!force)
+			return runsc_error(g, "cannot delete container %s that is not stopped: %s",
+					   pos[0], container_status_name(container_status(g, &st)));
+		kill(st.pid, SIGKILL);
+		if (!wait_gone(&st, 5000))
+			return runsc_error(g, "container %s: its processes did not exit", pos[0]);
+	}
+	container_remove_dir(g, pos[0]);
+	return 0;
+}
+
+static int cmd_list(const struct runsc_globals *g, int argc, char **argv)
+{
+	const char *format = "table";
+	bool quiet = false;
+	const struct flag flags[] = { { "format", true, &format, NULL }, { "f", true, &format, NULL },
+				      { "quiet", false, NULL, &quiet }, { "q", false, NULL, &quiet },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "list: too many arguments") : 1;
+	bool json = strcmp(format, "json") == 0;
+	if (!json && strcmp(format, "table") != 0)
+		return runsc_error(g, "list: unknown format \"%s\"", format);
+	json_t *arr = json_array();
+	DIR *d = opendir(g->root);
+	if (!json && !quiet)
+		printf("%-12s %-8s %-10s %-40s %-20s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+		       "OWNER");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		struct container_state st;
+		if (e->d_name[0] == '.' || container_load(g, e->d_name, &st) < 0)
+			continue;
+		enum container_status s = container_status(g, &st);
+		int pid = s == CS_STOPPED ? 0 : (int)st.pid;
+		if (quiet)
+			printf("%s\n", st.id);
+		else if (!json)
+			printf("%-12s %-8d %-10s %-40s %-20s %s\n", st.id, pid,
+			       container_status_name(s), st.bundle, st.created,
+			       st.owner[0] ? st.owner : "root");
+		else
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}",
+							     "ociVersion", "1.0.2-dev", "id", st.id,
+							     "pid", pid, "status",
+							     container_status_name(s), "bundle",
+							     st.bundle, "created", st.created,
+							     "owner", st.owner[0] ? st.owner : "root"));
+	}
+	if (d)
+		closedir(d);
+	if (json && !quiet) {
+		char *text = json_dumps(arr, JSON_COMPACT);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+	}
+	json_decref(arr);
+	return 0;
+}
+
+static int cmd_spec(const struct runsc_globals *g, int argc, char **argv)
+{
+	const char *bundle = ".";
+	const struct flag flags[] = { { "bundle", true, &bundle, NULL }, { "b", true, &bundle, NULL },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "spec: too many arguments") : 1;
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/config.json", bundle);
+	char *text = oci_default_spec();
+	if (!text)
+		return runsc_error(g, "out of memory");
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(text);
+		return runsc_error(g, errno == EEXIST ? "File %s exists. Remove it first"
+				   : "cannot write %s", path);
+	}
+	size_t len = strlen(text);
+	int ok = write(fd, text, len) == (ssize_t)len;
+	close(fd);
+	free(text);
+	return ok ? 0 : runsc_error(g, "cannot write %s", path);
+}
+
+static int cmd_features(const struct runsc_globals *g, int argc, char **argv)
+{
+	printf("{\n"
+	       "  \"ociVersionMin\": \"1.0.0\",\n"
+	       "  \"ociVersionMax\": \"1.0.2-dev\",\n"
+	       "  \"hooks\": [],\n"
+	       "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\"],\n"
+	       "  \"linux\": {\n"
+	       "    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"
+	       "    \"capabilities\": [],\n"
+	       "    \"cgroup\": {\"v1\": false, \"v2\": false, \"systemd\": false},\n"
+	       "    \"seccomp\": {\"enabled\": false},\n"
+	       "    \"apparmor\": {\"enabled\": false},\n"
+	       "    \"selinux\": {\"enabled\": false}\n"
+	       "  },\n"
+	       "  \"annotations\": {\"org.opencontainers.runc.version\": \"%s\"}\n"
+	       "}\n", RUNSC_VERSION);
+	return 0;
+}
+
+/* --- global flags ----------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: runsc [GLOBAL FLAGS] COMMAND [FLAGS] ID ...\n"
+		"\n"
+		"An OCI runtime that runs each container in the sentry (a user-space kernel).\n"
+		"\n"
+		"Commands: create, start, run, state, kill, delete, list, spec, features, version\n"
+		"\n"
+		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
+		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
+		"  --network sandbox|none, --strace\n", RUNSC_DEFAULT_ROOT);
+}
+
+int main(int argc, char **argv)
+{
+	struct runsc_globals g = { .root = RUNSC_DEFAULT_ROOT, .platform = "systrap" };
+	const char *log_format = "text", *network = "sandbox", *debug_log = NULL;
+	bool systemd_cgroup = false, help = false, version = false;
+	const struct flag flags[] = {
+		{ "root", true, &g.root, NULL }, { "log", true, &g.log_path, NULL },
+		{ "log-format", true, &log_format, NULL }, { "platform", true, &g.platform, NULL },
+		{ "network", true, &network, NULL }, { "debug-log", true, &debug_log, NULL },
+		{ "systemd-cgroup", false, NULL, &systemd_cgroup }, { "debug", false, NULL, &g.debug },
+		{ "strace", false, NULL, &g.strace }, { "help", false, NULL, &help },
+		{ "h", false, NULL, &help }, { "version", false, NULL, &version },
+		{ "v", false, NULL, &version }, { NULL, false, NULL, NULL },
+	};
+	/* Global flags run up to the command word (a value flag's value is
+	 * not it). */
+	int i = 1;
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		const char *a = argv[i] + (argv[i][1] == '-' ? 2 : 1);
+		bool value = false;
+		for (const struct flag *f = flags; f->name; f++)
+			value |= f->takes_value && strcmp(a, f->name) == 0;
+		i += value ? 2 : 1;
+	}
+	if (i > argc)
+		i = argc;
+	char *pos[4];
+	int npos;
+	if (parse_flags(&g, i - 1, argv + 1, flags, pos, &npos) < 0)
+		return 1;
+	g.log_json = strcmp(log_format, "json") == 0;
+	if (!g.log_json && strcmp(log_format, "text") != 0)
+		return runsc_error(&g, "unknown log format \"%s\"", log_format);
+	if (strcmp(network, "none") == 0)
+		g.net_mode = NET_NONE;
+	else if (strcmp(network, "sandbox") == 0 || strcmp(network, "host") == 0)
+		g.net_mode = NET_SANDBOX;
+	else
+		return runsc_error(&g, "unknown network \"%s\"", network);
+	if (g.debug)
+		log_set_level(LOG_DEBUG);
+	if (!platform_lookup(g.platform))
+		return runsc_error(&g, "unknown platform \"%s\"", g.platform);
+	const char *cmd = i < argc ? argv[i] : NULL;
+	if (version || (cmd && strcmp(cmd, "version") == 0)) {
+		printf("runsc version %s\nspec: 1.0.2-dev\n", RUNSC_VERSION);
+		return 0;
+	}
+	if (help || !cmd) {
+		usage(help ? stdout : stderr);
+		return help ? 0 : 1;
+	}
+	int sargc = argc - i - 1;
+	char **sargv = argv + i + 1;
+	static const struct { const char *name; int (*fn)(const struct runsc_globals *, int,
+							     char **); } cmds[] = {
+		{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },
+		{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete },
+		{ "list", cmd_list }, { "spec", cmd_spec }, { "features", cmd_features },
+	};
+	for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
+		if (strcmp(cmd, cmds[k].name) == 0)
+			return cmds[k].fn(&g, sargc, sargv);
+	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, ps, pause, "
+			   "resume, events, wait)", cmd);
+}

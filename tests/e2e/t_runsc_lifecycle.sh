@@ -1,0 +1,93 @@
+#!/bin/bash
+# The OCI runtime (build/runsc) driven directly, as a shim would: spec,
+# create/start/state/kill/delete, run, list, errors in the --log file.
+# (containerd, podman and CRI come later: issue 6.)
+. "$(dirname -- "$0")/lib.sh"
+
+RUNSC=$(dirname -- "$SENTRY")/runsc
+if [ ! -x "$RUNSC" ]; then
+	fail "build/runsc exists" "not found beside $SENTRY"
+	exit 1
+fi
+ROOT=$E2E_TMP/runsc-root
+LOG=$E2E_TMP/log.json
+B=$E2E_TMP/bundle
+mkdir -p "$B"
+rs() { timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --log "$LOG" --log-format json "$@"; }
+
+# config.json with the given command, the host's / as a read-only root.
+make_config()
+{
+	/usr/bin/python3 - "$B/config.json" "$@" <<'PY'
+import json, sys
+path, args = sys.argv[1], sys.argv[2:]
+c = json.load(open(path))
+c["process"]["args"] = args
+c["process"]["terminal"] = False
+c["root"] = {"path": "/", "readonly": True}
+json.dump(c, open(path, "w"), indent=2)
+PY
+}
+
+expect_exit 0 "runsc spec writes a default config.json" rs spec --bundle "$B"
+check "  ...it is there" test -s "$B/config.json"
+expect_exit 1 "runsc spec again refuses to overwrite it" rs spec --bundle "$B"
+capture "$RUNSC" --version
+expect_match "runsc --version names itself" '^runsc version ' "$OUT"
+
+# run: the container's output and exit status, state gone afterwards.
+make_config /bin/sh -c 'echo hello from the container; exit 3'
+expect_run "runsc run: output and exit status 3" 3 "hello from the container" \
+	rs run --bundle "$B" c-run
+capture rs state c-run
+expect_eq "  ...and the container is gone afterwards" 1 "$RC"
+
+# create: created state, pid file without newline, a live pid; start runs it.
+make_config /bin/sleep 30
+expect_exit 0 "runsc create" rs create --bundle "$B" --pid-file "$E2E_TMP/pid" c1
+pid=$(cat "$E2E_TMP/pid")
+expect_match "  ...the pid file holds a decimal pid" '^[0-9]+$' "$pid"
+check "  ...with no trailing newline" test "$(wc -c <"$E2E_TMP/pid")" -eq "${#pid}"
+check "  ...a live process" kill -0 "$pid"
+capture rs state c1
+expect_match "  ...state says created" '"status": "created"' "$OUT"
+expect_match "  ...state gives the pid" "\"pid\": $pid" "$OUT"
+expect_match "  ...and the bundle" "\"bundle\": \"$B\"" "$OUT"
+expect_exit 1 "a second create with the same id fails" rs create --bundle "$B" c1
+expect_exit 0 "runsc start" rs start c1
+capture rs state c1
+expect_match "  ...state says running" '"status": "running"' "$OUT"
+expect_exit 1 "start again fails" rs start c1
+capture rs list --format json
+expect_match "runsc list --format json shows it" '"id": *"c1"' "$OUT"
+expect_exit 1 "delete without --force refuses a running container" rs delete c1
+expect_exit 0 "runsc kill c1 KILL" rs kill c1 KILL
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+capture rs state c1
+expect_match "  ...state says stopped" '"status": "stopped"' "$OUT"
+expect_exit 0 "runsc delete" rs delete c1
+capture rs state c1
+expect_eq "  ...state of a deleted container fails" 1 "$RC"
+expect_exit 0 "delete --force of an unknown id exits 0" rs delete --force nosuch
+expect_exit 1 "delete of an unknown id fails" rs delete nosuch
+check "  ...with a JSON error line in the --log file" \
+	grep -q '"level": *"error".*nosuch' "$LOG"
+
+# A signal reaches the container's init; its exit status comes back.
+make_config /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+rs run --bundle "$B" c2 >"$E2E_TMP/c2.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do grep -q ready "$E2E_TMP/c2.out" 2>/dev/null && break; sleep 0.1; done
+expect_exit 0 "runsc kill c2 TERM" rs kill c2 TERM
+wait "$runner"
+expect_eq "  ...the init's TERM handler ran: exit status 7" 7 "$?"
+
+# create fails at once for a command that does not exist, with the reason
+# in the log file (what containerd shows the user).
+: >"$LOG"
+make_config /bin/nonexistent
+expect_exit 1 "create of a missing executable fails" rs create --bundle "$B" c3
+check "  ...the log says why" grep -q 'nonexistent' "$LOG"
+capture rs state c3
+expect_eq "  ...and leaves no container" 1 "$RC"
+
