@@ -109,10 +109,10 @@ int container_save(const struct runsc_globals *g, const struct container_state *
 		return err;
 	snprintf(path, sizeof path, "%s/state.json", dir);
 	snprintf(tmp, sizeof tmp, "%s/state.json.tmp", dir);
-	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b}", "id", st->id, "pid",
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "id", st->id, "pid",
 			      (json_int_t)st->pid, "pid_start", (json_int_t)st->pid_start, "bundle",
 			      st->bundle, "rootfs", st->rootfs, "created", st->created, "owner",
-			      st->owner, "started", st->started);
+			      st->owner, "started", st->started, "paused", st->paused);
 	if (!o)
 		return -ENOMEM;
 	err = json_dump_file(o, tmp, JSON_INDENT(2)) == 0 ? 0 : -EIO;
@@ -141,10 +141,11 @@ int container_load(const struct runsc_globals *g, const char *id, struct contain
 	memset(st, 0, sizeof *st);
 	json_int_t pid = 0, start = 0;
 	const char *sid = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL, *owner = NULL;
-	int started = 0;
-	if (json_unpack_ex(o, &je, 0, "{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b}", "id", &sid, "pid",
-			   &pid, "pid_start", &start, "bundle", &bundle, "rootfs", &rootfs, "created",
-			   &created, "owner", &owner, "started", &started) < 0) {
+	int started = 0, paused = 0;
+	if (json_unpack_ex(o, &je, 0, "{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b, s?b}", "id", &sid,
+			   "pid", &pid, "pid_start", &start, "bundle", &bundle, "rootfs", &rootfs,
+			   "created", &created, "owner", &owner, "started", &started, "paused",
+			   &paused) < 0) {
 		json_decref(o);
 		return -EIO;
 	}
@@ -156,6 +157,7 @@ int container_load(const struct runsc_globals *g, const char *id, struct contain
 	copy_str(st->created, sizeof st->created, created);
 	copy_str(st->owner, sizeof st->owner, owner);
 	st->started = started;
+	st->paused = paused;
 	json_decref(o);
 	return 0;
 }
@@ -165,7 +167,57 @@ enum container_status container_status(const struct runsc_globals *g,
 {
 	if (st->pid <= 0 || proc_start_time(st->pid) != st->pid_start)
 		return CS_STOPPED;
+	if (st->paused)
+		return CS_PAUSED;
 	return st->started ? CS_RUNNING : CS_CREATED;
+}
+
+/* The parent pid of a process, or -1. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] && p[2] ? (pid_t)strtol(p + 4, NULL, 10) : -1;
+}
+
+int container_pids(pid_t monitor, pid_t *out, int max)
+{
+	int n = 0;
+	if (max < 1)
+		return 0;
+	out[n++] = monitor;
+	/* Breadth first over /proc: a child is found once its parent is in. */
+	for (int done = 0; done < n;) {
+		int before = n;
+		DIR *d = opendir("/proc");
+		if (!d)
+			break;
+		struct dirent *e;
+		while ((e = readdir(d)) && n < max) {
+			char *end;
+			long pid = strtol(e->d_name, &end, 10);
+			if (*end || pid <= 0)
+				continue;
+			pid_t pp = parent_of((pid_t)pid);
+			for (int i = done; i < before; i++)
+				if (out[i] == pp) {
+					out[n++] = (pid_t)pid;
+					break;
+				}
+		}
+		closedir(d);
+		done = before;
+	}
+	return n;
 }
 
 const char *container_status_name(enum container_status s)

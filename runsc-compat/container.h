@@ -44,7 +44,13 @@ struct container_state {
 	char created[64];          /* RFC 3339 */
 	char owner[64];
 	bool started;
+	bool paused;
 };
+
+/* The host pids of a container's processes: its monitor and everything
+ * under it (the sentry, its helpers, the stubs that run guest code).
+ * Returns how many (at most max). */
+int container_pids(pid_t monitor, pid_t *out, int max);
 
 /* One error line: to stderr, and appended to --log (a JSON object per line
  * with --log-format json).  Returns 1 (the exit status for errors). */

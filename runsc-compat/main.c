@@ -4,7 +4,7 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): exec, ps, pause/resume, events, wait,
+ * Not yet (issue 6 continues): exec, events, wait,
  * terminals (--console-socket), --preserve-fds, OCI mounts other than
  * bind mounts, cgroups, resources, seccomp from the config.
  */
@@ -602,6 +602,68 @@ static int cmd_list(const struct runsc_globals *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_ps(const struct runsc_globals *g, int argc, char **argv)
+{
+	const char *format = "table";
+	const struct flag flags[] = { { "format", true, &format, NULL }, { "f", true, &format, NULL },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 4 ? runsc_error(g, "ps: too many arguments") : 1;
+	if (npos != 1)
+		return runsc_error(g, "ps: expected exactly one container id");
+	struct container_state st;
+	if (load_or_fail(g, pos[0], &st))
+		return 1;
+	static pid_t pids[4096];
+	int n = container_status(g, &st) == CS_STOPPED ? 0 : container_pids(st.pid, pids, 4096);
+	if (strcmp(format, "json") == 0) {
+		printf("[");
+		for (int i = 0; i < n; i++)
+			printf("%s%d", i ? "," : "", (int)pids[i]);
+		printf("]\n");
+		return 0;
+	}
+	printf("PID\n");
+	for (int i = 0; i < n; i++)
+		printf("%d\n", (int)pids[i]);
+	return 0;
+}
+
+/* pause/resume: every host process of the container stopped or continued
+ * (the sentry first on pause, last on resume). */
+static int pause_resume(const struct runsc_globals *g, int argc, char **argv, bool pause)
+{
+	if (argc != 1)
+		return runsc_error(g, "%s: expected exactly one container id",
+				   pause ? "pause" : "resume");
+	struct container_state st;
+	if (load_or_fail(g, argv[0], &st))
+		return 1;
+	enum container_status s = container_status(g, &st);
+	if (pause ? s != CS_RUNNING : s != CS_PAUSED)
+		return runsc_error(g, "cannot %s container %s: it is %s", pause ? "pause" : "resume",
+				   argv[0], container_status_name(s));
+	static pid_t pids[4096];
+	int n = container_pids(st.pid, pids, 4096);
+	for (int i = 0; i < n; i++)
+		kill(pids[pause ? i : n - 1 - i], pause ? SIGSTOP : SIGCONT);
+	st.paused = pause;
+	int e = container_save(g, &st);
+	return e < 0 ? runsc_error(g, "cannot record the container: %s", strerror(-e)) : 0;
+}
+
+static int cmd_pause(const struct runsc_globals *g, int argc, char **argv)
+{
+	return pause_resume(g, argc, argv, true);
+}
+
+static int cmd_resume(const struct runsc_globals *g, int argc, char **argv)
+{
+	return pause_resume(g, argc, argv, false);
+}
+
 static int cmd_spec(const struct runsc_globals *g, int argc, char **argv)
 {
 	const char *bundle = ".";
@@ -658,7 +720,8 @@ static void usage(FILE *out)
 		"\n"
 		"An OCI runtime that runs each container in the sentry (a user-space kernel).\n"
 		"\n"
-		"Commands: create, start, run, state, kill, delete, list, spec, features, version\n"
+		"Commands: create, start, run, state, kill, delete, list, ps, pause, resume,\n"
+		"  spec, features, version\n"
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
@@ -724,10 +787,11 @@ int main(int argc, char **argv)
 		{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },
 		{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete },
 		{ "list", cmd_list }, { "spec", cmd_spec }, { "features", cmd_features },
+		{ "ps", cmd_ps }, { "pause", cmd_pause }, { "resume", cmd_resume },
 	};
 	for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
 		if (strcmp(cmd, cmds[k].name) == 0)
 			return cmds[k].fn(&g, sargc, sargv);
-	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, ps, pause, "
-			   "resume, events, wait)", cmd);
+	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, events, wait)",
+			   cmd);
 }

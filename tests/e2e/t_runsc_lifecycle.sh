@@ -60,6 +60,19 @@ expect_match "  ...state says running" '"status": "running"' "$OUT"
 expect_exit 1 "start again fails" rs start c1
 capture rs list --format json
 expect_match "runsc list --format json shows it" '"id": *"c1"' "$OUT"
+capture rs ps --format json c1
+expect_match "runsc ps --format json: a JSON array of host pids, the monitor first" \
+	"^\\[$pid(,[0-9]+)+\\]\$" "$OUT"
+expect_exit 0 "runsc pause" rs pause c1
+capture rs state c1
+expect_match "  ...state says paused" '"status": "paused"' "$OUT"
+stopped=$(for p in $(rs ps --format json c1 | tr -d '[]' | tr , ' '); do
+	awk '{ print $3 }' "/proc/$p/stat"; done | sort -u | tr -d '\n')
+expect_eq "  ...every process of it is stopped" "T" "$stopped"
+expect_exit 1 "pause again fails" rs pause c1
+expect_exit 0 "runsc resume" rs resume c1
+capture rs state c1
+expect_match "  ...state says running again" '"status": "running"' "$OUT"
 expect_exit 1 "delete without --force refuses a running container" rs delete c1
 expect_exit 0 "runsc kill c1 KILL" rs kill c1 KILL
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
