@@ -4,8 +4,8 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): exec, events, wait,
- * terminals (--console-socket), --preserve-fds, OCI mounts other than
+ * Not yet (issue 6 continues): exec, events, wait, terminal resize,
+ * --preserve-fds, OCI mounts other than
  * bind mounts, cgroups, resources, seccomp from the config.
  */
 #include <errno.h>
@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -247,6 +251,72 @@ static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r)
 	}
 }
 
+/* A terminal for the container (process.terminal): a host pty whose
+ * master goes to the caller over --console-socket (SCM_RIGHTS, as runc);
+ * the slave, in raw mode (the sandbox's own pty does the line discipline),
+ * becomes the sandbox's stdio.  The slave fd, or -1 with why. */
+static int console_setup(const char *sock_path, const struct oci_process *p, char *why,
+			 size_t whysize)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+		snprintf(why, whysize, "cannot open a pty: %s", strerror(errno));
+		if (master >= 0)
+			close(master);
+		return -1;
+	}
+	char name[64];
+	int slave = -1;
+	if (ptsname_r(master, name, sizeof name) == 0)
+		slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		snprintf(why, whysize, "cannot open the pty's slave: %s", strerror(errno));
+		close(master);
+		return -1;
+	}
+	struct termios t;
+	if (tcgetattr(slave, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(slave, TCSANOW, &t);
+	}
+	if (p->console_width && p->console_height) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int err = sock < 0 || strlen(sock_path) >= sizeof sa.sun_path;
+	if (!err) {
+		strcpy(sa.sun_path, sock_path);
+		err = connect(sock, (struct sockaddr *)&sa, sizeof sa) < 0;
+	}
+	if (!err) {
+		char payload[] = "/dev/ptmx";
+		struct iovec iov = { payload, sizeof payload - 1 };
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } u;
+		memset(&u, 0, sizeof u);
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+				    .msg_controllen = sizeof u.b };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &master, sizeof master);
+		err = sendmsg(sock, &m, MSG_NOSIGNAL) < 0;
+	}
+	if (err)
+		snprintf(why, whysize, "console socket %s: %s", sock_path, strerror(errno));
+	if (sock >= 0)
+		close(sock);
+	close(master);
+	if (err) {
+		close(slave);
+		return -1;
+	}
+	return slave;
+}
+
 struct create_opts {
 	const char *bundle, *pid_file, *console_socket, *preserve_fds;
 	bool detach, no_pivot, no_new_keyring;
@@ -284,9 +354,8 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		return runsc_error(g, "%s", err);
 	if (!c.has_process)
 		return runsc_error(g, "config.json: process: missing");
-	if (c.process.terminal || o->console_socket)
-		return runsc_error(g, "terminals (process.terminal, --console-socket) are not "
-				   "supported yet");
+	if (c.process.terminal && !o->console_socket)
+		return runsc_error(g, "process.terminal is set: --console-socket is needed");
 	char rootfs[PATH_MAX];
 	snprintf(path, sizeof path, "%s%s%s", c.root_path && c.root_path[0] == '/' ? "" : bundle,
 		 c.root_path && c.root_path[0] == '/' ? "" : "/", c.root_path ? c.root_path : "rootfs");
@@ -315,6 +384,17 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		container_remove_dir(g, id);
 		return runsc_error(g, "out of memory");
 	}
+	int slave = -1;
+	if (c.process.terminal) {
+		char why[256];
+		slave = console_setup(o->console_socket, &c.process, why, sizeof why);
+		if (slave < 0) {
+			container_remove_dir(g, id);
+			return runsc_error(g, "%s", why);
+		}
+		/* The guest gets a terminal of the sandbox, joined to this one. */
+		cfg.tty_stdio = 7;
+	}
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		container_remove_dir(g, id);
@@ -329,8 +409,17 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		container_remove_dir(g, id);
 		return runsc_error(g, "fork: %s", strerror(errno));
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (slave >= 0) {
+			for (int fd = 0; fd < 3; fd++)
+				dup2(slave, fd);
+			if (slave > 2)
+				close(slave);
+		}
 		monitor_main(&cfg, ready[0]);
+	}
+	if (slave >= 0)
+		close(slave);
 	close(ready[1]);
 	char buf[8] = { 0 };
 	ssize_t n;

@@ -95,6 +95,50 @@ expect_exit 0 "runsc kill c2 TERM" rs kill c2 TERM
 wait "$runner"
 expect_eq "  ...the init's TERM handler ran: exit status 7" 7 "$?"
 
+# A terminal: the pty master comes over --console-socket (SCM_RIGHTS), the
+# container's stdio is a terminal of the sandbox with the configured size.
+cat >"$E2E_TMP/console.py" <<'PY'
+import array, os, select, socket, subprocess, sys, time
+path = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+p = subprocess.Popen(sys.argv[2:])
+c, _ = srv.accept()
+msg, anc, _, _ = c.recvmsg(64, socket.CMSG_SPACE(4))
+fds = array.array('i')
+for level, typ, data in anc:
+    fds.frombytes(data[:4])
+print("create", p.wait(), "fds", len(fds), flush=True)
+out, end = b'', time.time() + 10
+while time.time() < end and b'done' not in out:
+    r, _, _ = select.select([fds[0]], [], [], 0.2)
+    if r:
+        try:
+            out += os.read(fds[0], 4096)
+        except OSError:
+            break
+print(out.decode().replace('\r', ''))
+PY
+make_config /bin/sh -c 'tty; stty size; echo done'
+/usr/bin/python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+c["process"]["consoleSize"] = {"height": 30, "width": 100}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+timeout 20 /usr/bin/python3 "$E2E_TMP/console.py" "$E2E_TMP/cs.sock" \
+	"$RUNSC" --root "$ROOT" --log "$LOG" create --bundle "$B" --console-socket "$E2E_TMP/cs.sock" c4 \
+	>"$E2E_TMP/c4.out" 2>&1 &
+con=$!
+for _ in $(seq 100); do grep -q '^create' "$E2E_TMP/c4.out" 2>/dev/null && break; sleep 0.1; done
+expect_exit 0 "start of a terminal container" rs start c4
+wait "$con"
+expect_eq "  ...the master came over the console socket; the container's tty and size" \
+	$'create 0 fds 1\n/dev/pts/0\n30 100\ndone' "$(cat "$E2E_TMP/c4.out")"
+rs delete --force c4
+
 # create fails at once for a command that does not exist, with the reason
 # in the log file (what containerd shows the user).
 : >"$LOG"
