@@ -42,7 +42,8 @@ CONF_MOUNT := -v $(abspath $(BUILD)/conformance):$(abspath $(BUILD)/conformance)
 SAN_ENV := env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-$(ASAN_SENTRY): $(SAN_OBJS) $(BUILD)/san/sentry/cli/main.o
+$(ASAN_SENTRY): $(filter-out $(RUNSC_SRCS:%.c=$(BUILD)/san/%.o),$(SAN_OBJS)) \
+		$(BUILD)/san/sentry/cli/main.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS_SENTRY)
 
