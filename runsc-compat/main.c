@@ -4,7 +4,7 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): exec, events, wait, terminal resize,
+ * Not yet (issue 6 continues): exec, events, terminal resize,
  * --preserve-fds, OCI mounts other than
  * bind mounts, cgroups, resources, seccomp from the config.
  */
@@ -218,7 +218,22 @@ static _Noreturn void sandbox_main(struct sandbox_config *cfg)
 
 /* The monitor: the pid the caller waits for.  Passes signals to the
  * sandbox and exits with its status. */
-static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r)
+/* The container's exit status, for `wait` (the monitor is not its child). */
+static void record_exit(const char *dir, int code)
+{
+	char path[PATH_MAX + 16], buf[16];
+	if (snprintf(path, sizeof path, "%s/exit_status", dir) >= (int)sizeof path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	int n = snprintf(buf, sizeof buf, "%d", code);
+	ssize_t w = write(fd, buf, (size_t)n);
+	(void)w;
+	close(fd);
+}
+
+static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, const char *dir)
 {
 	setsid();
 	sigset_t all;
@@ -246,8 +261,10 @@ static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r)
 		}
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid &&
-		    (WIFEXITED(status) || WIFSIGNALED(status)))
+		    (WIFEXITED(status) || WIFSIGNALED(status))) {
+			record_exit(dir, exit_code_of(status));
 			_exit(exit_code_of(status));
+		}
 	}
 }
 
@@ -416,7 +433,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 			if (slave > 2)
 				close(slave);
 		}
-		monitor_main(&cfg, ready[0]);
+		monitor_main(&cfg, ready[0], dir);
 	}
 	if (slave >= 0)
 		close(slave);
@@ -753,6 +770,34 @@ static int cmd_resume(const struct runsc_globals *g, int argc, char **argv)
 	return pause_resume(g, argc, argv, false);
 }
 
+/* wait: until the container has stopped; prints its exit status as runsc
+ * does ({"id":..., "exitStatus":N}). */
+static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
+{
+	if (argc != 1)
+		return runsc_error(g, "wait: expected exactly one container id");
+	struct container_state st;
+	if (load_or_fail(g, argv[0], &st))
+		return 1;
+	while (container_status(g, &st) != CS_STOPPED) {
+		struct timespec t = { 0, 20 * 1000 * 1000 };
+		nanosleep(&t, NULL);
+	}
+	char dir[PATH_MAX], path[PATH_MAX + 16], buf[16] = { 0 };
+	container_dir(g, argv[0], dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/exit_status", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), code = -1;
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof buf - 1) > 0)
+			code = atoi(buf);
+		close(fd);
+	}
+	if (code < 0)
+		code = 128 + SIGKILL;   /* the monitor itself was killed */
+	printf("{\"id\":\"%s\",\"exitStatus\":%d}\n", argv[0], code);
+	return 0;
+}
+
 static int cmd_spec(const struct runsc_globals *g, int argc, char **argv)
 {
 	const char *bundle = ".";
@@ -810,7 +855,7 @@ static void usage(FILE *out)
 		"An OCI runtime that runs each container in the sentry (a user-space kernel).\n"
 		"\n"
 		"Commands: create, start, run, state, kill, delete, list, ps, pause, resume,\n"
-		"  spec, features, version\n"
+		"  wait, spec, features, version\n"
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
@@ -877,10 +922,11 @@ int main(int argc, char **argv)
 		{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete },
 		{ "list", cmd_list }, { "spec", cmd_spec }, { "features", cmd_features },
 		{ "ps", cmd_ps }, { "pause", cmd_pause }, { "resume", cmd_resume },
+		{ "wait", cmd_wait },
 	};
 	for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
 		if (strcmp(cmd, cmds[k].name) == 0)
 			return cmds[k].fn(&g, sargc, sargv);
-	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, events, wait)",
+	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, events)",
 			   cmd);
 }

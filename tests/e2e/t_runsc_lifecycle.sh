@@ -86,6 +86,17 @@ expect_exit 1 "delete of an unknown id fails" rs delete nosuch
 check "  ...with a JSON error line in the --log file" \
 	grep -q '"level": *"error".*nosuch' "$LOG"
 
+# wait: the exit status of a container whose monitor is not our child.
+make_config /bin/sh -c 'sleep 0.3; exit 5'
+rs create --bundle "$B" c5 && rs start c5
+expect_run "runsc wait reports the exit status" 0 '{"id":"c5","exitStatus":5}' rs wait c5
+rs delete c5
+make_config /bin/sleep 30
+rs create --bundle "$B" c6 && rs start c6 && rs kill c6 KILL
+expect_run "  ...137 for a container killed with SIGKILL" 0 '{"id":"c6","exitStatus":137}' \
+	rs wait c6
+rs delete c6
+
 # A signal reaches the container's init; its exit status comes back.
 make_config /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done'
 rs run --bundle "$B" c2 >"$E2E_TMP/c2.out" 2>&1 &
