@@ -4,7 +4,7 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): exec, events, terminal resize,
+ * Not yet (issue 6 continues): exec, events without --stats, terminal resize,
  * --preserve-fds, OCI mounts other than
  * bind mounts, cgroups, resources, seccomp from the config.
  */
@@ -770,6 +770,85 @@ static int cmd_resume(const struct runsc_globals *g, int argc, char **argv)
 	return pause_resume(g, argc, argv, false);
 }
 
+/* utime, stime (clock ticks) and rss (pages) of a process from /proc. */
+static bool proc_usage(pid_t pid, unsigned long long *ut, unsigned long long *st, long long *rss)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return false;
+	/* fields after ")": 3 state ... 14 utime 15 stime ... 24 rss */
+	unsigned long long f[25] = { 0 };
+	p += 2;
+	for (int i = 3; i <= 24 && *p; i++) {
+		f[i] = strtoull(p, &p, 10);
+		if (i == 3) {   /* the state is a letter */
+			p = strchr(p, ' ');
+			if (!p)
+				return false;
+		}
+		while (*p == ' ')
+			p++;
+	}
+	*ut = f[14];
+	*st = f[15];
+	*rss = (long long)f[24];
+	return true;
+}
+
+/* events --stats: one JSON object of the container's resource use (the
+ * sum over its host processes), as runc's stats event. */
+static int cmd_events(const struct runsc_globals *g, int argc, char **argv)
+{
+	bool stats = false;
+	const char *interval = NULL;
+	const struct flag flags[] = { { "stats", false, NULL, &stats },
+				      { "interval", true, &interval, NULL },
+				      { NULL, false, NULL, NULL } };
+	char *pos[4];
+	int npos;
+	if (argc > 5 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+		return argc > 5 ? runsc_error(g, "events: too many arguments") : 1;
+	if (npos != 1)
+		return runsc_error(g, "events: expected exactly one container id");
+	if (!stats)
+		return runsc_error(g, "events: only --stats is supported yet");
+	struct container_state st;
+	if (load_or_fail(g, pos[0], &st))
+		return 1;
+	if (container_status(g, &st) == CS_STOPPED)
+		return runsc_error(g, "container %s is not running", pos[0]);
+	static pid_t pids[4096];
+	int n = container_pids(st.pid, pids, 4096);
+	unsigned long long ut = 0, kt = 0;
+	long long pages = 0;
+	for (int i = 0; i < n; i++) {
+		unsigned long long u, k;
+		long long r;
+		if (proc_usage(pids[i], &u, &k, &r)) {
+			ut += u;
+			kt += k;
+			pages += r;
+		}
+	}
+	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	unsigned long long ns_per_tick = tick > 0 ? 1000000000ULL / (unsigned long long)tick : 0;
+	printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":{\"cpu\":{\"usage\":{\"total\":%llu,"
+	       "\"user\":%llu,\"kernel\":%llu}},\"memory\":{\"usage\":{\"usage\":%lld}},"
+	       "\"pids\":{\"current\":%d}}}\n", pos[0], (ut + kt) * ns_per_tick, ut * ns_per_tick,
+	       kt * ns_per_tick, pages * page, n);
+	return 0;
+}
+
 /* wait: until the container has stopped; prints its exit status as runsc
  * does ({"id":..., "exitStatus":N}). */
 static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
@@ -855,7 +934,7 @@ static void usage(FILE *out)
 		"An OCI runtime that runs each container in the sentry (a user-space kernel).\n"
 		"\n"
 		"Commands: create, start, run, state, kill, delete, list, ps, pause, resume,\n"
-		"  wait, spec, features, version\n"
+		"  wait, events --stats, spec, features, version\n"
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
@@ -922,11 +1001,11 @@ int main(int argc, char **argv)
 		{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete },
 		{ "list", cmd_list }, { "spec", cmd_spec }, { "features", cmd_features },
 		{ "ps", cmd_ps }, { "pause", cmd_pause }, { "resume", cmd_resume },
-		{ "wait", cmd_wait },
+		{ "wait", cmd_wait }, { "events", cmd_events },
 	};
 	for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
 		if (strcmp(cmd, cmds[k].name) == 0)
 			return cmds[k].fn(&g, sargc, sargv);
-	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec, events)",
+	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec)",
 			   cmd);
 }

@@ -63,6 +63,9 @@ expect_match "runsc list --format json shows it" '"id": *"c1"' "$OUT"
 capture rs ps --format json c1
 expect_match "runsc ps --format json: a JSON array of host pids, the monitor first" \
 	"^\\[$pid(,[0-9]+)+\\]\$" "$OUT"
+capture rs events --stats c1
+expect_match "runsc events --stats: one stats object with memory and pids" \
+	'^\{"type":"stats","id":"c1","data":\{"cpu".*"memory":\{"usage":\{"usage":[1-9][0-9]*\}\},"pids":\{"current":[1-9]' "$OUT"
 expect_exit 0 "runsc pause" rs pause c1
 capture rs state c1
 expect_match "  ...state says paused" '"status": "paused"' "$OUT"
