@@ -29,7 +29,13 @@ struct runsc_globals {
 	bool log_json;             /* --log-format json */
 	bool debug;
 	const char *platform;      /* --platform (default systrap) */
-	enum net_mode net_mode;    /* --network=none|sandbox */
+	enum net_mode net_mode;    /* --network=none|sandbox, --block-network */
+	/* The sandbox's network policy, comma-separated lists (also taken
+	 * from the bundle's annotations, see runsc-compat/README.md). */
+	const char *cidr_allow;    /* --cidr-allow */
+	bool allow_dns;            /* --allow-dns */
+	const char *publish;       /* --publish [HOSTIP:]HOSTPORT:GUESTPORT,... */
+	const char *tls_publish;   /* --tls-publish ... */
 	bool strace;
 };
 

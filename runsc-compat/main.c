@@ -172,6 +172,68 @@ static int check_executable(const char *rootfs, const struct oci_process *p, cha
 	return -1;
 }
 
+#define ANNOTATION_PREFIX "dev.sentry.network."
+
+/* One comma-separated list of ranges or ports into the policy. */
+static int add_list(struct net_policy *n, const char *list, int kind, char *why, size_t whysize)
+{
+	char buf[4096];
+	if (!list || !*list)
+		return 0;
+	if (snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf) {
+		snprintf(why, whysize, "network policy list too long");
+		return -1;
+	}
+	for (char *save = NULL, *item = strtok_r(buf, ", ", &save); item;
+	     item = strtok_r(NULL, ", ", &save)) {
+		if (kind == 0) {
+			struct net_cidr *a = realloc(n->allow, (n->nallow + 1) * sizeof *a);
+			if (!a)
+				return -1;
+			n->allow = a;
+			if (net_cidr_parse(item, &a[n->nallow]) < 0) {
+				snprintf(why, whysize, "bad CIDR \"%s\"", item);
+				return -1;
+			}
+			n->nallow++;
+			n->has_allowlist = true;
+		} else {
+			struct net_publish *a = realloc(n->publish, (n->npublish + 1) * sizeof *a);
+			if (!a)
+				return -1;
+			n->publish = a;
+			if (net_publish_parse(item, kind == 2, &a[n->npublish]) < 0) {
+				snprintf(why, whysize, "bad published port \"%s\"", item);
+				return -1;
+			}
+			n->npublish++;
+		}
+	}
+	return 0;
+}
+
+/* The network policy from the flags and the bundle's annotations
+ * (dev.sentry.network.{block,cidr-allow,allow-dns,publish,tls-publish}):
+ * both apply, the stricter for blocking. */
+static int build_policy(const struct runsc_globals *g, const struct oci_config *c,
+			struct net_policy *n, char *why, size_t whysize)
+{
+	const char *block = oci_annotation(c, ANNOTATION_PREFIX "block");
+	const char *dns = oci_annotation(c, ANNOTATION_PREFIX "allow-dns");
+	n->mode = g->net_mode;
+	if (block && strcmp(block, "true") == 0)
+		n->mode = NET_NONE;
+	if (add_list(n, g->cidr_allow, 0, why, whysize) < 0 ||
+	    add_list(n, oci_annotation(c, ANNOTATION_PREFIX "cidr-allow"), 0, why, whysize) < 0 ||
+	    add_list(n, g->publish, 1, why, whysize) < 0 ||
+	    add_list(n, oci_annotation(c, ANNOTATION_PREFIX "publish"), 1, why, whysize) < 0 ||
+	    add_list(n, g->tls_publish, 2, why, whysize) < 0 ||
+	    add_list(n, oci_annotation(c, ANNOTATION_PREFIX "tls-publish"), 2, why, whysize) < 0)
+		return -1;
+	n->dns_allowed = !n->has_allowlist || g->allow_dns || (dns && strcmp(dns, "true") == 0);
+	return 0;
+}
+
 /* The sandbox's configuration from config.json (pointers into c). */
 static int build_sandbox_config(const struct runsc_globals *g, struct oci_config *c,
 				const char *rootfs, struct sandbox_config *cfg)
@@ -186,8 +248,11 @@ static int build_sandbox_config(const struct runsc_globals *g, struct oci_config
 	cfg->gid = c->process.gid;
 	cfg->opts.hostname = c->hostname && c->hostname[0] ? c->hostname : NULL;
 	cfg->opts.strace = g->strace;
-	cfg->opts.net.mode = g->net_mode;
-	cfg->opts.net.dns_allowed = true;
+	char why[256];
+	if (build_policy(g, c, &cfg->opts.net, why, sizeof why) < 0) {
+		runsc_error(g, "%s", why);
+		return -EINVAL;
+	}
 	cfg->mounts = calloc(c->nmounts + 1, sizeof *cfg->mounts);
 	if (!cfg->mounts)
 		return -ENOMEM;
@@ -397,9 +462,9 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	}
 
 	struct sandbox_config cfg;
-	if (build_sandbox_config(g, &c, rootfs, &cfg) < 0) {
+	if ((e = build_sandbox_config(g, &c, rootfs, &cfg)) < 0) {
 		container_remove_dir(g, id);
-		return runsc_error(g, "out of memory");
+		return e == -EINVAL ? 1 : runsc_error(g, "out of memory");
 	}
 	int slave = -1;
 	if (c.process.terminal) {
@@ -938,18 +1003,25 @@ static void usage(FILE *out)
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
-		"  --network sandbox|none, --strace\n", RUNSC_DEFAULT_ROOT);
+		"  --network sandbox|none, --strace\n"
+		"Sandbox policy (also as annotations dev.sentry.network.block=true, .cidr-allow,\n"
+		"  .allow-dns=true, .publish, .tls-publish): --block-network, --cidr-allow LIST,\n"
+		"  --allow-dns, --publish LIST, --tls-publish LIST (comma-separated)\n",
+		RUNSC_DEFAULT_ROOT);
 }
 
 int main(int argc, char **argv)
 {
 	struct runsc_globals g = { .root = RUNSC_DEFAULT_ROOT, .platform = "systrap" };
 	const char *log_format = "text", *network = "sandbox", *debug_log = NULL;
-	bool systemd_cgroup = false, help = false, version = false;
+	bool systemd_cgroup = false, help = false, version = false, block = false;
 	const struct flag flags[] = {
 		{ "root", true, &g.root, NULL }, { "log", true, &g.log_path, NULL },
 		{ "log-format", true, &log_format, NULL }, { "platform", true, &g.platform, NULL },
 		{ "network", true, &network, NULL }, { "debug-log", true, &debug_log, NULL },
+		{ "cidr-allow", true, &g.cidr_allow, NULL }, { "publish", true, &g.publish, NULL },
+		{ "tls-publish", true, &g.tls_publish, NULL },
+		{ "allow-dns", false, NULL, &g.allow_dns }, { "block-network", false, NULL, &block },
 		{ "systemd-cgroup", false, NULL, &systemd_cgroup }, { "debug", false, NULL, &g.debug },
 		{ "strace", false, NULL, &g.strace }, { "help", false, NULL, &help },
 		{ "h", false, NULL, &help }, { "version", false, NULL, &version },
@@ -980,6 +1052,8 @@ int main(int argc, char **argv)
 		g.net_mode = NET_SANDBOX;
 	else
 		return runsc_error(&g, "unknown network \"%s\"", network);
+	if (block)
+		g.net_mode = NET_NONE;
 	if (g.debug)
 		log_set_level(LOG_DEBUG);
 	if (!platform_lookup(g.platform))

@@ -153,6 +153,19 @@ expect_eq "  ...the master came over the console socket; the container's tty and
 	$'create 0 fds 1\n/dev/pts/0\n30 100\ndone' "$(cat "$E2E_TMP/c4.out")"
 rs delete --force c4
 
+# The sandbox's network policy: a flag, or an annotation of the bundle.
+make_config /bin/sh -c 'ip -o link | wc -l'
+expect_run "default network: lo and eth0" 0 2 rs run --bundle "$B" n1
+expect_run "--block-network: lo only" 0 1 \
+	timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --block-network run --bundle "$B" n2
+/usr/bin/python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c.setdefault("annotations", {})["dev.sentry.network.block"] = "true"
+json.dump(c, open(sys.argv[1], "w"))
+PY
+expect_run "annotation dev.sentry.network.block=true: lo only" 0 1 rs run --bundle "$B" n3
+
 # create fails at once for a command that does not exist, with the reason
 # in the log file (what containerd shows the user).
 : >"$LOG"
