@@ -146,9 +146,11 @@ static int check_executable(const char *rootfs, const struct oci_process *p, cha
 		if (n < (int)sizeof path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_mode & 0111))
 			return 0;
+		/* Go's wording, which podman maps to exit statuses 127 and 126. */
+		int missing = n >= (int)sizeof path || stat(path, &st) < 0;
 		snprintf(err, errsize,
 			 "runsc create failed: unable to start container process: exec: \"%s\": "
-			 "stat %s: %s", cmd, cmd, stat(path, &st) < 0 ? strerror(errno)
+			 "stat %s: %s", cmd, cmd, missing ? "no such file or directory"
 			 : "permission denied");
 		return -1;
 	}
