@@ -19,7 +19,6 @@
 #include "lwip/tcp.h"
 #include "lwip/priv/tcp_priv.h"
 
-#include "common/log.h"
 #include "netstack/internal.h"
 #include "sentry/mm/mm.h"
 
