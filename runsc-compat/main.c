@@ -4,7 +4,7 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): exec, events without --stats, terminal resize,
+ * Not yet (issue 6 continues): events without --stats, terminal resize,
  * --preserve-fds, OCI mounts other than
  * bind mounts, cgroups, resources, seccomp from the config.
  */
@@ -484,9 +484,17 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		container_remove_dir(g, id);
 		return runsc_error(g, "pipe: %s", strerror(errno));
 	}
+	char ctl[PATH_MAX + 16];
+	snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
+	if (strlen(ctl) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		container_remove_dir(g, id);
+		return runsc_error(g, "--root %s: the path of the container's control socket is "
+				   "too long", g->root);
+	}
 	cfg.gated = true;
 	cfg.ready_fd = ready[1];
 	cfg.start_fifo = fifo;
+	cfg.control_socket = ctl;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -944,6 +952,222 @@ static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
 	return 0;
 }
 
+/* --- exec ------------------------------------------------------------------------------------ */
+
+/* The request text for the sandbox's control socket (sentry/kernel/spawn.c). */
+static char *exec_request(const struct oci_process *p, size_t *len)
+{
+	size_t n = 64 + strlen(p->cwd);
+	for (size_t i = 0; i < p->nargs; i++)
+		n += strlen(p->args[i]) + 1;
+	for (size_t i = 0; i < p->nenv; i++)
+		n += strlen(p->env[i]) + 1;
+	if (n > 65000)
+		return NULL;
+	char *buf = malloc(n), *w = buf;
+	if (!buf)
+		return NULL;
+	w += sprintf(w, "EXEC%c%u%c%u%c%s%c%zu%c", 0, (unsigned)p->uid, 0, (unsigned)p->gid, 0,
+		     p->cwd, 0, p->nargs, 0);
+	for (size_t i = 0; i < p->nargs; i++)
+		w += sprintf(w, "%s%c", p->args[i], 0);
+	w += sprintf(w, "%zu%c", p->nenv, 0);
+	for (size_t i = 0; i < p->nenv; i++)
+		w += sprintf(w, "%s%c", p->env[i], 0);
+	*len = (size_t)(w - buf);
+	return buf;
+}
+
+/* The exec proxy (the pid the caller waits for): asks the sandbox to start
+ * the process with our stdio, reports "ok" (or the errno) on report, and
+ * exits with the process's status. */
+static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, int report)
+{
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int32_t r = -ECONNREFUSED;
+	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl) >= (int)sizeof sa.sun_path)
+		r = -ENAMETOOLONG;
+	else if (s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof sa) == 0) {
+		int fds[3] = { 0, 1, 2 };
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof fds)]; } u;
+		memset(&u, 0, sizeof u);
+		struct iovec iov = { (void *)req, len };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+				    .msg_controllen = sizeof u.b };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof fds);
+		memcpy(CMSG_DATA(c), fds, sizeof fds);
+		if (sendmsg(s, &m, MSG_NOSIGNAL) < 0 || recv(s, &r, sizeof r, 0) != sizeof r)
+			r = -EIO;
+	}
+	ssize_t w = write(report, &r, sizeof r);
+	(void)w;
+	close(report);
+	if (r < 0)
+		_exit(255);
+	int32_t status;
+	if (recv(s, &status, sizeof status, 0) != sizeof status)
+		_exit(255);   /* the sandbox is gone */
+	_exit(exit_code_of(status));
+}
+
+static int cmd_exec(const struct runsc_globals *g, int argc, char **argv)
+{
+	const char *process = NULL, *console = NULL, *pid_file = NULL, *cwd = NULL, *user = NULL;
+	const char *env[64];
+	int nenv = 0, i = 0;
+	bool detach = false, tty = false;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i] + (argv[i][1] == '-' ? 2 : 1), *eq = strchr(a, '=');
+		size_t alen = eq ? (size_t)(eq - a) : strlen(a);
+		const char **slot = NULL;
+#define IS(name) (alen == strlen(name) && strncmp(a, name, alen) == 0)
+		if (IS("detach") || IS("d"))
+			detach = true;
+		else if (IS("tty") || IS("t"))
+			tty = true;
+		else if (IS("process") || IS("p"))
+			slot = &process;
+		else if (IS("console-socket"))
+			slot = &console;
+		else if (IS("pid-file"))
+			slot = &pid_file;
+		else if (IS("cwd"))
+			slot = &cwd;
+		else if (IS("user") || IS("u"))
+			slot = &user;
+		else if (IS("env") || IS("e")) {
+			if (nenv == 64)
+				return runsc_error(g, "exec: too many --env");
+			slot = &env[nenv++];
+		} else if (IS("preserve-fds") || IS("cap") || IS("apparmor") || IS("process-label")) {
+			const char *ignored;
+			slot = &ignored;
+		} else {
+			return runsc_error(g, "exec: unknown flag %s", argv[i]);
+		}
+#undef IS
+		if (slot) {
+			if (eq)
+				*slot = eq + 1;
+			else if (i + 1 < argc)
+				*slot = argv[++i];
+			else
+				return runsc_error(g, "exec: flag %s needs a value", argv[i]);
+		}
+	}
+	if (i >= argc)
+		return runsc_error(g, "exec: expected a container id");
+	const char *id = argv[i++];
+	struct container_state st;
+	if (load_or_fail(g, id, &st))
+		return 1;
+	if (container_status(g, &st) != CS_RUNNING)
+		return runsc_error(g, "cannot exec in container %s: it is %s", id,
+				   container_status_name(container_status(g, &st)));
+	char err[OCI_ERR_MAX];
+	struct oci_process p;
+	memset(&p, 0, sizeof p);
+	if (process) {
+		if (oci_process_load(process, &p, err) < 0)
+			return runsc_error(g, "%s", err);
+	} else {
+		/* The command line, with the container's environment and cwd. */
+		if (i >= argc)
+			return runsc_error(g, "exec: no command (give one, or --process)");
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof path, "%s/config.json", st.bundle);
+		struct oci_config c;
+		memset(&c, 0, sizeof c);
+		if (oci_config_load(path, &c, err) < 0)
+			return runsc_error(g, "%s", err);
+		p = c.process;
+		memset(&c.process, 0, sizeof c.process);
+		oci_config_free(&c);
+		p.args = argv + i;
+		p.nargs = (size_t)(argc - i);
+	}
+	if (cwd)
+		p.cwd = (char *)cwd;
+	if (user) {
+		unsigned long u, gr;
+		char *end;
+		u = strtoul(user, &end, 10);
+		gr = *end == ':' ? strtoul(end + 1, &end, 10) : 0;
+		if (*end)
+			return runsc_error(g, "exec: --user takes UID[:GID]");
+		p.uid = (uid_t)u;
+		p.gid = (gid_t)gr;
+	}
+	char **envp = calloc(p.nenv + (size_t)nenv + 1, sizeof *envp);
+	if (!envp)
+		return runsc_error(g, "out of memory");
+	memcpy(envp, p.env, p.nenv * sizeof *envp);
+	for (int k = 0; k < nenv; k++)
+		envp[p.nenv + (size_t)k] = (char *)env[k];
+	p.env = envp;
+	p.nenv += (size_t)nenv;
+	if (p.terminal || tty) {
+		if (!console)
+			return runsc_error(g, "exec: a terminal needs --console-socket");
+		int slave = console_setup(console, &p, err, sizeof err);
+		if (slave < 0)
+			return runsc_error(g, "%s", err);
+		for (int fd = 0; fd < 3; fd++)
+			dup2(slave, fd);
+		if (slave > 2)
+			close(slave);
+	}
+	/* A missing executable fails the exec itself, as runc's does. */
+	if (check_executable(st.rootfs, &p, err, sizeof err) < 0) {
+		char *create = strstr(err, "runsc create failed");
+		if (create)
+			memcpy(create, "runsc exec failed  ", 19);
+		return runsc_error(g, "%s", err);
+	}
+	size_t len;
+	char *req = exec_request(&p, &len);
+	if (!req)
+		return runsc_error(g, "exec: the process is too large");
+	char dir[PATH_MAX], ctl[PATH_MAX + 16];
+	container_dir(g, id, dir, sizeof dir);
+	snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return runsc_error(g, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return runsc_error(g, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(rep[0]);
+		exec_proxy(ctl, req, len, rep[1]);
+	}
+	close(rep[1]);
+	int32_t r = -EIO;
+	if (read(rep[0], &r, sizeof r) != sizeof r)
+		r = -EIO;
+	close(rep[0]);
+	if (r < 0) {
+		waitpid(pid, NULL, 0);
+		return runsc_error(g, "runsc exec failed: unable to start container process: exec: "
+				   "\"%s\": %s", p.args[0], r == -ENOENT ? "no such file or directory"
+				   : strerror(-r));
+	}
+	int e;
+	if (pid_file && (e = write_pid_file(pid_file, pid)) < 0)
+		return runsc_error(g, "cannot write %s: %s", pid_file, strerror(-e));
+	if (detach)
+		return 0;
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return exit_code_of(status);
+}
+
 static int cmd_spec(const struct runsc_globals *g, int argc, char **argv)
 {
 	const char *bundle = ".";
@@ -1001,7 +1225,7 @@ static void usage(FILE *out)
 		"An OCI runtime that runs each container in the sentry (a user-space kernel).\n"
 		"\n"
 		"Commands: create, start, run, state, kill, delete, list, ps, pause, resume,\n"
-		"  wait, events --stats, spec, features, version\n"
+		"  exec, wait, events --stats, spec, features, version\n"
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
@@ -1077,11 +1301,11 @@ int main(int argc, char **argv)
 		{ "state", cmd_state }, { "kill", cmd_kill }, { "delete", cmd_delete },
 		{ "list", cmd_list }, { "spec", cmd_spec }, { "features", cmd_features },
 		{ "ps", cmd_ps }, { "pause", cmd_pause }, { "resume", cmd_resume },
-		{ "wait", cmd_wait }, { "events", cmd_events },
+		{ "wait", cmd_wait }, { "events", cmd_events }, { "exec", cmd_exec },
 	};
 	for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
 		if (strcmp(cmd, cmds[k].name) == 0)
 			return cmds[k].fn(&g, sargc, sargv);
-	return runsc_error(&g, "unknown command \"%s\" (not implemented yet: exec)",
+	return runsc_error(&g, "unknown command \"%s\" (see runsc --help)",
 			   cmd);
 }

@@ -359,6 +359,76 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* --- processes started from outside (OCI exec) ------------------------------------------ */
+
+int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
+{
+	struct sandbox_config ids = { .uid = req->uid, .gid = req->gid };
+	struct thread_group *tg = init_group(k, &ids);
+	struct task *t = task_alloc(k);
+	struct init_start *is = calloc(1, sizeof *is);
+	if (!tg || !t || !is) {
+		free(is);
+		return -ENOMEM;   /* (a partial group or task is not reclaimed) */
+	}
+	tg->is_init = false;
+	t->files = fdtable_new();
+	if (!t->files)
+		return -ENOMEM;
+	for (int fd = 0; fd < 3; fd++) {
+		int fl = req->stdio[fd] >= 0 ? fcntl(req->stdio[fd], F_GETFL) : -1;
+		if (fl < 0)
+			continue;
+		struct file *f = hostfd_file_new(req->stdio[fd], (unsigned)fl & (O_ACCMODE | O_APPEND));
+		if (!f)
+			return -ENOMEM;
+		int r = fd_install_at(t->files, fd, f, false, 1024);
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	struct walk_root wr = { k->root, k->root };
+	struct path cwd;
+	int err = vfs_walk(NULL, &wr, req->cwd ? req->cwd : "/", LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+			   &cwd);
+	if (err < 0)
+		return err;
+	t->fs = fs_context_new(&k->root, &cwd);
+	path_put(&cwd);
+	if (!t->fs)
+		return -ENOMEM;
+	snprintf(t->comm, sizeof t->comm, "%s", req->argv[0]);
+	memcpy(tg->comm, t->comm, sizeof tg->comm);
+
+	pthread_mutex_lock(&k->lock);
+	pid_t pid = k->finished || !k->init || k->init->state != TG_ALIVE ? -ESRCH
+									 : kernel_alloc_pid(k);
+	if (pid < 0) {
+		pthread_mutex_unlock(&k->lock);
+		return pid;
+	}
+	tg->tgid = tg->pgid = tg->sid = pid;
+	tg->exit_hook = req->on_exit;
+	tg->exit_hook_arg = req->arg;
+	t->tid = pid;
+	t->tg = tg;
+	t->state = TASK_RUNNING;
+	list_add_tail(&t->tg_node, &tg->threads);
+	tg->nr_threads = 1;
+	tg_get(tg);
+	k->groups[pid] = tg;
+	k->tasks[pid] = t;
+	k->nr_tasks++;
+	pthread_mutex_unlock(&k->lock);
+
+	is->task = t;
+	is->argv = req->argv;
+	is->envp = req->envp;
+	if ((err = task_start_thread(t, init_main, is)) < 0)
+		return err;
+	return pid;
+}
+
 /* OCI create: the sandbox is up; say so and wait for `start`.  The fifo
  * is opened (without blocking) before "ok" goes out, so that a `start`
  * right after create finds a reader. */
@@ -454,6 +524,10 @@ int kernel_run(const struct sandbox_config *cfg)
 	}
 	if ((err = setup_outside_signals(k)) < 0)
 		return err;
+	if (cfg->control_socket && (err = spawn_server_start(k, cfg->control_socket)) < 0) {
+		log_error("control socket %s: %s", cfg->control_socket, strerror(-err));
+		return err;
+	}
 	if (cfg->gated && (err = wait_for_start(cfg)) < 0)
 		return err;
 	if ((err = start_init(k, cfg)) < 0)

@@ -25,4 +25,7 @@ void signal_wake_tg_locked(struct thread_group *tg, int sig);
 /* task_clone.c: the vfork parent waits until the child execs or exits. */
 void vfork_release_locked(struct thread_group *tg);
 
+/* spawn.c: serves the OCI exec control socket at path (a thread). */
+int spawn_server_start(struct kernel *k, const char *path);
+
 #endif

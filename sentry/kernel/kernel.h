@@ -232,6 +232,11 @@ struct thread_group {
 	enum tg_state state;
 	bool group_exiting;            /* exit_group or a fatal signal */
 	int exit_code;                 /* wait status (as wait4 reports it) */
+	/* A process started from outside (kernel_spawn): told of the exit, as
+	 * its parent would be (it has none; the kernel reaps it).  Called
+	 * with k->lock held: must not block. */
+	void (*exit_hook)(void *arg, int wait_status);
+	void *exit_hook_arg;
 	struct cred cred;
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct waitq child_wq;         /* wait4/waitid of this process */
@@ -451,6 +456,9 @@ struct sandbox_config {
 	bool gated;
 	int ready_fd;
 	const char *start_fifo;
+	/* OCI exec: a unix socket (SOCK_SEQPACKET) the sandbox serves for
+	 * requests to start processes in it (sentry/kernel/spawn.c). */
+	const char *control_socket;
 	struct kernel_options opts;
 };
 
@@ -459,6 +467,22 @@ struct sandbox_config {
  * negative errno if the sandbox could not start.  A command that cannot be
  * executed yields an exit status of 127 (not found) or 126. */
 int kernel_run(const struct sandbox_config *cfg);
+/* A process started in a running sandbox from outside (OCI exec): argv,
+ * envp, cwd and ids as given; its stdin, stdout and stderr the host fds in
+ * stdio (-1: closed; not owned); a session of its own and no parent.
+ * on_exit(arg, wait status) is called once it has exited (k->lock held).
+ * argv/envp/cwd must stay valid until then.  Returns its pid or -errno. */
+struct kernel_spawn_req {
+	char **argv, **envp;
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	int stdio[3];
+	void (*on_exit)(void *arg, int wait_status);
+	void *arg;
+};
+int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req);
+
 /* A signal from outside the sandbox for its init (forwarded by the CLI). */
 void kernel_signal_from_outside(struct kernel *k, int sig);
 

@@ -104,6 +104,11 @@ static void exit_code_to_cld(int exit_code, int *code, int *status)
  * ignored, SA_NOCLDWAIT) has it reaped at once. */
 static void notify_parent_locked(struct thread_group *tg)
 {
+	if (tg->exit_hook) {
+		void (*hook)(void *, int) = tg->exit_hook;
+		tg->exit_hook = NULL;
+		hook(tg->exit_hook_arg, tg->exit_code);
+	}
 	struct thread_group *parent = tg->parent;
 	if (!parent || parent->state != TG_ALIVE) {
 		tg_reap_locked(tg);

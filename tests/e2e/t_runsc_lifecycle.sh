@@ -76,6 +76,21 @@ expect_exit 1 "pause again fails" rs pause c1
 expect_exit 0 "runsc resume" rs resume c1
 capture rs state c1
 expect_match "  ...state says running again" '"status": "running"' "$OUT"
+# exec: a process in the running container, its output and status.
+expect_run "runsc exec: a second process in the container" 4 "hi 2" \
+	rs exec c1 /bin/sh -c 'echo hi $$; exit 4'
+cat >"$E2E_TMP/proc.json" <<'J'
+{"args": ["/bin/sh", "-c", "echo $GREETING from $(pwd)"], "env": ["GREETING=hello"],
+ "cwd": "/etc", "user": {"uid": 0, "gid": 0}, "terminal": false}
+J
+expect_run "runsc exec --process FILE: args, env and cwd from it" 0 "hello from /etc" \
+	rs exec --process "$E2E_TMP/proc.json" c1
+expect_exit 0 "runsc exec --detach --pid-file" \
+	rs exec --detach --pid-file "$E2E_TMP/epid" c1 /bin/sleep 0.2
+check "  ...the pid file names the exec's process" test -s "$E2E_TMP/epid"
+: >"$LOG"
+expect_exit 1 "exec of a missing executable fails at once" rs exec c1 /bin/nonexistent
+check "  ...the log says why" grep -q 'nonexistent.*no such file' "$LOG"
 expect_exit 1 "delete without --force refuses a running container" rs delete c1
 expect_exit 0 "runsc kill c1 KILL" rs kill c1 KILL
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -1,0 +1,232 @@
+/* The sandbox's control socket (OCI exec): a unix SOCK_SEQPACKET socket
+ * whose every connection asks for one process to be started in the running
+ * sandbox, and is told its pid, then its wait status when it has exited.
+ *
+ * Request: one message, with the process's stdin, stdout and stderr as
+ * three fds (SCM_RIGHTS), and a text of NUL-terminated fields:
+ *   "EXEC", uid, gid, cwd, nargs, args..., nenv, env...
+ * Replies: an int32 (the pid, or -errno), later an int32 (the wait status).
+ * A malformed request is answered -EINVAL and the connection closed. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "sentry/kernel/internal.h"
+
+#define SPAWN_MSG_MAX 65536
+#define SPAWN_MAX_ARGS 4096
+
+struct spawn_conn {
+	int fd;                    /* the connection */
+	int stdio[3];
+	char *buf;                 /* the request text: argv and envp point into it */
+	char **argv, **envp;
+	/* Under k->lock: the pid went out; the process exited first. */
+	bool replied, exited;
+	int status;
+};
+
+static void conn_free(struct spawn_conn *c)
+{
+	for (int i = 0; i < 3; i++)
+		if (c->stdio[i] >= 0)
+			close(c->stdio[i]);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	free(c->argv);
+	free(c->envp);
+	free(c);
+}
+
+/* k->lock held: tell the waiter and let everything go. */
+static void spawn_exited(void *arg, int wait_status)
+{
+	struct spawn_conn *c = arg;
+	if (!c->replied) {   /* the pid is not out yet: serve_one sends both */
+		c->exited = true;
+		c->status = wait_status;
+		return;
+	}
+	int32_t st = wait_status;
+	ssize_t w = send(c->fd, &st, sizeof st, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)w;
+	conn_free(c);
+}
+
+/* The next NUL-terminated field at *pos (within len), or NULL. */
+static char *field(char *buf, size_t len, size_t *pos)
+{
+	if (*pos >= len)
+		return NULL;
+	char *s = buf + *pos;
+	char *end = memchr(s, 0, len - *pos);
+	if (!end)
+		return NULL;
+	*pos = (size_t)(end - buf) + 1;
+	return s;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || errno || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static char **parse_list(char *buf, size_t len, size_t *pos)
+{
+	unsigned long n;
+	if (!parse_uint(field(buf, len, pos), SPAWN_MAX_ARGS, &n))
+		return NULL;
+	char **v = calloc(n + 1, sizeof *v);
+	if (!v)
+		return NULL;
+	for (unsigned long i = 0; i < n; i++)
+		if (!(v[i] = field(buf, len, pos))) {
+			free(v);
+			return NULL;
+		}
+	return v;
+}
+
+static int handle(struct kernel *k, struct spawn_conn *c, size_t len)
+{
+	size_t pos = 0;
+	unsigned long uid, gid;
+	const char *magic = field(c->buf, len, &pos);
+	if (!magic || strcmp(magic, "EXEC") != 0 ||
+	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &uid) ||
+	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &gid))
+		return -EINVAL;
+	const char *cwd = field(c->buf, len, &pos);
+	if (!cwd || cwd[0] != '/')
+		return -EINVAL;
+	if (!(c->argv = parse_list(c->buf, len, &pos)) || !c->argv[0] ||
+	    !(c->envp = parse_list(c->buf, len, &pos)))
+		return -EINVAL;
+	struct kernel_spawn_req req = {
+		.argv = c->argv, .envp = c->envp, .cwd = cwd, .uid = (uid_t)uid, .gid = (gid_t)gid,
+		.stdio = { c->stdio[0], c->stdio[1], c->stdio[2] },
+		.on_exit = spawn_exited, .arg = c,
+	};
+	return kernel_spawn(k, &req);
+}
+
+static void serve_one(struct kernel *k, int fd)
+{
+	struct spawn_conn *c = calloc(1, sizeof *c);
+	char *buf = malloc(SPAWN_MSG_MAX);
+	if (!c || !buf) {
+		free(c);
+		free(buf);
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->buf = buf;
+	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
+	union { struct cmsghdr h; char b[CMSG_SPACE(3 * sizeof(int))]; } u;
+	struct iovec iov = { buf, SPAWN_MSG_MAX - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+			    .msg_controllen = sizeof u.b };
+	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	int err = n > 0 && !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ? 0 : -EINVAL;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
+			size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfd; i++) {
+				int x;
+				memcpy(&x, CMSG_DATA(h) + i * sizeof(int), sizeof x);
+				if (i < 3 && c->stdio[i] < 0)
+					c->stdio[i] = x;
+				else
+					close(x);
+			}
+		}
+	if (err == 0) {
+		buf[n] = 0;
+		err = handle(k, c, (size_t)n);
+	}
+	int32_t reply = err;   /* the pid, or -errno */
+	ssize_t w = send(fd, &reply, sizeof reply, MSG_NOSIGNAL);
+	(void)w;
+	if (err < 0) {
+		conn_free(c);
+		return;
+	}
+	/* From here spawn_exited frees it, unless it already ran. */
+	pthread_mutex_lock(&k->lock);
+	c->replied = true;
+	bool exited = c->exited;
+	pthread_mutex_unlock(&k->lock);
+	if (exited) {
+		c->replied = true;
+		spawn_exited(c, c->status);
+	}
+}
+
+struct spawn_server {
+	struct kernel *k;
+	int fd;
+};
+
+static void *server_main(void *arg)
+{
+	struct spawn_server *s = arg;
+	for (;;) {
+		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			log_error("control socket: %s", strerror(errno));
+			return NULL;
+		}
+		serve_one(s->k, fd);
+	}
+}
+
+int spawn_server_start(struct kernel *k, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path)
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	struct spawn_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	s->k = k;
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	unlink(path);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    listen(s->fd, 16) < 0) {
+		int e = errno;
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s);
+		return -e;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, server_main, s);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
+}
