@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -401,6 +403,8 @@ static int console_setup(const char *sock_path, const struct oci_process *p, cha
 	return slave;
 }
 
+static int sandbox_signal(const char *ctl, long pid, int sig);
+
 struct create_opts {
 	const char *bundle, *pid_file, *console_socket, *preserve_fds;
 	bool detach, no_pivot, no_new_keyring;
@@ -688,7 +692,15 @@ static int cmd_kill(const struct runsc_globals *g, int argc, char **argv)
 		return runsc_error(g, "cannot signal container %s: it is not running", pos[0]);
 	/* SIGKILL (and SIGSTOP, which the monitor cannot pass on) end the
 	 * monitor; the sandbox dies with it.  The others reach the
-	 * container's init through the monitor. */
+	 * container's init through the monitor, or with --all every process
+	 * through the sandbox's control socket. */
+	if (all && sig != SIGKILL && sig != SIGSTOP && s == CS_RUNNING) {
+		char dir[PATH_MAX], ctl[PATH_MAX + 16];
+		container_dir(g, pos[0], dir, sizeof dir);
+		snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
+		int e = sandbox_signal(ctl, -1, sig);
+		return e < 0 && e != -ESRCH ? runsc_error(g, "kill --all: %s", strerror(-e)) : 0;
+	}
 	if (kill(st.pid, sig == SIGSTOP ? SIGKILL : sig) < 0)
 		return runsc_error(g, "kill %d: %s", (int)st.pid, strerror(errno));
 	return 0;
@@ -978,6 +990,24 @@ static char *exec_request(const struct oci_process *p, size_t *len)
 	return buf;
 }
 
+/* Asks the sandbox behind ctl to signal guest pid (-1: every process). */
+static int sandbox_signal(const char *ctl, long pid, int sig)
+{
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (s < 0)
+		return -errno;
+	int32_t r = -ECONNREFUSED;
+	char req[64];
+	int n = snprintf(req, sizeof req, "SIGNAL%c%ld%c%d%c", 0, pid, 0, sig, 0);
+	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl) < (int)sizeof sa.sun_path &&
+	    connect(s, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    (send(s, req, (size_t)n, MSG_NOSIGNAL) != n || recv(s, &r, sizeof r, 0) != sizeof r))
+		r = -EIO;
+	close(s);
+	return r;
+}
+
 /* The exec proxy (the pid the caller waits for): asks the sandbox to start
  * the process with our stdio, reports "ok" (or the errno) on report, and
  * exits with the process's status. */
@@ -1008,10 +1038,29 @@ static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, i
 	close(report);
 	if (r < 0)
 		_exit(255);
-	int32_t status;
-	if (recv(s, &status, sizeof status, 0) != sizeof status)
-		_exit(255);   /* the sandbox is gone */
-	_exit(exit_code_of(status));
+	/* Signals for the proxy (the shim's kill of an exec) go to the process. */
+	pid_t guest = (pid_t)r;
+	sigset_t all;
+	sigfillset(&all);
+	sigdelset(&all, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	for (;;) {
+		struct pollfd p[2] = { { s, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		if (sfd >= 0 && (p[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == sizeof si)
+				sandbox_signal(ctl, guest, (int)si.ssi_signo);
+		}
+		if (p[0].revents) {
+			int32_t status;
+			if (recv(s, &status, sizeof status, 0) != sizeof status)
+				_exit(255);   /* the sandbox is gone */
+			_exit(exit_code_of(status));
+		}
+	}
 }
 
 static int cmd_exec(const struct runsc_globals *g, int argc, char **argv)

@@ -6,7 +6,10 @@
  * three fds (SCM_RIGHTS), and a text of NUL-terminated fields:
  *   "EXEC", uid, gid, cwd, nargs, args..., nenv, env...
  * Replies: an int32 (the pid, or -errno), later an int32 (the wait status).
- * A malformed request is answered -EINVAL and the connection closed. */
+ * A malformed request is answered -EINVAL and the connection closed.
+ *
+ * Or a signal from outside: "SIGNAL", pid (-1: every process), signal;
+ * answered with an int32 0 or -errno (ESRCH: no such process). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -125,6 +128,32 @@ static int handle(struct kernel *k, struct spawn_conn *c, size_t len)
 	return kernel_spawn(k, &req);
 }
 
+/* SIGNAL: as a signal from outside the sandbox (SI_USER, no sender). */
+static int handle_signal(struct kernel *k, char *buf, size_t len, size_t pos)
+{
+	const char *ps = field(buf, len, &pos);
+	unsigned long sig;
+	if (!ps || !parse_uint(field(buf, len, &pos), 64, &sig) || sig == 0)
+		return -EINVAL;
+	long pid = strcmp(ps, "-1") == 0 ? -1 : strtol(ps, NULL, 10);
+	if (pid == 0 || pid < -1 || pid >= KERNEL_MAX_PID)
+		return -EINVAL;
+	siginfo_t si = { .si_signo = (int)sig, .si_code = SI_USER };
+	int err = -ESRCH;
+	pthread_mutex_lock(&k->lock);
+	for (pid_t p = pid > 0 ? (pid_t)pid : 1; p < KERNEL_MAX_PID; p++) {
+		struct thread_group *tg = kernel_find_tg(k, p);
+		if (tg && tg->state == TG_ALIVE) {
+			send_signal_tg_locked(tg, (int)sig, &si);
+			err = 0;
+		}
+		if (pid > 0)
+			break;
+	}
+	pthread_mutex_unlock(&k->lock);
+	return err;
+}
+
 static void serve_one(struct kernel *k, int fd)
 {
 	struct spawn_conn *c = calloc(1, sizeof *c);
@@ -158,6 +187,15 @@ static void serve_one(struct kernel *k, int fd)
 		}
 	if (err == 0) {
 		buf[n] = 0;
+		size_t pos = 0;
+		const char *magic = field(buf, (size_t)n, &pos);
+		if (magic && strcmp(magic, "SIGNAL") == 0) {
+			int32_t r = handle_signal(k, buf, (size_t)n, pos);
+			ssize_t w = send(fd, &r, sizeof r, MSG_NOSIGNAL);
+			(void)w;
+			conn_free(c);
+			return;
+		}
 		err = handle(k, c, (size_t)n);
 	}
 	int32_t reply = err;   /* the pid, or -errno */

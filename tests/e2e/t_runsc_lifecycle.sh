@@ -91,6 +91,26 @@ check "  ...the pid file names the exec's process" test -s "$E2E_TMP/epid"
 : >"$LOG"
 expect_exit 1 "exec of a missing executable fails at once" rs exec c1 /bin/nonexistent
 check "  ...the log says why" grep -q 'nonexistent.*no such file' "$LOG"
+# A signal to the exec's proxy reaches the exec'd process.
+rm -f "$E2E_TMP/xp"
+rs exec --pid-file "$E2E_TMP/xp" c1 /bin/sh -c 'trap "exit 9" TERM; echo up; while :; do sleep 0.1; done' \
+	>"$E2E_TMP/ex.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do
+	grep -q up "$E2E_TMP/ex.out" 2>/dev/null && [ -s "$E2E_TMP/xp" ] && break
+	sleep 0.1
+done
+expect_eq "  ...(the exec'd shell is up)" up "$(cat "$E2E_TMP/ex.out")"
+kill -TERM "$(cat "$E2E_TMP/xp")"
+wait "$runner"
+st=$?
+expect_eq "a TERM to the exec proxy reaches the process: its handler's exit status 9" 9 "$st"
+# kill --all: every process of the container gets the signal.
+rs exec --detach c1 /bin/sh -c 'trap "touch /tmp/got-usr1" USR1; while :; do sleep 0.1; done'
+sleep 0.3
+expect_exit 0 "runsc kill --all c1 USR1" rs kill --all c1 USR1
+sleep 0.5
+expect_exit 0 "  ...an exec'd process got it" rs exec c1 /bin/test -e /tmp/got-usr1
 expect_exit 1 "delete without --force refuses a running container" rs delete c1
 expect_exit 0 "runsc kill c1 KILL" rs kill c1 KILL
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
