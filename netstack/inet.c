@@ -109,6 +109,29 @@ int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr)
 	return -EADDRNOTAVAIL;
 }
 
+int inet_bind_addr_from_user(struct inet_sock *is, const struct sockaddr *sa, int len,
+			     ip_addr_t *addr, uint16_t *port)
+{
+	int err = inet_addr_from_user(is->sock.family, is->v6only, sa, len, addr, port);
+	return err == -ENETUNREACH ? -EINVAL : err;   /* a mapped address on a v6-only socket */
+}
+
+int inet_prepare_bind(struct inet_sock *is, ip_addr_t *addr)
+{
+	int err = inet_check_bind_addr(is, addr);
+	if (err == 0 && IP_IS_V6(addr) && ip6_addr_isany(ip_2_ip6(addr)))
+		inet_any_addr(is, addr);   /* "::": dual-stack unless v6-only */
+	return err;
+}
+
+void inet_connect_unspecified(ip_addr_t *addr)
+{
+	if (IP_IS_V4(addr) && ip4_addr_isany(ip_2_ip4(addr)))
+		ip4addr_aton("127.0.0.1", ip_2_ip4(addr));
+	else if (IP_IS_V6(addr) && ip6_addr_isany(ip_2_ip6(addr)))
+		ip6addr_aton("::1", ip_2_ip6(addr));
+}
+
 int inet_policy_check(struct inet_sock *is, const ip_addr_t *addr, uint16_t port,
 		      enum net_proto proto)
 {

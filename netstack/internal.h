@@ -116,9 +116,6 @@ struct inet_sock {
 	int keepidle, keepintvl, keepcnt;   /* seconds, seconds, count */
 	bool recverr;
 	uint16_t ident;           /* ICMP echo id */
-	/* UDP connected to a loopback port with no socket: the next send
-	 * or receive reports ECONNREFUSED, as the kernel's ICMP error does. */
-	bool udp_refused;
 	/* The local address as last bound or connected (getsockname still
 	 * answers once lwIP dropped the pcb). */
 	ip_addr_t local_addr;
@@ -156,6 +153,9 @@ int inet_addr_from_user(int fam, bool v6only, const struct sockaddr *sa, int len
 			ip_addr_t *addr, uint16_t *port);
 int inet_addr_to_user(int fam, const ip_addr_t *addr, uint16_t port,
 		      struct sockaddr_storage *out);
+/* connect's destination: the unspecified address means loopback, as on
+ * Linux. */
+void inet_connect_unspecified(ip_addr_t *addr);
 /* The policy at connect/sendto: 0 or -errno. */
 int inet_policy_check(struct inet_sock *is, const ip_addr_t *addr, uint16_t port,
 		      enum net_proto proto);
@@ -175,6 +175,13 @@ void inet_any_addr(struct inet_sock *is, ip_addr_t *out);
 /* -EADDRNOTAVAIL unless addr is a wildcard or one of ours. */
 int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr);
 int inet_get_ttl(struct inet_sock *is);
+/* bind's address: inet_addr_from_user, with EINVAL for a mapped address
+ * on a v6-only socket. */
+int inet_bind_addr_from_user(struct inet_sock *is, const struct sockaddr *sa, int len,
+			     ip_addr_t *addr, uint16_t *port);
+/* Core lock held: inet_check_bind_addr, and "::" made the wildcard that
+ * v6only says (TCP and UDP). */
+int inet_prepare_bind(struct inet_sock *is, ip_addr_t *addr);
 /* The ioctls no protocol answered: the IPv4 interface address ones. */
 long inet_other_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, uint64_t arg);
 

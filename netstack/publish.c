@@ -4,6 +4,7 @@
 #include "netstack/publish.h"
 #include "netstack/publish_internal.h"
 
+#include "common/helper.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>
@@ -133,23 +134,10 @@ static int forwarder_main(int ctl, const struct net_policy *p)
 	return publish_loop_run(lp);
 }
 
-/* The sentry's other fds stay with the sentry (see gofer/spawn.c). */
-static int close_other_fds(int keep)
+/* The forwarder, in its process (common/helper.h). */
+static int forwarder_child(int ctl, void *arg)
 {
-	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0)
-		return -errno;
-	if (close_range((unsigned)keep + 1 > 3 ? (unsigned)keep + 1 : 3, ~0u, 0) < 0)
-		return -errno;
-	return 0;
-}
-
-static _Noreturn void forwarder_child(int ctl, pid_t parent, const struct net_policy *p)
-{
-	log_set_prefix("publish");
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);
-	if (close_other_fds(ctl) < 0)
-		_exit(1);
+	const struct net_policy *p = arg;
 	/* Writes to a client that has gone must fail with EPIPE, not kill us
 	 * (OpenSSL writes to its socket with write(2)). */
 	signal(SIGPIPE, SIG_IGN);
@@ -167,38 +155,26 @@ static _Noreturn void forwarder_child(int ctl, pid_t parent, const struct net_po
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	_exit(forwarder_main(ctl, p) < 0 ? 1 : 0);
+	return forwarder_main(ctl, p);
 }
 
 int publish_spawn(const struct net_policy *p, int *ctl_fd, pid_t *pid)
 {
 	if (p->npublish == 0)
 		return -EINVAL;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid_t parent = getpid();
-	pid_t child = fork();
-	if (child < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return -e;
-	}
-	if (child == 0) {
-		close(sv[0]);
-		forwarder_child(sv[1], parent, p);
-	}
-	close(sv[1]);
+	int ctl;
+	pid_t child;
+	int err = helper_spawn("publish", forwarder_child, (void *)p, 0, &ctl, &child);
+	if (err < 0)
+		return err;
 
 	struct publish_ready r;
 	ssize_t n;
 	do
-		n = recv(sv[0], &r, sizeof r, 0);
+		n = recv(ctl, &r, sizeof r, 0);
 	while (n < 0 && errno == EINTR);
-	int err;
 	if (n == (ssize_t)sizeof r && r.err == 0) {
-		*ctl_fd = sv[0];
+		*ctl_fd = ctl;
 		*pid = child;
 		return 0;
 	}
@@ -210,7 +186,7 @@ int publish_spawn(const struct net_policy *p, int *ctl_fd, pid_t *pid)
 		log_error("published ports: the forwarder died before listening");
 		err = n < 0 ? -errno : -EIO;
 	}
-	close(sv[0]);
+	close(ctl);
 	kill(child, SIGKILL);
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -413,10 +413,8 @@ static int do_bind(struct inet_sock *is, ip_addr_t *addr, uint16_t port)
 		return err;
 	if (is->bound || is->state != INET_CLOSED)
 		return -EINVAL;
-	if ((err = inet_check_bind_addr(is, addr)) < 0)
+	if ((err = inet_prepare_bind(is, addr)) < 0)
 		return err;
-	if (IP_IS_V6(addr) && ip6_addr_isany(ip_2_ip6(addr)))
-		inet_any_addr(is, addr);
 	/* lwIP's own check is skipped (SOF_REUSEADDR) for the one above. */
 	if (port != 0 && port_conflict(is, addr, port))
 		return -EADDRINUSE;
@@ -435,9 +433,7 @@ static int tcp_sock_bind(struct socket *s, struct task *t, const struct sockaddr
 	struct inet_sock *is = inet_sk(s);
 	ip_addr_t addr;
 	uint16_t port;
-	int err = inet_addr_from_user(s->family, is->v6only, sa, len, &addr, &port);
-	if (err == -ENETUNREACH)
-		return -EINVAL;   /* a mapped address on a v6-only socket */
+	int err = inet_bind_addr_from_user(is, sa, len, &addr, &port);
 	if (err < 0)
 		return err;
 	net_lock();
@@ -549,11 +545,7 @@ static int tcp_sock_connect(struct socket *s, struct task *t, const struct socka
 	int err = inet_addr_from_user(s->family, is->v6only, sa, len, &addr, &port);
 	if (err < 0)
 		return err;
-	/* Linux connects the unspecified address to the loopback one. */
-	if (IP_IS_V4(&addr) && ip4_addr_isany(ip_2_ip4(&addr)))
-		ip4addr_aton("127.0.0.1", ip_2_ip4(&addr));
-	else if (IP_IS_V6(&addr) && ip6_addr_isany(ip_2_ip6(&addr)))
-		ip6addr_aton("::1", ip_2_ip6(&addr));
+	inet_connect_unspecified(&addr);
 	struct sock_timeo to;
 	sock_timeo_init(&to, s, nonblock, true);
 	net_lock();

@@ -162,17 +162,13 @@ static int udp_sock_bind(struct socket *s, struct task *t, const struct sockaddr
 	struct inet_sock *is = inet_sk(s);
 	ip_addr_t addr;
 	uint16_t port;
-	int err = inet_addr_from_user(s->family, is->v6only, sa, len, &addr, &port);
-	if (err == -ENETUNREACH)
-		return -EINVAL;   /* a mapped address on a v6-only socket */
+	int err = inet_bind_addr_from_user(is, sa, len, &addr, &port);
 	if (err < 0)
 		return err;
 	net_lock();
 	if (is->bound) {
 		err = -EINVAL;
-	} else if ((err = inet_check_bind_addr(is, &addr)) == 0) {
-		if (IP_IS_V6(&addr) && ip6_addr_isany(ip_2_ip6(&addr)))
-			inet_any_addr(is, &addr);
+	} else if ((err = inet_prepare_bind(is, &addr)) == 0) {
 		if (atomic_load(&s->flags) & SOCKF_REUSEADDR)
 			ip_set_option(is->pcb.udp, SOF_REUSEADDR);
 		if (udp_bind(is->pcb.udp, &addr, port) != ERR_OK) {
@@ -218,10 +214,7 @@ static int udp_sock_connect(struct socket *s, struct task *t, const struct socka
 	int err = inet_addr_from_user(s->family, is->v6only, sa, len, &addr, &port);
 	if (err < 0)
 		return err;
-	if (IP_IS_V4(&addr) && ip4_addr_isany(ip_2_ip4(&addr)))
-		ip4addr_aton("127.0.0.1", ip_2_ip4(&addr));
-	else if (IP_IS_V6(&addr) && ip6_addr_isany(ip_2_ip6(&addr)))
-		ip6addr_aton("::1", ip_2_ip6(&addr));
+	inet_connect_unspecified(&addr);
 	net_lock();
 	if ((err = inet_policy_check(is, &addr, port, NET_PROTO_UDP)) == 0 &&
 	    (err = autobind(is)) == 0) {

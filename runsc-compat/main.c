@@ -99,12 +99,14 @@ struct flag {
 /* Parses argv[0..argc) into flags and positional arguments (kept in pos);
  * -1 with a message on an unknown flag. */
 static int parse_flags(const struct runsc_globals *g, int argc, char **argv,
-		       const struct flag *flags, char **pos, int *npos)
+		       const struct flag *flags, char **pos, int maxpos, int *npos)
 {
 	*npos = 0;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
 		if (a[0] != '-' || !a[1]) {
+			if (*npos == maxpos)
+				return runsc_error(g, "too many arguments (from \"%s\" on)", a), -1;
 			pos[(*npos)++] = a;
 			continue;
 		}
@@ -548,7 +550,9 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	return 0;
 }
 
-static int cmd_create(const struct runsc_globals *g, int argc, char **argv)
+/* create's and run's flags and the container id; 0 or an exit status. */
+static int parse_create(const struct runsc_globals *g, const char *cmd, int argc, char **argv,
+			struct create_opts *out, const char **id)
 {
 	struct create_opts o = { 0 };
 	const struct flag flags[] = {
@@ -563,12 +567,24 @@ static int cmd_create(const struct runsc_globals *g, int argc, char **argv)
 	};
 	char *pos[8];
 	int npos;
-	if (argc > 8 + 16 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
 		return 1;
 	if (npos != 1)
-		return runsc_error(g, "create: expected exactly one container id");
+		return runsc_error(g, "%s: expected exactly one container id", cmd);
+	*out = o;
+	*id = pos[0];
+	return 0;
+}
+
+static int cmd_create(const struct runsc_globals *g, int argc, char **argv)
+{
+	struct create_opts o;
+	const char *id;
+	int rc = parse_create(g, "create", argc, argv, &o, &id);
+	if (rc)
+		return rc;
 	pid_t monitor;
-	return do_create(g, pos[0], &o, &monitor);
+	return do_create(g, id, &o, &monitor);
 }
 
 /* --- start, run, state, kill, delete, list ------------------------------------------------ */
@@ -613,8 +629,8 @@ static int cmd_start(const struct runsc_globals *g, int argc, char **argv)
 	const struct flag flags[] = { { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "start: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	if (npos != 1)
 		return runsc_error(g, "start: expected exactly one container id");
 	return do_start(g, pos[0]);
@@ -622,40 +638,28 @@ static int cmd_start(const struct runsc_globals *g, int argc, char **argv)
 
 static int cmd_run(const struct runsc_globals *g, int argc, char **argv)
 {
-	struct create_opts o = { 0 };
-	const struct flag flags[] = {
-		{ "bundle", true, &o.bundle, NULL }, { "b", true, &o.bundle, NULL },
-		{ "pid-file", true, &o.pid_file, NULL },
-		{ "console-socket", true, &o.console_socket, NULL },
-		{ "preserve-fds", true, &o.preserve_fds, NULL },
-		{ "no-pivot", false, NULL, &o.no_pivot },
-		{ "no-new-keyring", false, NULL, &o.no_new_keyring },
-		{ "detach", false, NULL, &o.detach }, { "d", false, NULL, &o.detach },
-		{ NULL, false, NULL, NULL },
-	};
-	char *pos[8];
-	int npos;
-	if (argc > 24 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return 1;
-	if (npos != 1)
-		return runsc_error(g, "run: expected exactly one container id");
-	pid_t monitor;
-	int rc = do_create(g, pos[0], &o, &monitor);
+	struct create_opts o;
+	const char *id;
+	int rc = parse_create(g, "run", argc, argv, &o, &id);
 	if (rc)
 		return rc;
-	if ((rc = do_start(g, pos[0])) != 0) {
+	pid_t monitor;
+	rc = do_create(g, id, &o, &monitor);
+	if (rc)
+		return rc;
+	if ((rc = do_start(g, id)) != 0) {
 		kill(monitor, SIGKILL);
 		waitpid(monitor, NULL, 0);
-		container_remove_dir(g, pos[0]);
+		container_remove_dir(g, id);
 		return rc;
 	}
 	if (o.detach)
 		return 0;
-	/* Signals for the container while we wait: passed on to it. */
+	/* The monitor exits with the container init's status. */
 	int status;
 	while (waitpid(monitor, &status, 0) < 0 && errno == EINTR)
 		;
-	container_remove_dir(g, pos[0]);
+	container_remove_dir(g, id);
 	return exit_code_of(status);
 }
 
@@ -677,8 +681,8 @@ static int cmd_kill(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "kill: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	if (npos < 1 || npos > 2)
 		return runsc_error(g, "kill: expected a container id and a signal");
 	int sig = npos == 2 ? parse_signal(pos[1]) : SIGTERM;
@@ -724,8 +728,8 @@ static int cmd_delete(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "delete: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	if (npos != 1)
 		return runsc_error(g, "delete: expected exactly one container id");
 	struct container_state st;
@@ -753,8 +757,8 @@ static int cmd_list(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "list: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	bool json = strcmp(format, "json") == 0;
 	if (!json && strcmp(format, "table") != 0)
 		return runsc_error(g, "list: unknown format \"%s\"", format);
@@ -802,8 +806,8 @@ static int cmd_ps(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "ps: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	if (npos != 1)
 		return runsc_error(g, "ps: expected exactly one container id");
 	struct container_state st;
@@ -903,8 +907,8 @@ static int cmd_events(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 5 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 5 ? runsc_error(g, "events: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	if (npos != 1)
 		return runsc_error(g, "events: expected exactly one container id");
 	if (!stats)
@@ -1224,8 +1228,8 @@ static int cmd_spec(const struct runsc_globals *g, int argc, char **argv)
 				      { NULL, false, NULL, NULL } };
 	char *pos[4];
 	int npos;
-	if (argc > 4 || parse_flags(g, argc, argv, flags, pos, &npos) < 0)
-		return argc > 4 ? runsc_error(g, "spec: too many arguments") : 1;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return 1;
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/config.json", bundle);
 	char *text = oci_default_spec();
@@ -1316,7 +1320,7 @@ int main(int argc, char **argv)
 		i = argc;
 	char *pos[4];
 	int npos;
-	if (parse_flags(&g, i - 1, argv + 1, flags, pos, &npos) < 0)
+	if (parse_flags(&g, i - 1, argv + 1, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
 		return 1;
 	g.log_json = strcmp(log_format, "json") == 0;
 	if (!g.log_json && strcmp(log_format, "text") != 0)

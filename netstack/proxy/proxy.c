@@ -15,6 +15,7 @@
  * libslirp is not thread-safe and is only ever called from this loop. */
 #include "netstack/proxy.h"
 
+#include "common/helper.h"
 #include "common/log.h"
 #include "netstack/netconf.h"
 #include "netstack/proxy/internal.h"
@@ -601,58 +602,15 @@ int egress_proxy_serve(int link_fd, const struct net_policy *p)
 
 /* --- spawning ----------------------------------------------------------------------- */
 
-/* Everything the sentry had open stays with the sentry: in particular its
- * own end of the link, without which the proxy would never see EOF. */
-static int close_other_fds(int keep)
+static int proxy_child(int link, void *arg)
 {
-	if (keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0)
-		return -errno;
-	if (close_range((unsigned)keep + 1 > 3 ? (unsigned)keep + 1 : 3, ~0u, 0) < 0)
-		return -errno;
-	return 0;
-}
-
-static _Noreturn void proxy_child(int link, pid_t parent, const struct net_policy *p)
-{
-	log_set_prefix("netproxy");
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(1);
-	if (close_other_fds(link) < 0)
-		_exit(1);
-	_exit(egress_proxy_serve(link, p) < 0 ? 1 : 0);
-}
-
-/* Deep buffers on both ends: frames that do not fit are dropped. */
-static void link_buffers(int fd)
-{
-	int v = LINK_SNDBUF;
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof v) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+	return egress_proxy_serve(link, arg);
 }
 
 int egress_proxy_spawn(const struct net_policy *p, int *link_fd, pid_t *pid)
 {
 	if (!p || !link_fd || !pid)
 		return -EINVAL;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	link_buffers(sv[0]);
-	link_buffers(sv[1]);
-	pid_t parent = getpid();
-	pid_t child = fork();
-	if (child < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return -e;
-	}
-	if (child == 0) {
-		close(sv[0]);
-		proxy_child(sv[1], parent, p);
-	}
-	close(sv[1]);
-	*link_fd = sv[0];
-	*pid = child;
-	return 0;
+	/* Deep buffers on both ends: frames that do not fit are dropped. */
+	return helper_spawn("netproxy", proxy_child, (void *)p, LINK_SNDBUF, link_fd, pid);
 }
