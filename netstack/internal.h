@@ -106,7 +106,8 @@ struct inet_sock {
 	struct rx_item *rx_head, *rx_tail;
 	size_t rx_bytes;          /* queued, not yet read */
 	size_t rx_count;          /* datagrams queued */
-	/* TCP listeners: accepted connections not yet taken. */
+	/* TCP listeners: accepted connections not yet taken; the backlog as
+	 * listen() gave it (the queue may exceed it: see tcp.c cb_accept). */
 	struct inet_sock *acc_head, *acc_tail, *acc_next;
 	int backlog, acc_count;
 	/* Options lwIP has no place for. */

@@ -2,7 +2,7 @@
  * references for every errno and poll bit here).
  *
  * lwIP has no accept queue and no receive buffer of its own: a listener's
- * accepted connections wait in the socket (bounded by the backlog), and
+ * accepted connections wait in the socket (see cb_accept for the bound), and
  * received segments wait in its rx queue; the window reopens (tcp_recved)
  * only as the guest reads, which is the flow control.  A closed socket's
  * pcb stays with lwIP until the FIN handshake ends, without callbacks.
@@ -278,9 +278,13 @@ static err_t cb_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	struct inet_sock *ls = arg;
 	if (!ls || err != ERR_OK || !newpcb)
 		return ERR_VAL;
-	/* A full queue refuses (Linux drops the SYN and the client retries;
-	 * lwIP has already answered it, so the client sees a reset). */
-	if (ls->acc_count > ls->backlog)
+	/* Linux drops a SYN when the accept queue (backlog + 1) is full and
+	 * the client retries until the server has taken some.  lwIP (built
+	 * without TCP_LISTEN_BACKLOG) answered the SYN before we hear of the
+	 * connection, and refusing now would reset a client Linux would have
+	 * served; so the queue grows past the backlog (such a client's
+	 * connect completes early) up to net.core.somaxconn. */
+	if (ls->acc_count >= SOCK_SOMAXCONN)
 		return ERR_MEM;
 	struct inet_sock *c = sock_alloc(ls->ns, ls->sock.family);
 	if (!c)
