@@ -28,6 +28,10 @@ DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-stat
 DEB_PACKAGES += procps git python3 perl bzip2
 # The network tests: test hosts in network namespaces, a TLS client.
 DEB_PACKAGES += iproute2 curl openssl
+# The OCI clients the runsc-compat e2e tests drive (tests/e2e/t_oci_*.sh):
+# containerd (ctr, the runc shim, the CRI plugin), podman, and a CRI client
+# made with python's grpc.
+DEB_PACKAGES += containerd podman python3-grpcio python3-grpc-tools
 
 # Everything linked into build/sentry.  The gofer and the stub are forked from
 # the sentry binary (see docs/architecture.md), so they are part of it.
