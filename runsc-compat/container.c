@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runsc-compat/cgroup.h"
 #include "runsc-compat/container.h"
 
 static void rfc3339_now(char *out, size_t size)
@@ -248,6 +249,17 @@ void container_remove_dir(const struct runsc_globals *g, const char *id)
 	char dir[4200], path[4400];
 	if (container_dir(g, id, dir, sizeof dir) < 0)
 		return;
+	/* The container's cgroups first: their list is in the directory. */
+	if (snprintf(path, sizeof path, "%s/cgroups", dir) < (int)sizeof path) {
+		FILE *f = fopen(path, "re");
+		if (f) {
+			char dirs[16384];
+			size_t n = fread(dirs, 1, sizeof dirs - 1, f);
+			dirs[n] = 0;
+			fclose(f);
+			cgroup_remove(dirs);
+		}
+	}
 	DIR *d = opendir(dir);
 	if (d) {
 		struct dirent *e;

@@ -37,6 +37,7 @@ struct runsc_globals {
 	const char *publish;       /* --publish [HOSTIP:]HOSTPORT:GUESTPORT,... */
 	const char *tls_publish;   /* --tls-publish ... */
 	bool strace;
+	bool systemd_cgroup;       /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 };
 
 enum container_status { CS_CREATED, CS_RUNNING, CS_STOPPED, CS_PAUSED };

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "runsc-compat/cgroup.h"
 #include "runsc-compat/container.h"
 #include "runsc-compat/oci_config.h"
 #include "sentry/kernel/kernel.h"
@@ -428,6 +429,39 @@ static int write_pid_file(const char *path, pid_t pid)
 	return err;
 }
 
+/* The container's cgroup (linux.cgroupsPath) with its memory and pids
+ * limits, its directories recorded in dir/cgroups for delete; NULL when
+ * reported. */
+static char *container_cgroup_create(const struct runsc_globals *g, const struct oci_config *c,
+				     const char *dir)
+{
+	char path[PATH_MAX], why[512], file[PATH_MAX + 16];
+	if (cgroup_path(c->cgroups_path, g->systemd_cgroup, path, sizeof path, why,
+			sizeof why) < 0) {
+		runsc_error(g, "%s", why);
+		return NULL;
+	}
+	struct cgroup_limits l = { c->has_memory_limit, c->memory_limit, c->has_pids_limit,
+				   c->pids_limit };
+	char *dirs = cgroup_create(path, &l, why, sizeof why);
+	if (!dirs) {
+		runsc_error(g, "%s", why);
+		return NULL;
+	}
+	snprintf(file, sizeof file, "%s/cgroups", dir);
+	FILE *f = fopen(file, "we");
+	bool ok = f && fputs(dirs, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		runsc_error(g, "cannot write %s: %s", file, strerror(errno));
+		cgroup_remove(dirs);
+		free(dirs);
+		return NULL;
+	}
+	return dirs;
+}
+
 /* create: returns the exit status; *monitor is the monitor's pid. */
 static int do_create(const struct runsc_globals *g, const char *id, const struct create_opts *o,
 		     pid_t *monitor)
@@ -501,6 +535,12 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	cfg.ready_fd = ready[1];
 	cfg.start_fifo = fifo;
 	cfg.control_socket = ctl;
+	char *cgroups = NULL;
+	if (c.cgroups_path && c.cgroups_path[0] &&
+	    (cgroups = container_cgroup_create(g, &c, dir)) == NULL) {
+		container_remove_dir(g, id);
+		return 1;   /* reported */
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -508,6 +548,11 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		return runsc_error(g, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		char why[256];
+		if (cgroups && cgroup_join(cgroups, why, sizeof why) < 0) {
+			fprintf(stderr, "runsc: %s\n", why);
+			_exit(125);
+		}
 		if (slave >= 0) {
 			for (int fd = 0; fd < 3; fd++)
 				dup2(slave, fd);
@@ -516,6 +561,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		}
 		monitor_main(&cfg, ready[0], dir);
 	}
+	free(cgroups);
 	if (slave >= 0)
 		close(slave);
 	close(ready[1]);
@@ -1293,7 +1339,7 @@ int main(int argc, char **argv)
 {
 	struct runsc_globals g = { .root = RUNSC_DEFAULT_ROOT, .platform = "systrap" };
 	const char *log_format = "text", *network = "sandbox", *debug_log = NULL;
-	bool systemd_cgroup = false, help = false, version = false, block = false;
+	bool help = false, version = false, block = false;
 	const struct flag flags[] = {
 		{ "root", true, &g.root, NULL }, { "log", true, &g.log_path, NULL },
 		{ "log-format", true, &log_format, NULL }, { "platform", true, &g.platform, NULL },
@@ -1301,7 +1347,7 @@ int main(int argc, char **argv)
 		{ "cidr-allow", true, &g.cidr_allow, NULL }, { "publish", true, &g.publish, NULL },
 		{ "tls-publish", true, &g.tls_publish, NULL },
 		{ "allow-dns", false, NULL, &g.allow_dns }, { "block-network", false, NULL, &block },
-		{ "systemd-cgroup", false, NULL, &systemd_cgroup }, { "debug", false, NULL, &g.debug },
+		{ "systemd-cgroup", false, NULL, &g.systemd_cgroup }, { "debug", false, NULL, &g.debug },
 		{ "strace", false, NULL, &g.strace }, { "help", false, NULL, &help },
 		{ "h", false, NULL, &help }, { "version", false, NULL, &version },
 		{ "v", false, NULL, &version }, { NULL, false, NULL, NULL },

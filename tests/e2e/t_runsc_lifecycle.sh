@@ -210,3 +210,44 @@ check "  ...the log says why" grep -q 'nonexistent' "$LOG"
 capture rs state c3
 expect_eq "  ...and leaves no container" 1 "$RC"
 
+
+# linux.cgroupsPath and linux.resources: every host process of the
+# container is in the cgroup (what containerd's metrics read), with the
+# memory and pids limits; delete removes it.
+CG=/sentry-e2e-$$/cg1
+make_config /bin/sleep 30
+/usr/bin/python3 - "$B/config.json" "$CG" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["cgroupsPath"] = sys.argv[2]
+r = c["linux"].setdefault("resources", {})
+r["memory"] = {"limit": 268435456}
+r["pids"] = {"limit": 300}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "create with linux.cgroupsPath $CG" rs create --bundle "$B" --pid-file "$E2E_TMP/cgpid" cg1
+cgpid=$(cat "$E2E_TMP/cgpid")
+for h in memory pids cpu; do
+	if [ -d "/sys/fs/cgroup/$h" ]; then
+		expect_match "  ...the container's pid is in $CG ($h)" ":$CG\$" \
+			"$(grep -E "^[0-9]+:([a-z_,]*,)?$h(,[a-z_,]*)?:" "/proc/$cgpid/cgroup")"
+	fi
+done
+if [ -d /sys/fs/cgroup/memory ]; then
+	expect_eq "  ...memory.limit_in_bytes from linux.resources" 268435456 \
+		"$(cat "/sys/fs/cgroup/memory$CG/memory.limit_in_bytes")"
+	n_in=$(wc -l <"/sys/fs/cgroup/memory$CG/cgroup.procs")
+	check "  ...with the sandbox's processes (monitor, sentry, gofer, stub: $n_in)" test "$n_in" -ge 4
+fi
+[ -d /sys/fs/cgroup/pids ] && expect_eq "  ...pids.max from linux.resources" 300 \
+	"$(cat "/sys/fs/cgroup/pids$CG/pids.max")"
+expect_exit 0 "  ...delete --force" rs delete --force cg1
+check "  ...removes the cgroup" test ! -e "/sys/fs/cgroup/memory$CG" -a ! -e "/sys/fs/cgroup/pids$CG"
+rmdir /sys/fs/cgroup/*/"sentry-e2e-$$" 2>/dev/null
+/usr/bin/python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["cgroupsPath"] = "/a/../../escape"
+json.dump(c, open(sys.argv[1], "w"))
+PY
+expect_exit 1 "a cgroupsPath with .. is refused" rs create --bundle "$B" cg2
