@@ -308,6 +308,11 @@ static void record_exit(const char *dir, int code)
 static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, const char *dir)
 {
 	setsid();
+	/* The terminal's slave becomes our session's controlling terminal, so
+	 * that a resize of its master (the shim's TIOCSWINSZ) sends SIGWINCH
+	 * here and to the sentry, whose terminal bridge reads the new size. */
+	if (cfg->tty_stdio)
+		ioctl(0, TIOCSCTTY, 0);
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -1016,8 +1021,9 @@ static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
 
 /* --- exec ------------------------------------------------------------------------------------ */
 
-/* The request text for the sandbox's control socket (sentry/kernel/spawn.c). */
-static char *exec_request(const struct oci_process *p, size_t *len)
+/* The request text for the sandbox's control socket (sentry/kernel/spawn.c);
+ * with a terminal, the process gets one of the sandbox, bridged to ours. */
+static char *exec_request(const struct oci_process *p, bool tty, size_t *len)
 {
 	size_t n = 64 + strlen(p->cwd);
 	for (size_t i = 0; i < p->nargs; i++)
@@ -1029,8 +1035,8 @@ static char *exec_request(const struct oci_process *p, size_t *len)
 	char *buf = malloc(n), *w = buf;
 	if (!buf)
 		return NULL;
-	w += sprintf(w, "EXEC%c%u%c%u%c%s%c%zu%c", 0, (unsigned)p->uid, 0, (unsigned)p->gid, 0,
-		     p->cwd, 0, p->nargs, 0);
+	w += sprintf(w, "%s%c%u%c%u%c%s%c%zu%c", tty ? "EXECTTY" : "EXEC", 0, (unsigned)p->uid,
+		     0, (unsigned)p->gid, 0, p->cwd, 0, p->nargs, 0);
 	for (size_t i = 0; i < p->nargs; i++)
 		w += sprintf(w, "%s%c", p->args[i], 0);
 	w += sprintf(w, "%zu%c", p->nenv, 0);
@@ -1228,7 +1234,7 @@ static int cmd_exec(const struct runsc_globals *g, int argc, char **argv)
 		return runsc_error(g, "%s", err);
 	}
 	size_t len;
-	char *req = exec_request(&p, &len);
+	char *req = exec_request(&p, p.terminal || tty, &len);
 	if (!req)
 		return runsc_error(g, "exec: the process is too large");
 	char dir[PATH_MAX], ctl[PATH_MAX + 16];

@@ -160,7 +160,14 @@ for level, typ, data in anc:
     fds.frombytes(data[:4])
 print("create", p.wait(), "fds", len(fds), flush=True)
 out, end = b'', time.time() + 10
+resized = not os.environ.get("RESIZE")
 while time.time() < end and b'done' not in out:
+    if not resized and b'ready' in out:
+        # As the shim does for `ctr` resizes: TIOCSWINSZ on the master.
+        import fcntl, struct, termios
+        rows, cols = map(int, os.environ["RESIZE"].split("x"))
+        fcntl.ioctl(fds[0], termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        resized = True
     r, _, _ = select.select([fds[0]], [], [], 0.2)
     if r:
         try:
@@ -187,6 +194,25 @@ wait "$con"
 expect_eq "  ...the master came over the console socket; the container's tty and size" \
 	$'create 0 fds 1\n/dev/pts/0\n30 100\ndone' "$(cat "$E2E_TMP/c4.out")"
 rs delete --force c4
+
+# A resize of the master reaches the container (SIGWINCH, the new size).
+make_config /bin/sh -c 'trap "stty size; echo done; exit" WINCH; echo ready; while :; do sleep 0.1; done'
+/usr/bin/python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = True
+json.dump(c, open(sys.argv[1], "w"))
+PY
+RESIZE=40x120 timeout 20 /usr/bin/python3 "$E2E_TMP/console.py" "$E2E_TMP/cs5.sock" \
+	"$RUNSC" --root "$ROOT" --log "$LOG" create --bundle "$B" --console-socket "$E2E_TMP/cs5.sock" c5 \
+	>"$E2E_TMP/c5.out" 2>&1 &
+con=$!
+for _ in $(seq 100); do grep -q '^create' "$E2E_TMP/c5.out" 2>/dev/null && break; sleep 0.1; done
+expect_exit 0 "start of a terminal container that traps SIGWINCH" rs start c5
+wait "$con"
+expect_match "  ...resizing the master to 40x120 gives it SIGWINCH and the new size" \
+	'^40 120$' "$(cat "$E2E_TMP/c5.out")"
+rs delete --force c5
 
 # The sandbox's network policy: a flag, or an annotation of the bundle.
 make_config /bin/sh -c 'ip -o link | wc -l'
