@@ -26,12 +26,14 @@ for sig in TERM INT HUP QUIT; do
 		continue
 	fi
 	kill -"$sig" "$pid"
-	for ((i = 0; i < 30; i++)); do
+	# (Generous: a loaded machine is slow, and how fast is a benchmark's
+	# question, not this test's.)
+	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		fail "SIG$sig to sentry run: the guest's handler ends it within 3 s"
+		fail "SIG$sig to sentry run: the guest's handler ends it (waited 30 s)"
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		continue
