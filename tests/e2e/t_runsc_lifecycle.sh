@@ -14,6 +14,16 @@ LOG=$E2E_TMP/log.json
 B=$E2E_TMP/bundle
 mkdir -p "$B"
 rs() { timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --log "$LOG" --log-format json "$@"; }
+# However the test ends, no container of it survives.
+e2e_cleanup_hook()
+{
+	local d
+	for d in "$ROOT"/*/; do
+		[ -d "$d" ] && "$RUNSC" --root "$ROOT" delete --force "$(basename "$d")" >/dev/null 2>&1
+	done
+	rmdir /sys/fs/cgroup/*/"sentry-e2e-$$" 2>/dev/null
+	return 0
+}
 
 # config.json with the given command, the host's / as a read-only root.
 make_config()
