@@ -18,7 +18,7 @@ NET_CPPFLAGS := -I/usr/include/lwip -I/usr/include/slirp
 CPPFLAGS += -I. -D_GNU_SOURCE $(NET_CPPFLAGS)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
 LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto
-LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson
+LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson -lseccomp
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
                 libc6-dev libcapstone-dev liblwip-dev libslirp-dev liburing-dev libssl-dev \

@@ -35,12 +35,14 @@ static int raise_nofile(void)
 	return setrlimit(RLIMIT_NOFILE, &rl) < 0 ? -errno : 0;
 }
 
-/* The root of a mount, or -errno, which ATTACH will report. */
+/* The root of a mount (a directory, or a regular file for a file bind
+ * mount such as a container's /etc/hosts), or -errno, which ATTACH will
+ * report; the sentry checks the type it gets. */
 static int open_root(const struct gofer_mount *m)
 {
 	if (!m->host_path || m->host_path[0] != '/')
 		return -EINVAL;
-	int fd = open(m->host_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(m->host_path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 		log_error("mount %s: %s", m->host_path, strerror(e));

@@ -109,6 +109,14 @@ int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr)
 	return -EADDRNOTAVAIL;
 }
 
+int inet_check_bind_port(struct task *t, uint16_t port)
+{
+	/* net.ipv4.ip_unprivileged_port_start is 1024 */
+	if (port && port < 1024 && t && !cred_capable(current_cred(t), CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	return 0;
+}
+
 int inet_bind_addr_from_user(struct inet_sock *is, const struct sockaddr *sa, int len,
 			     ip_addr_t *addr, uint16_t *port)
 {

@@ -176,6 +176,8 @@ void inet_any_addr(struct inet_sock *is, ip_addr_t *out);
 /* -EADDRNOTAVAIL unless addr is a wildcard or one of ours. */
 int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr);
 int inet_get_ttl(struct inet_sock *is);
+/* bind(2) of a port below 1024 needs CAP_NET_BIND_SERVICE: -EACCES without. */
+int inet_check_bind_port(struct task *t, uint16_t port);
 /* bind's address: inet_addr_from_user, with EINVAL for a mapped address
  * on a v6-only socket. */
 int inet_bind_addr_from_user(struct inet_sock *is, const struct sockaddr *sa, int len,

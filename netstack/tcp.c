@@ -438,6 +438,8 @@ static int tcp_sock_bind(struct socket *s, struct task *t, const struct sockaddr
 	ip_addr_t addr;
 	uint16_t port;
 	int err = inet_bind_addr_from_user(is, sa, len, &addr, &port);
+	if (err == 0)
+		err = inet_check_bind_port(t, port);
 	if (err < 0)
 		return err;
 	net_lock();

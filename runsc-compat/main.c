@@ -33,6 +33,8 @@
 #include "runsc-compat/cgroup.h"
 #include "runsc-compat/container.h"
 #include "runsc-compat/oci_config.h"
+#include "runsc-compat/pod.h"
+#include "runsc-compat/sandbox_spec.h"
 #include "sentry/kernel/kernel.h"
 
 /* --- small helpers ------------------------------------------------------------------ */
@@ -243,7 +245,7 @@ static int build_policy(const struct runsc_globals *g, const struct oci_config *
 
 /* The sandbox's configuration from config.json (pointers into c). */
 static int build_sandbox_config(const struct runsc_globals *g, struct oci_config *c,
-				const char *rootfs, struct sandbox_config *cfg)
+				const char *bundle, const char *rootfs, struct sandbox_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->platform = g->platform;
@@ -260,16 +262,10 @@ static int build_sandbox_config(const struct runsc_globals *g, struct oci_config
 		runsc_error(g, "%s", why);
 		return -EINVAL;
 	}
-	cfg->mounts = calloc(c->nmounts + 1, sizeof *cfg->mounts);
-	if (!cfg->mounts)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->nmounts; i++) {
-		struct oci_mount *m = &c->mounts[i];
-		/* /proc, /dev, /sys, tmpfs...: the sentry has its own. */
-		if (!m->bind || !m->source)
-			continue;
-		cfg->mounts[cfg->nmounts++] = (struct sandbox_mount){ m->source, m->destination,
-								      m->readonly };
+	/* Mounts, user, capabilities, rlimits, seccomp...: sandbox_spec.c. */
+	if (sandbox_spec_apply(c, bundle, cfg, why, sizeof why) < 0) {
+		runsc_error(g, "%s", why);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -493,6 +489,16 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		return runsc_error(g, "rootfs %s: not a directory", path);
 	if (check_executable(rootfs, &c.process, err, sizeof err) < 0)
 		return runsc_error(g, "%s", err);
+	/* A container of a pod whose sandbox is ours runs in it (pod.h). */
+	struct container_state pod;
+	if (pod_find(g, &c, &pod) > 0) {
+		int tty = -1;
+		if (c.process.terminal &&
+		    (tty = console_setup(o->console_socket, &c.process, err, sizeof err)) < 0)
+			return runsc_error(g, "%s", err);
+		struct pod_create_req r = { id, bundle, rootfs, o->pid_file, tty };
+		return pod_create(g, &r, &c, &pod, monitor);
+	}
 
 	int e = mkdir_p(g->root, 0711);
 	if (e < 0)
@@ -509,7 +515,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	}
 
 	struct sandbox_config cfg;
-	if ((e = build_sandbox_config(g, &c, rootfs, &cfg)) < 0) {
+	if ((e = build_sandbox_config(g, &c, bundle, rootfs, &cfg)) < 0) {
 		container_remove_dir(g, id);
 		return e == -EINVAL ? 1 : runsc_error(g, "out of memory");
 	}
@@ -742,9 +748,15 @@ static int cmd_kill(const struct runsc_globals *g, int argc, char **argv)
 	struct container_state st;
 	if (load_or_fail(g, pos[0], &st))
 		return 1;
+	if (pod_member(g, pos[0]))
+		return pod_kill(g, &st, sig, all);
 	enum container_status s = container_status(g, &st);
+	/* As runc: --all of a stopped container is no error, and the words
+	 * "container not running" tell the shim the process is gone already
+	 * (`ctr task delete -f` of a stopped task). */
 	if (s == CS_STOPPED)
-		return runsc_error(g, "cannot signal container %s: it is not running", pos[0]);
+		return all ? 0 : runsc_error(g, "cannot signal container %s: container not running",
+					     pos[0]);
 	/* SIGKILL (and SIGSTOP, which the monitor cannot pass on) end the
 	 * monitor; the sandbox dies with it.  The others reach the
 	 * container's init through the monitor, or with --all every process
@@ -787,6 +799,8 @@ static int cmd_delete(const struct runsc_globals *g, int argc, char **argv)
 	int e = container_load(g, pos[0], &st);
 	if (e == -ENOENT || e == -EINVAL)
 		return force ? 0 : runsc_error(g, "container \"%s\" does not exist", pos[0]);
+	if (e == 0 && pod_member(g, pos[0]))
+		return pod_delete(g, &st, force);
 	if (e == 0 && container_status(g, &st) != CS_STOPPED) {
 		if (!force)
 			return runsc_error(g, "cannot delete container %s that is not stopped: %s",
@@ -889,6 +903,9 @@ static int pause_resume(const struct runsc_globals *g, int argc, char **argv, bo
 	struct container_state st;
 	if (load_or_fail(g, argv[0], &st))
 		return 1;
+	if (pod_member(g, argv[0]))   /* (stopping its proxy and gofer would not do) */
+		return runsc_error(g, "cannot %s container %s: not supported for a container of a "
+				   "pod yet", pause ? "pause" : "resume", argv[0]);
 	enum container_status s = container_status(g, &st);
 	if (pause ? s != CS_RUNNING : s != CS_PAUSED)
 		return runsc_error(g, "cannot %s container %s: it is %s", pause ? "pause" : "resume",
@@ -1064,6 +1081,41 @@ static int sandbox_signal(const char *ctl, long pid, int sig)
 	return r;
 }
 
+/* The exec proxy's guard: when the proxy is killed (the shim SIGKILLs an
+ * exec's pid: `ctr task kill --exec-id`), the process must go with it, as
+ * runc's real process would.  The proxy kills the guard before it exits. */
+static pid_t exec_guard = -1;
+
+static void start_exec_guard(const char *ctl, pid_t guest)
+{
+	pid_t proxy = getpid();
+	exec_guard = fork();
+	if (exec_guard != 0)
+		return;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3; fd++)   /* not a holder of the caller's pipes */
+		dup2(null, fd);
+	sigset_t hup;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGHUP);
+	int sig;
+	if (getppid() == proxy)
+		sigwait(&hup, &sig);
+	sandbox_signal(ctl, guest, SIGKILL);
+	_exit(0);
+}
+
+static _Noreturn void exec_proxy_exit(int code)
+{
+	if (exec_guard > 0) {
+		kill(exec_guard, SIGKILL);
+		waitpid(exec_guard, NULL, 0);
+	}
+	_exit(code);
+}
+
 /* The exec proxy (the pid the caller waits for): asks the sandbox to start
  * the process with our stdio, reports "ok" (or the errno) on report, and
  * exits with the process's status. */
@@ -1101,6 +1153,7 @@ static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, i
 	sigdelset(&all, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	start_exec_guard(ctl, guest);
 	for (;;) {
 		struct pollfd p[2] = { { s, POLLIN, 0 }, { sfd, POLLIN, 0 } };
 		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0)
@@ -1112,9 +1165,10 @@ static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, i
 		}
 		if (p[0].revents) {
 			int32_t status;
+			/* The sandbox is gone (killed): so is the process. */
 			if (recv(s, &status, sizeof status, 0) != sizeof status)
-				_exit(255);   /* the sandbox is gone */
-			_exit(exit_code_of(status));
+				exec_proxy_exit(128 + SIGKILL);
+			exec_proxy_exit(exit_code_of(status));
 		}
 	}
 }

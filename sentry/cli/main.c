@@ -44,6 +44,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  --rootfs DIR             read-only lower layer of the sandbox's / (default: the\n"
 	"                           host's /)\n"
+	"  --read-only              the sandbox's / is read-only (writes fail with EROFS;\n"
+	"                           /tmp, /dev/shm and -v mounts stay writable)\n"
 	"  --platform NAME          how guest code runs: systrap (default: seccomp traps\n"
 	"                           served through shared memory) or ptrace\n"
 	"  --no-patch               systrap: do not rewrite hot syscall sites\n"
@@ -152,7 +154,8 @@ static void add_mount(struct options *o, char *spec)
 	if (!c->mounts)
 		die(125, "out of memory");
 	char *abs = realpath(host, NULL);
-	c->mounts[c->nmounts++] = (struct sandbox_mount){ abs ? abs : host, guest, ro };
+	c->mounts[c->nmounts++] = (struct sandbox_mount){ .host = abs ? abs : host, .guest = guest,
+							   .readonly = ro };
 }
 
 /* The guest's environment: the caller's, with -e overrides. */
@@ -185,7 +188,7 @@ static char **build_env(struct options *o)
 
 enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
        OPT_VERSION, OPT_RUSAGE_FILE, OPT_NETWORK, OPT_BLOCK_NETWORK, OPT_CIDR_ALLOW, OPT_ALLOW_DNS,
-       OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON };
+       OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON, OPT_READ_ONLY };
 
 /* --rusage-file: opened by the outer process at start (so a bad path is a
  * usage error, and the sentry itself opens no host path for it), written
@@ -256,6 +259,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 	bool allow_dns = false;
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "no-patch", no_argument, NULL, OPT_NO_PATCH },
 		{ "env", required_argument, NULL, 'e' },
@@ -288,6 +292,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 		switch (ch) {
 		case OPT_ROOTFS:
 			c->rootfs = optarg;
+			break;
+		case OPT_READ_ONLY:
+			c->root_readonly = true;
 			break;
 		case OPT_PLATFORM:
 			if (!platform_lookup(optarg))

@@ -40,11 +40,16 @@ static int write_file(struct task *t, const struct walk_root *wr, const char *pa
 
 void etc_net_setup(struct kernel *k)
 {
+	etc_net_setup_root(k, &k->root);
+}
+
+void etc_net_setup_root(struct kernel *k, const struct path *root)
+{
 	/* The boot acts as root on a task of its own (the VFS checks the
 	 * caller's credentials and umask). */
 	struct thread_group *tg = calloc(1, sizeof *tg);
 	struct task *t = calloc(1, sizeof *t);
-	struct fs_context *fs = fs_context_new(&k->root, &k->root);
+	struct fs_context *fs = fs_context_new(root, root);
 	enum net_mode mode = k->opts.net.mode;
 	char *hosts = netconf_etc_hosts(mode, k->uts.nodename);
 	char *resolv = netconf_resolv_conf(mode);
@@ -55,7 +60,7 @@ void etc_net_setup(struct kernel *k)
 		t->k = k;
 		t->tg = tg;
 		t->fs = fs;
-		struct walk_root wr = { k->root, k->root };
+		struct walk_root wr = { *root, *root };
 		err = vfs_mkdir(t, &wr, "/etc", 0755);
 		if (err == -EEXIST)
 			err = 0;

@@ -10,5 +10,8 @@ struct kernel;
  * set up, before the user's mounts (which may cover /etc).  A failure is
  * logged and the sandbox goes on without them. */
 void etc_net_setup(struct kernel *k);
+/* The same in another root (a pod container's, sentry/kernel/container.c). */
+struct path;
+void etc_net_setup_root(struct kernel *k, const struct path *root);
 
 #endif

@@ -104,6 +104,18 @@ int tty_bridge_start(struct kernel *k, const struct sandbox_config *cfg,
 		     struct thread_group *init, struct fdtable *files);
 /* After the guest ended: the last output goes out, the bridge stops. */
 void tty_bridge_finish(struct kernel *k);
+/* OCI exec with a terminal: a new pty whose slave is fds 0-2 of files,
+ * bridged by a sentry thread to host_fd (a host terminal, for input and
+ * output; the bridge keeps a dup of it). */
+struct tty_bridge;
+int tty_bridge_spawn(struct kernel *k, int host_fd, const struct owner *o,
+		     struct fdtable *files, struct tty_bridge **out);
+/* k->lock held: the pty becomes tg's controlling terminal (tg leads its
+ * session). */
+void tty_bridge_set_ctty_locked(struct tty_bridge *b, struct thread_group *tg);
+/* Stops a tty_bridge_spawn bridge (may be called under k->lock): once the
+ * last output is out, its thread calls done(arg) and frees it. */
+void tty_bridge_release(struct tty_bridge *b, void (*done)(void *arg), void *arg);
 /* The kernel's hooks, k->lock held: fork copies the controlling terminal,
  * setsid drops it, the exit of a session leader hangs up its session. */
 void tty_fork_locked(struct thread_group *child, struct thread_group *parent);

@@ -63,6 +63,16 @@ void gofer_client_free(struct gofer_client *c)
 	free(c);
 }
 
+void gofer_client_shutdown(struct gofer_client *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->broken = true;
+	shutdown(c->sock, SHUT_RDWR);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* --- transport ------------------------------------------------------------ */
 
 static int send_request(struct gofer_client *c, size_t len)

@@ -30,6 +30,11 @@ struct gofer_client;
 int gofer_client_new(int sock, struct gofer_client **out);
 /* Closes the socket, which makes the gofer exit.  NULL is allowed. */
 void gofer_client_free(struct gofer_client *c);
+/* Makes the gofer exit (its socket shut down) while the client stays, for
+ * whatever still refers to it: every call returns -EIO from then on.  For
+ * a pod container's gofer whose files are still in use at the container's
+ * end (sentry/kernel/container.c).  NULL is allowed. */
+void gofer_client_shutdown(struct gofer_client *c);
 
 /* Output pointers for a stat (st, sf) may be NULL; node and fd may not.  */
 

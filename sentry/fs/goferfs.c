@@ -805,7 +805,8 @@ int goferfs_new(struct gofer_client *g, uint64_t root_node, bool readonly, struc
 {
 	struct stat st;
 	int err = gofer_stat(g, root_node, &st);
-	if (err == 0 && !S_ISDIR(st.st_mode))
+	/* A directory, or a regular file (a file bind mount). */
+	if (err == 0 && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		err = -ENOTDIR;
 	if (err < 0) {
 		gofer_release(g, root_node);

@@ -298,6 +298,7 @@ struct pinfo {
 	struct cred cred;
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct mm *mm;           /* referenced; NULL for a zombie */
+	bool no_new_privs;
 };
 
 static int count_queue(const struct sigpending *p)
@@ -361,6 +362,7 @@ static int pinfo_get(const struct proc_ctx *c, struct pinfo *p)
 		p->mm = t->mm;
 		if (p->mm)
 			mm_get(p->mm);
+		p->no_new_privs = t->no_new_privs;
 	}
 	if (tg->sighand) {
 		for (int sig = 1; sig <= GUEST_NSIG; sig++) {
@@ -596,8 +598,11 @@ static int status_show(const struct proc_ctx *c, struct strbuf *b)
 		    (unsigned long long)p.cred.cap_permitted,
 		    (unsigned long long)p.cred.cap_effective, (unsigned long long)p.cred.cap_bset,
 		    (unsigned long long)p.cred.cap_ambient);
-	strbuf_puts(b, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
-		     "Speculation_Store_Bypass:\tvulnerable\n"
+	/* The container's profile counts as one filter in mode 2 (filter). */
+	bool filtered = c->k->opts.seccomp != NULL;
+	strbuf_printf(b, "NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n",
+		      p.no_new_privs, filtered ? 2 : 0, filtered ? 1 : 0);
+	strbuf_puts(b, "Speculation_Store_Bypass:\tvulnerable\n"
 		     "SpeculationIndirectBranch:\talways enabled\n");
 	int ncpus = c->fs->ncpus;
 	unsigned long long cpumask = ncpus >= 64 ? ~0ULL : (1ULL << ncpus) - 1;

@@ -37,6 +37,11 @@ struct tty_bridge {
 	uint8_t pending[4096];   /* host input the pty has not taken yet */
 	size_t npending, poff;
 	bool in_done;
+	/* An exec's bridge (tty_bridge_spawn): it owns in_fd, polls no
+	 * SIGWINCH pipe, and at its stop calls done and frees itself. */
+	bool detached;
+	void (*done)(void *arg);
+	void *done_arg;
 };
 
 static int winch_pipe[2] = { -1, -1 };
@@ -115,6 +120,8 @@ static void read_input(struct tty_bridge *b)
 	}
 }
 
+static void spawn_bridge_end(struct tty_bridge *b);
+
 static void *bridge_main(void *arg)
 {
 	struct tty_bridge *b = arg;
@@ -134,7 +141,7 @@ static void *bridge_main(void *arg)
 		}
 		struct pollfd p[3] = {
 			{ b->event_fd, POLLIN, 0 },
-			{ winch_pipe[0], POLLIN, 0 },
+			{ b->detached ? -1 : winch_pipe[0], POLLIN, 0 },
 			{ b->in_fd, POLLIN, 0 },
 		};
 		nfds_t n = b->in_fd >= 0 && !b->in_done && b->npending == 0 ? 3 : 2;
@@ -154,6 +161,8 @@ static void *bridge_main(void *arg)
 		if (n == 3 && p[2].revents)
 			read_input(b);
 	}
+	if (b->detached)
+		spawn_bridge_end(b);
 	return NULL;
 }
 
@@ -272,4 +281,93 @@ void tty_bridge_finish(struct kernel *k)
 	tty_put(b->tty);
 	close(b->event_fd);
 	free(b);
+}
+
+/* --- OCI exec with a terminal -------------------------------------------------------- */
+
+/* The bridge's thread, stopped: lets everything go, then says so. */
+static void spawn_bridge_end(struct tty_bridge *b)
+{
+	pthread_detach(pthread_self());
+	waitq_del(&b->tty->in_wq, &b->in_e);
+	waitq_del(&b->tty->out_wq, &b->out_e);
+	if (!b->master_closed)
+		tty_master_close(b->tty);
+	tty_put(b->tty);
+	close(b->event_fd);
+	close(b->in_fd);
+	if (b->done)
+		b->done(b->done_arg);
+	free(b);
+}
+
+int tty_bridge_spawn(struct kernel *k, int host_fd, const struct owner *o,
+		     struct fdtable *files, struct tty_bridge **out)
+{
+	if (!k->devpts)
+		return -ENODEV;
+	struct tty_bridge *b = calloc(1, sizeof *b);
+	if (!b)
+		return -ENOMEM;
+	b->k = k;
+	b->detached = true;
+	b->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	b->in_fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+	int err = b->event_fd < 0 || b->in_fd < 0 ? -errno : 0;
+	if (err == 0)
+		err = devpts_new_pty(k->devpts, o, &b->tty);
+	if (err < 0) {
+		if (b->event_fd >= 0)
+			close(b->event_fd);
+		if (b->in_fd >= 0)
+			close(b->in_fd);
+		free(b);
+		return err;
+	}
+	b->out_fd = b->term_fd = b->in_fd;
+	b->in_is_tty = isatty(b->in_fd);
+	b->tty->locked = false;
+	resize(b);
+	if ((err = install_slave(k, b->tty, 7, files)) < 0) {
+		tty_master_close(b->tty);
+		tty_put(b->tty);
+		close(b->event_fd);
+		close(b->in_fd);
+		free(b);
+		return err;
+	}
+	waitq_add_callback(&b->tty->in_wq, &b->in_e, 0, poke, b);
+	waitq_add_callback(&b->tty->out_wq, &b->out_e, 0, poke, b);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = -pthread_create(&b->thread, NULL, bridge_main, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err < 0) {
+		waitq_del(&b->tty->in_wq, &b->in_e);
+		waitq_del(&b->tty->out_wq, &b->out_e);
+		tty_master_close(b->tty);
+		tty_put(b->tty);
+		close(b->event_fd);
+		close(b->in_fd);
+		free(b);
+		return err;
+	}
+	*out = b;
+	return 0;
+}
+
+void tty_bridge_set_ctty_locked(struct tty_bridge *b, struct thread_group *tg)
+{
+	tty_set_ctty_locked(tg, b->tty);
+}
+
+void tty_bridge_release(struct tty_bridge *b, void (*done)(void *arg), void *arg)
+{
+	b->done = done;
+	b->done_arg = arg;
+	atomic_store(&b->stopping, true);
+	uint64_t one = 1;
+	ssize_t r = write(b->event_fd, &one, sizeof one);
+	(void)r;
 }

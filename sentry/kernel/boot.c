@@ -19,6 +19,7 @@
 #include "sentry/fs/etc_net.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/gofer_client.h"
+#include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -82,23 +83,28 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		const struct sandbox_mount *m = &cfg->mounts[i];
+		if (m->type != SANDBOX_MOUNT_BIND) {   /* (OCI: tmpfs, proc...) */
+			if ((err = boot_mount_special(k, m)) < 0)
+				return err;
+			continue;
+		}
 		err = gofer_attach(k->gofer, (uint32_t)(i + 1), &node, &st);
 		if (err < 0) {
 			log_error("mount %s: %s", m->host, strerror(-err));
 			return err;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
 			err = goferfs_new(k->gofer, node, m->readonly, &d);
 		} else {
-			log_error("mount %s: only directories can be mounted", m->host);
+			log_error("mount %s: only directories and files can be mounted", m->host);
 			gofer_release(k->gofer, node);
 			return -ENOTDIR;
 		}
 		if ((err = mount_fs(k, m->guest, err, d, m->host,
-				    m->readonly ? MNT_RDONLY : 0)) < 0)
+				    m->flags | (m->readonly ? MNT_RDONLY : 0))) < 0)
 			return err;
 	}
-	return 0;
+	return boot_finish_mounts(k, cfg);
 }
 
 /* --- the first process ---------------------------------------------------------- */
@@ -108,6 +114,8 @@ struct init_start {
 	char **argv;
 	char **envp;
 	const char *user;   /* -u/--user, or NULL */
+	int (*gate)(void *arg, struct task *t);   /* kernel_spawn_req.gate */
+	void *gate_arg;
 };
 
 /* Like execvp: a command without a slash is searched in the guest's PATH. */
@@ -142,7 +150,9 @@ static void *init_main(void *arg)
 	struct init_start *is = arg;
 	struct task *t = is->task;
 	int err = is->user ? user_setup_init(t, is->user, &is->envp) : 0;
-	if (err < 0)
+	if (is->gate && is->gate(is->gate_arg, t) < 0)
+		task_exit_group(t, SIGKILL);   /* never started (a pod container's init) */
+	else if (err < 0)
 		task_exit_thread(t, 2);   /* an unknown user or group: a usage error */
 	else if ((err = exec_command(t, is->argv, is->envp)) < 0) {
 		log_error("%s: %s", is->argv[0], strerror(-err));
@@ -243,6 +253,7 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	path_put(&cwd);
 	if (!t->fs)
 		return -ENOMEM;
+	boot_apply_process(tg, t, true);   /* OCI: groups, capabilities, rlimits... */
 
 	pthread_mutex_lock(&k->lock);
 	tg_get(tg);
@@ -361,6 +372,42 @@ static void raise_fd_limit(void)
 
 /* --- processes started from outside (OCI exec) ------------------------------------------ */
 
+/* An exec with a terminal: its exit is reported once its terminal's
+ * bridge has sent the last output to the host. */
+struct spawn_tty {
+	struct kernel *k;
+	struct tty_bridge *bridge;
+	void (*on_exit)(void *arg, int wait_status);
+	void *arg;
+	int status;
+};
+
+static void spawn_tty_done(void *arg)
+{
+	struct spawn_tty *st = arg;
+	pthread_mutex_lock(&st->k->lock);
+	st->on_exit(st->arg, st->status);
+	pthread_mutex_unlock(&st->k->lock);
+	free(st);
+}
+
+/* The exit hook (k->lock held). */
+static void spawn_tty_exited(void *arg, int wait_status)
+{
+	struct spawn_tty *st = arg;
+	st->status = wait_status;
+	tty_bridge_release(st->bridge, spawn_tty_done, st);
+}
+
+static int spawn_tty_fail(struct spawn_tty *st, int err)
+{
+	if (st) {
+		tty_bridge_release(st->bridge, NULL, NULL);
+		free(st);
+	}
+	return err;
+}
+
 int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 {
 	struct sandbox_config ids = { .uid = req->uid, .gid = req->gid };
@@ -375,7 +422,19 @@ int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 	t->files = fdtable_new();
 	if (!t->files)
 		return -ENOMEM;
-	for (int fd = 0; fd < 3; fd++) {
+	struct spawn_tty *stty = NULL;
+	if (req->tty) {
+		struct owner o = { req->uid, req->gid };
+		stty = calloc(1, sizeof *stty);
+		int r = stty ? tty_bridge_spawn(k, req->stdio[0], &o, t->files, &stty->bridge)
+			     : -ENOMEM;
+		if (r < 0) {
+			free(stty);
+			return r;
+		}
+		*stty = (struct spawn_tty){ k, stty->bridge, req->on_exit, req->arg, 0 };
+	}
+	for (int fd = 0; fd < 3 && !stty; fd++) {
 		int fl = req->stdio[fd] >= 0 ? fcntl(req->stdio[fd], F_GETFL) : -1;
 		if (fl < 0)
 			continue;
@@ -387,29 +446,36 @@ int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 		if (r < 0)
 			return r;
 	}
-	struct walk_root wr = { k->root, k->root };
+	const struct path *root = req->root ? req->root : &k->root;
+	struct walk_root wr = { *root, *root };
 	struct path cwd;
 	int err = vfs_walk(NULL, &wr, req->cwd ? req->cwd : "/", LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
 			   &cwd);
 	if (err < 0)
-		return err;
-	t->fs = fs_context_new(&k->root, &cwd);
+		return spawn_tty_fail(stty, err);
+	t->fs = fs_context_new(root, &cwd);
 	path_put(&cwd);
 	if (!t->fs)
-		return -ENOMEM;
+		return spawn_tty_fail(stty, -ENOMEM);
+	if (!req->container)   /* (a pod container's config is not the sandbox's) */
+		boot_apply_process(tg, t, false);
 	snprintf(t->comm, sizeof t->comm, "%s", req->argv[0]);
 	memcpy(tg->comm, t->comm, sizeof tg->comm);
 
 	pthread_mutex_lock(&k->lock);
 	pid_t pid = k->finished || !k->init || k->init->state != TG_ALIVE ? -ESRCH
 									 : kernel_alloc_pid(k);
+	if (pid > 0 && req->container)
+		pid = container_attach_locked(req->container, tg) < 0 ? -ESRCH : pid;
 	if (pid < 0) {
 		pthread_mutex_unlock(&k->lock);
-		return pid;
+		return spawn_tty_fail(stty, pid);
 	}
 	tg->tgid = tg->pgid = tg->sid = pid;
-	tg->exit_hook = req->on_exit;
-	tg->exit_hook_arg = req->arg;
+	tg->exit_hook = stty ? spawn_tty_exited : req->on_exit;
+	tg->exit_hook_arg = stty ? (void *)stty : req->arg;
+	if (stty)
+		tty_bridge_set_ctty_locked(stty->bridge, tg);
 	t->tid = pid;
 	t->tg = tg;
 	t->state = TASK_RUNNING;
@@ -424,6 +490,8 @@ int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 	is->task = t;
 	is->argv = req->argv;
 	is->envp = req->envp;
+	is->gate = req->gate;
+	is->gate_arg = req->gate_arg;
 	if ((err = task_start_thread(t, init_main, is)) < 0)
 		return err;
 	return pid;
@@ -491,7 +559,9 @@ int kernel_run(const struct sandbox_config *cfg)
 	gm[0].host_path = cfg->rootfs;
 	gm[0].readonly = true;
 	for (size_t i = 0; i < cfg->nmounts; i++) {
-		gm[i + 1].host_path = cfg->mounts[i].host;
+		/* (only bind mounts are the gofer's) */
+		gm[i + 1].host_path = cfg->mounts[i].type == SANDBOX_MOUNT_BIND ? cfg->mounts[i].host
+									: NULL;
 		gm[i + 1].readonly = cfg->mounts[i].readonly;
 	}
 	int sock;

@@ -28,4 +28,13 @@ void vfork_release_locked(struct thread_group *tg);
 /* spawn.c: serves the OCI exec control socket at path (a thread). */
 int spawn_server_start(struct kernel *k, const char *path);
 
+/* boot_oci.c: an OCI mount other than a bind mount (proc, sysfs, devpts
+ * where the sandbox has none of its own; tmpfs, mqueue, cgroup). */
+int boot_mount_special(struct kernel *k, const struct sandbox_mount *m);
+/* After the mounts: read-only paths, masked paths, a read-only root. */
+int boot_finish_mounts(struct kernel *k, const struct sandbox_config *cfg);
+/* k->opts.process applied to a new process before its first exec (the
+ * supplementary groups only for init, whose ids are the config's). */
+void boot_apply_process(struct thread_group *tg, struct task *t, bool init);
+
 #endif

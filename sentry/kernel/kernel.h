@@ -35,6 +35,9 @@ struct netstack;
 struct tty;
 struct devpts;
 struct tty_bridge;
+struct kcontainer;
+struct seccomp_filter;
+struct sandbox_process;
 
 #define KERNEL_MAX_PID 32768         /* /proc/sys/kernel/pid_max */
 #define GUEST_NSIG     64
@@ -273,6 +276,9 @@ struct thread_group {
 	struct tty *tty;               /* a counted reference, or NULL */
 	pid_t tty_old_pgrp;            /* session leader: the foreground group
 	                                  when its terminal hung up */
+	/* The pod container it belongs to (container.h; under k->lock), NULL
+	 * for the sandbox's own processes. */
+	struct kcontainer *container;
 };
 
 /* ERESTART_RESTARTBLOCK (kernel/signal.c's restart_block): a syscall
@@ -371,6 +377,11 @@ struct kernel_options {
 	bool report_unimplemented;
 	const char *hostname;
 	struct net_policy net;         /* the network policy (netstack/policy.h) */
+	/* OCI (runsc-compat): the container's seccomp profile, applied to
+	 * every guest syscall (seccomp_filter.h; NULL: none), and what its
+	 * processes start with (NULL: the defaults; exec'd processes too). */
+	const struct seccomp_filter *seccomp;
+	const struct sandbox_process *process;
 };
 
 struct kernel {
@@ -420,10 +431,48 @@ struct kernel {
 
 /* --- booting ----------------------------------------------------------------- */
 
+/* What a mount is: `sentry run -v` makes bind mounts; an OCI config any. */
+enum sandbox_mount_type {
+	SANDBOX_MOUNT_BIND,      /* host: a host directory or file (through the gofer) */
+	SANDBOX_MOUNT_TMPFS,     /* mode, size, uid, gid */
+	SANDBOX_MOUNT_PROC,
+	SANDBOX_MOUNT_SYSFS,
+	SANDBOX_MOUNT_DEVPTS,    /* the sandbox's one devpts */
+	SANDBOX_MOUNT_MQUEUE,    /* an empty tmpfs called mqueue */
+	SANDBOX_MOUNT_CGROUP,    /* an empty read-only tree called cgroup */
+};
+
 struct sandbox_mount {
 	const char *host;        /* host directory */
 	const char *guest;       /* absolute path in the sandbox */
 	bool readonly;
+	/* OCI mounts (zero for `sentry run -v`'s bind mounts): */
+	enum sandbox_mount_type type;
+	unsigned flags;          /* MNT_NOSUID, MNT_NODEV, MNT_NOEXEC */
+	mode_t mode;             /* tmpfs: its root's mode (0: 01777) */
+	uint64_t size;           /* tmpfs: the most it may hold (0: no limit) */
+	uid_t uid;               /* tmpfs: its root's owner */
+	gid_t gid;
+};
+
+struct sandbox_rlimit {
+	int resource;            /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+/* What the OCI config's process object asks beyond ids and the command;
+ * for `sentry run` (process NULL): umask 022, root's capabilities for uid
+ * 0 and none for others, no supplementary groups, the default rlimits. */
+struct sandbox_process {
+	const gid_t *groups;     /* supplementary groups (additionalGids) */
+	size_t ngroups;
+	bool has_umask;
+	mode_t umask;
+	const struct sandbox_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privs;
+	bool has_caps;           /* else root's full set for uid 0 */
+	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
 };
 
 /* Everything `sentry run` asked for. */
@@ -459,6 +508,17 @@ struct sandbox_config {
 	/* OCI exec: a unix socket (SOCK_SEQPACKET) the sandbox serves for
 	 * requests to start processes in it (sentry/kernel/spawn.c). */
 	const char *control_socket;
+	/* The root file system is read-only (OCI root.readonly, --read-only):
+	 * writes to it fail with EROFS; mounts on it stay as they are. */
+	bool root_readonly;
+	/* OCI linux.readonlyPaths and linux.maskedPaths, applied in that
+	 * order after the mounts (as runc does); paths that do not exist are
+	 * skipped.  A read-only path is bound read-only onto itself; a masked
+	 * directory gets an empty read-only tmpfs, a masked file /dev/null. */
+	const char *const *readonly_paths;
+	size_t nreadonly_paths;
+	const char *const *masked_paths;
+	size_t nmasked_paths;
 	struct kernel_options opts;
 };
 
@@ -478,8 +538,20 @@ struct kernel_spawn_req {
 	uid_t uid;
 	gid_t gid;
 	int stdio[3];
+	/* A terminal: stdio[0] is a host terminal; the process gets a pty of
+	 * the sandbox bridged to it, as its controlling terminal and fds 0-2
+	 * (on_exit is called once its last output has gone out). */
+	bool tty;
 	void (*on_exit)(void *arg, int wait_status);
 	void *arg;
+	/* A pod container's process (sentry/kernel/container.h): its root
+	 * (cwd is walked from it) and its container; NULL: the sandbox's.
+	 * gate, if set, runs on the new process's thread before its exec; a
+	 * negative return ends the process as if SIGKILLed, unexec'd. */
+	const struct path *root;
+	struct kcontainer *container;
+	int (*gate)(void *arg, struct task *t);
+	void *gate_arg;
 };
 int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req);
 
@@ -671,6 +743,9 @@ bool task_deliver_signals(struct task *t);
 void *task_io_buffer(struct task *t, size_t size);
 /* A fault from the platform becomes a forced synchronous signal. */
 void task_force_fault_signal(struct task *t, const siginfo_t *info);
+/* The same for a signal the kernel raises with its own siginfo (seccomp's
+ * SIGSYS): unblocked and back to SIG_DFL if blocked or ignored. */
+void task_force_signal_info(struct task *t, const siginfo_t *info);
 /* Syscall restart: how the last syscall ended (-ERESTARTSYS etc.). */
 void task_set_syscall_result(struct task *t, long ret);
 /* rt_sigreturn: restores the frame at the guest's stack; returns the

@@ -5,11 +5,18 @@
  * Request: one message, with the process's stdin, stdout and stderr as
  * three fds (SCM_RIGHTS), and a text of NUL-terminated fields:
  *   "EXEC", uid, gid, cwd, nargs, args..., nenv, env...
+ * ("EXECTTY": the stdin fd is a host terminal; the process gets a terminal
+ * of the sandbox bridged to it, see kernel_spawn_req.tty.)
  * Replies: an int32 (the pid, or -errno), later an int32 (the wait status).
  * A malformed request is answered -EINVAL and the connection closed.
  *
  * Or a signal from outside: "SIGNAL", pid (-1: every process), signal;
- * answered with an int32 0 or -errno (ESRCH: no such process). */
+ * answered with an int32 0 or -errno (ESRCH: no such process).
+ *
+ * Or "CONTAINER": a pod container joins the sandbox (container.h).  Each
+ * pod container has a control socket of its own, served here too: there
+ * EXEC starts a process of that container, in its root, and SIGNAL reaches
+ * only its processes. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
 
 #define SPAWN_MSG_MAX 65536
@@ -105,12 +113,13 @@ static char **parse_list(char *buf, size_t len, size_t *pos)
 	return v;
 }
 
-static int handle(struct kernel *k, struct spawn_conn *c, size_t len)
+static int handle(struct kernel *k, struct kcontainer *ctr, struct spawn_conn *c, size_t len)
 {
 	size_t pos = 0;
 	unsigned long uid, gid;
 	const char *magic = field(c->buf, len, &pos);
-	if (!magic || strcmp(magic, "EXEC") != 0 ||
+	bool tty = magic && strcmp(magic, "EXECTTY") == 0;
+	if (!magic || (strcmp(magic, "EXEC") != 0 && !tty) ||
 	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &uid) ||
 	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &gid))
 		return -EINVAL;
@@ -123,13 +132,15 @@ static int handle(struct kernel *k, struct spawn_conn *c, size_t len)
 	struct kernel_spawn_req req = {
 		.argv = c->argv, .envp = c->envp, .cwd = cwd, .uid = (uid_t)uid, .gid = (gid_t)gid,
 		.stdio = { c->stdio[0], c->stdio[1], c->stdio[2] },
-		.on_exit = spawn_exited, .arg = c,
+		.tty = tty, .on_exit = spawn_exited, .arg = c,
+		.root = ctr ? container_root(ctr) : NULL, .container = ctr,
 	};
 	return kernel_spawn(k, &req);
 }
 
 /* SIGNAL: as a signal from outside the sandbox (SI_USER, no sender). */
-static int handle_signal(struct kernel *k, char *buf, size_t len, size_t pos)
+static int handle_signal(struct kernel *k, struct kcontainer *ctr, char *buf, size_t len,
+			 size_t pos)
 {
 	const char *ps = field(buf, len, &pos);
 	unsigned long sig;
@@ -143,7 +154,7 @@ static int handle_signal(struct kernel *k, char *buf, size_t len, size_t pos)
 	pthread_mutex_lock(&k->lock);
 	for (pid_t p = pid > 0 ? (pid_t)pid : 1; p < KERNEL_MAX_PID; p++) {
 		struct thread_group *tg = kernel_find_tg(k, p);
-		if (tg && tg->state == TG_ALIVE) {
+		if (tg && tg->state == TG_ALIVE && (!ctr || tg->container == ctr)) {
 			send_signal_tg_locked(tg, (int)sig, &si);
 			err = 0;
 		}
@@ -154,7 +165,9 @@ static int handle_signal(struct kernel *k, char *buf, size_t len, size_t pos)
 	return err;
 }
 
-static void serve_one(struct kernel *k, int fd)
+#define SPAWN_MAX_FDS 8   /* CONTAINER's five, with room to refuse more */
+
+void spawn_serve_conn(struct kernel *k, struct kcontainer *ctr, int fd)
 {
 	struct spawn_conn *c = calloc(1, sizeof *c);
 	char *buf = malloc(SPAWN_MSG_MAX);
@@ -167,20 +180,21 @@ static void serve_one(struct kernel *k, int fd)
 	c->fd = fd;
 	c->buf = buf;
 	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
-	union { struct cmsghdr h; char b[CMSG_SPACE(3 * sizeof(int))]; } u;
+	union { struct cmsghdr h; char b[CMSG_SPACE(SPAWN_MAX_FDS * sizeof(int))]; } u;
 	struct iovec iov = { buf, SPAWN_MSG_MAX - 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
 			    .msg_controllen = sizeof u.b };
 	ssize_t n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
 	int err = n > 0 && !(m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ? 0 : -EINVAL;
+	int fds[SPAWN_MAX_FDS], nfds = 0;
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
 		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
 			size_t nfd = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 			for (size_t i = 0; i < nfd; i++) {
 				int x;
 				memcpy(&x, CMSG_DATA(h) + i * sizeof(int), sizeof x);
-				if (i < 3 && c->stdio[i] < 0)
-					c->stdio[i] = x;
+				if (nfds < SPAWN_MAX_FDS)
+					fds[nfds++] = x;
 				else
 					close(x);
 			}
@@ -189,14 +203,29 @@ static void serve_one(struct kernel *k, int fd)
 		buf[n] = 0;
 		size_t pos = 0;
 		const char *magic = field(buf, (size_t)n, &pos);
+		if (magic && strcmp(magic, "CONTAINER") == 0 && !ctr) {
+			free(c);   /* the connection, the text and the fds are the container's */
+			container_request(k, fd, buf, (size_t)n, fds, nfds);
+			return;
+		}
+	}
+	for (int i = 0; i < nfds; i++) {
+		if (i < 3)
+			c->stdio[i] = fds[i];
+		else
+			close(fds[i]);
+	}
+	if (err == 0) {
+		size_t pos = 0;
+		const char *magic = field(buf, (size_t)n, &pos);
 		if (magic && strcmp(magic, "SIGNAL") == 0) {
-			int32_t r = handle_signal(k, buf, (size_t)n, pos);
+			int32_t r = handle_signal(k, ctr, buf, (size_t)n, pos);
 			ssize_t w = send(fd, &r, sizeof r, MSG_NOSIGNAL);
 			(void)w;
 			conn_free(c);
 			return;
 		}
-		err = handle(k, c, (size_t)n);
+		err = handle(k, ctr, c, (size_t)n);
 	}
 	int32_t reply = err;   /* the pid, or -errno */
 	ssize_t w = send(fd, &reply, sizeof reply, MSG_NOSIGNAL);
@@ -232,7 +261,7 @@ static void *server_main(void *arg)
 			log_error("control socket: %s", strerror(errno));
 			return NULL;
 		}
-		serve_one(s->k, fd);
+		spawn_serve_conn(s->k, NULL, fd);
 	}
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/mm/mm.h"
 
@@ -209,6 +210,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 			list_add_tail(&tg->sibling, &parent->children);
 			tg_get(tg);
 			k->groups[pid] = tg;
+			container_fork_locked(t->tg, tg);   /* a pod container's: its too */
 		} else if (flags & CLONE_SIGHAND) {
 			atomic_fetch_sub(&sh->refcount, 1);
 			sh = NULL;

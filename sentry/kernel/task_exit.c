@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/ipc.h"
 #include "sentry/mm/mm.h"
@@ -136,6 +137,8 @@ static struct thread_group *find_new_reaper_locked(struct thread_group *tg)
 	for (struct thread_group *a = tg->parent; a && !a->is_init; a = a->parent)
 		if (a->child_subreaper && a->state == TG_ALIVE && !a->group_exiting)
 			return a;
+	if (tg->container)
+		return container_reaper_locked(tg);   /* as a pid namespace's init */
 	struct thread_group *init = tg->k->init;
 	return init && init != tg && init->state == TG_ALIVE ? init : NULL;
 }
@@ -204,6 +207,7 @@ void tg_exit_notify_locked(struct thread_group *tg)
 	path_put(&tg->exe);
 	reparent_children_locked(tg);
 	tg->state = TG_ZOMBIE;
+	container_exit_locked(tg);
 
 	if (tg->is_init) {
 		/* Like the init of a pid namespace: its death ends everything. */

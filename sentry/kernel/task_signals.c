@@ -408,6 +408,22 @@ void task_force_fault_signal(struct task *t, const siginfo_t *hostinfo)
 	pthread_mutex_unlock(&t->k->lock);
 }
 
+void task_force_signal_info(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (sig < 1 || sig > GUEST_NSIG)
+		return;
+	pthread_mutex_lock(&t->k->lock);
+	struct guest_sigaction *sa = &t->tg->sighand->action[sig - 1];
+	if ((t->blocked & SIGBIT(sig)) || sa->handler == (uint64_t)SIG_IGN) {
+		sa->handler = (uint64_t)SIG_DFL;
+		t->blocked &= ~SIGBIT(sig);
+	}
+	t->forced |= SIGBIT(sig);
+	send_locked(t->tg, t, sig, info, true);
+	pthread_mutex_unlock(&t->k->lock);
+}
+
 static int check_kill_permission(struct task *t, struct thread_group *target)
 {
 	const struct cred *c = &t->tg->cred, *tc = &target->cred;

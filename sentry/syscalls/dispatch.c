@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp_filter.h"
 #include "sentry/syscalls/syscalls.h"
 
 long syscall_dispatch(struct task *t, long nr, const uint64_t args[6])
@@ -10,7 +11,9 @@ long syscall_dispatch(struct task *t, long nr, const uint64_t args[6])
 	if (strace)
 		strace_syscall_enter(t, nr, args);
 	long ret;
-	if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !syscall_table[nr].fn) {
+	if (t->k->opts.seccomp && !seccomp_check(t, nr, args, &ret)) {
+		/* the container's seccomp profile refused it */
+	} else if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !syscall_table[nr].fn) {
 		if (nr >= 0 && nr < (long)(sizeof t->k->unimplemented / sizeof t->k->unimplemented[0]))
 			atomic_fetch_add(&t->k->unimplemented[nr], 1);
 		ret = -ENOSYS;

@@ -258,6 +258,7 @@ struct mount_table {
 	struct list_head mounts;
 	struct mount *root;
 	int next_id;
+	int nocache_mounts;   /* mounts on SB_NOCACHE dentries (OCI masks of /proc) */
 };
 
 void mount_get(struct mount *m)
@@ -310,14 +311,31 @@ struct mount *mount_table_root(struct mount_table *mt)
 	return mt->root;
 }
 
+/* An SB_NOCACHE file system (procfs) makes a new dentry on every walk: a
+ * mount on one of its names is found by the names up to an ancestor both
+ * dentries share (its root, which its mount holds). */
+static bool same_spot_locked(struct dentry *a, struct dentry *b)
+{
+	while (a != b) {
+		if (!a || !b || a->sb != b->sb || strcmp(a->name, b->name) != 0)
+			return false;
+		a = a->parent;
+		b = b->parent;
+	}
+	return true;
+}
+
 struct mount *mount_lookup_locked(struct mount *mnt, struct dentry *dentry)
 {
-	if (!dentry->mounted)
+	bool by_name = !dentry->mounted && (dentry->sb->flags & SB_NOCACHE) &&
+		       mnt->table->nocache_mounts > 0;
+	if (!dentry->mounted && !by_name)
 		return NULL;
 	/* The last mount on a spot is the visible one. */
 	struct mount *top = NULL, *m;
 	list_for_each_entry(m, &mnt->table->mounts, node)
-		if (m->parent == mnt && m->mountpoint == dentry)
+		if (m->parent == mnt && (m->mountpoint == dentry ||
+					 (by_name && same_spot_locked(m->mountpoint, dentry))))
 			top = m;
 	return top;
 }
@@ -342,14 +360,19 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root, con
 			err = -EINVAL;
 			break;
 		}
+		/* A file mount's missing mountpoint is made an empty file, as
+		 * runc does; everything above it a directory. */
+		bool file = !S_ISDIR(root->inode->mode) && save[strspn(save, "/")] == 0;
 		err = dcache_lookup(cur.dentry, name, &child);
 		/* A mountpoint the lower layer refuses to show (the host's /proc,
 		 * /sys...) is made anew in the upper layer. */
-		if ((err == -ENOENT || err == -EACCES) && cur.dentry->inode->iop &&
-		    cur.dentry->inode->iop->mkdir) {
+		const struct inode_ops *iop = cur.dentry->inode->iop;
+		if ((err == -ENOENT || err == -EACCES) && iop &&
+		    (file ? iop->create != NULL : iop->mkdir != NULL)) {
 			struct owner o = { 0, 0 };
 			struct inode *inode;
-			err = cur.dentry->inode->iop->mkdir(cur.dentry->inode, name, 0755, &o, &inode);
+			err = file ? iop->create(cur.dentry->inode, name, S_IFREG | 0644, &o, &inode)
+				   : iop->mkdir(cur.dentry->inode, name, 0755, &o, &inode);
 			if (err == 0) {
 				err = dentry_add_child(cur.dentry, name, inode, &child);
 				inode_put(inode);
@@ -363,6 +386,8 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root, con
 		struct mount *over;
 		while ((over = mount_lookup_locked(cur.mnt, cur.dentry))) {
 			dentry_put(cur.dentry);
+			mount_get(over);   /* the new mount's reference on its parent is right */
+			mount_put(cur.mnt);
 			cur.mnt = over;
 			cur.dentry = over->root;
 			dentry_get(cur.dentry);
@@ -370,7 +395,9 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root, con
 		pthread_mutex_unlock(&dcache_lock);
 	}
 	free(copy);
-	if (err == 0 && !S_ISDIR(cur.dentry->inode->mode) && S_ISDIR(root->inode->mode))
+	/* A directory on a directory, or a file on a non-directory (Linux's
+	 * rule for bind mounts). */
+	if (err == 0 && S_ISDIR(cur.dentry->inode->mode) != S_ISDIR(root->inode->mode))
 		err = -ENOTDIR;
 	if (err < 0) {
 		path_put(&cur);
@@ -385,6 +412,8 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root, con
 	m->parent = cur.mnt;
 	m->mountpoint = cur.dentry;   /* keeps the walk's reference */
 	cur.dentry->mounted++;
+	if (cur.dentry->sb->flags & SB_NOCACHE)
+		mt->nocache_mounts++;
 	list_add_tail(&m->node, &mt->mounts);
 	pthread_mutex_unlock(&dcache_lock);
 	return 0;
@@ -398,6 +427,85 @@ void mount_table_for_each(struct mount_table *mt, void (*fn)(struct mount *m, vo
 	list_for_each_entry(m, &mt->mounts, node)
 		fn(m, arg);
 	pthread_mutex_unlock(&dcache_lock);
+}
+
+/* Drops the cached subtree of d from the dcache: each cached descendant
+ * leaves its parent's list and goes once nothing else holds it (with its
+ * inode, and what the inode holds).  A work list, not recursion: a guest
+ * may have made the tree deep. */
+static void dcache_prune(struct dentry *d)
+{
+	size_t n = 0, cap = 0;
+	struct dentry **work = NULL;
+	for (struct dentry *cur = d; cur;) {
+		pthread_mutex_lock(&dcache_lock);
+		while (!list_empty(&cur->children)) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct dentry **w = realloc(work, ncap * sizeof *w);
+				if (!w)
+					break;   /* what is left stays cached */
+				work = w;
+				cap = ncap;
+			}
+			struct dentry *c = list_entry(cur->children.next, struct dentry, sibling);
+			list_del(&c->sibling);
+			c->cached = false;
+			work[n++] = c;   /* with the list's reference */
+		}
+		pthread_mutex_unlock(&dcache_lock);
+		if (cur != d)
+			dentry_put(cur);
+		cur = n ? work[--n] : NULL;
+	}
+	free(work);
+}
+
+int mount_table_destroy(struct mount_table *mt, bool (*owned)(struct dentry *root, void *arg),
+			void *arg)
+{
+	size_t n = 0;
+	struct mount *m, *tmp, *c;
+	pthread_mutex_lock(&dcache_lock);
+	list_for_each_entry(m, &mt->mounts, node)
+		n++;
+	struct dentry **roots = calloc(n + 1, sizeof *roots);
+	/* Unused: no reference but the table's and its child mounts'. */
+	bool busy = !roots;
+	n = 0;
+	list_for_each_entry(m, &mt->mounts, node) {
+		long want = 1;
+		list_for_each_entry(c, &mt->mounts, node)
+			want += c->parent == m;
+		busy |= atomic_load(&m->refcount) != want;
+		if (roots && owned(m->root, arg)) {
+			dentry_get(m->root);
+			roots[n++] = m->root;
+		}
+	}
+	if (!busy)
+		list_for_each_entry(m, &mt->mounts, node)
+			if (m->mountpoint)
+				m->mountpoint->mounted--;
+	pthread_mutex_unlock(&dcache_lock);
+	/* Their files go in any case: the host fds they hold above all. */
+	for (size_t i = 0; i < n; i++) {
+		dcache_prune(roots[i]);
+		dentry_put(roots[i]);
+	}
+	free(roots);
+	if (busy)
+		return -EBUSY;   /* the mounts stay, for whatever still uses them */
+	list_for_each_entry_safe(m, tmp, &mt->mounts, node) {
+		list_del(&m->node);
+		if (m->mountpoint)
+			dentry_put(m->mountpoint);
+		dentry_put(m->root);
+		free(m->source);
+		free(m);
+	}
+	free(mt);
+	return 0;
 }
 
 void path_get(const struct path *p)

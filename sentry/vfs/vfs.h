@@ -251,6 +251,17 @@ int mount_at(struct mount_table *mt, const char *where, struct dentry *root,
 /* Calls fn for each mount in mount order (for /proc/mounts). */
 void mount_table_for_each(struct mount_table *mt,
 			  void (*fn)(struct mount *m, void *arg), void *arg);
+/* Takes apart a mount table nothing uses any more (a pod container's, once
+ * its processes are gone; sentry/kernel/container.c): the cached trees of
+ * the file systems owned() says are the table's own are dropped from the
+ * dcache, so that their inodes, and the host files they hold, go as soon as
+ * nothing else holds them; then every mount goes.  -EBUSY if a path still
+ * refers to one of its mounts: the trees are dropped all the same, the
+ * mounts stay (leaked, for whatever uses them; lookups there find only
+ * what their file systems find anew).  (A mount holds a reference on its
+ * parent mount.) */
+int mount_table_destroy(struct mount_table *mt, bool (*owned)(struct dentry *root, void *arg),
+			void *arg);
 
 void path_get(const struct path *p);
 void path_put(struct path *p);

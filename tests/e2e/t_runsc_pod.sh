@@ -1,0 +1,160 @@
+#!/bin/bash
+# Containers of a pod, build/runsc driven as the CRI's shim drives it: a
+# pod sandbox (CRI's sandbox config.json), then containers whose
+# linux.namespaces join it by path (/proc/<sandbox pid>/ns/...): they run
+# in the pod's sandbox with roots of their own, each with its own pid and
+# exit status; exec, kill, kill --all, delete; their files released; a
+# killed proxy, a never started container, the pod's death; a container
+# whose namespace paths name no container of ours gets a sandbox of its own.
+# (runsc-compat/pod.h; the CRI itself: t_oci_cri.sh)
+. "$(dirname -- "$0")/lib.sh"
+
+RUNSC=$(dirname -- "$SENTRY")/runsc
+if [ ! -x "$RUNSC" ]; then
+	fail "build/runsc exists" "not found beside $SENTRY"
+	exit 1
+fi
+ROOT=$E2E_TMP/root
+LOG=$E2E_TMP/log.json
+rs() { timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --log "$LOG" --log-format json "$@"; }
+
+# What the CRI gives its containers to bind: files and a directory.
+mkdir -p "$E2E_TMP/pod/shm"
+echo pod-host >"$E2E_TMP/pod/hostname"
+printf '127.0.0.1 localhost\n10.9.9.9 from-the-pod\n' >"$E2E_TMP/pod/hosts"
+copy_rootfs "$E2E_TMP/rootfs-a"
+copy_rootfs "$E2E_TMP/rootfs-b"
+
+# bundle DIR SAMPLE ROOTFS NSPID ARGS...: a bundle from the CRI's sample
+# config (tests/unit/data/oci/cri-*-config.json), its namespace paths
+# naming NSPID ("-": none), its bind mounts our files.
+bundle()
+{
+	mkdir -p "$1"
+	/usr/bin/python3 - "$@" "$E2E_TMP/pod" "$REPO_ROOT/tests/unit/data/oci" <<'PY'
+import json, sys
+args = sys.argv[1:]
+data, pod = args.pop(), args.pop()
+path, sample, root, nspid, cmd = args[0], args[1], args[2], args[3], args[4:]
+c = json.load(open("%s/cri-%s-config.json" % (data, sample)))
+c["process"]["args"] = cmd
+c["root"] = {"path": root}
+for m in c["mounts"]:
+    if m["type"] == "bind":
+        name = m["destination"].rsplit("/", 1)[1]
+        m["source"] = "%s/%s" % (pod, name if name != "resolv.conf" else "hosts")
+for n in c["linux"]["namespaces"]:
+    if "path" in n:
+        if nspid == "-":
+            del n["path"]
+        else:
+            n["path"] = "/proc/%s/ns/%s" % (nspid, {"network": "net"}.get(n["type"], n["type"]))
+c["linux"].pop("cgroupsPath", None)
+json.dump(c, open(path + "/config.json", "w"), indent=1)
+PY
+}
+
+# The pod: CRI's sandbox config, its pause process a sleep.
+bundle "$E2E_TMP/b-pod" sandbox "$E2E_ROOTFS" - /bin/sleep 1000
+expect_exit 0 "create the pod's sandbox" rs create --bundle "$E2E_TMP/b-pod" --pid-file "$E2E_TMP/pod.pid" pod
+expect_exit 0 "  ...and start it" rs start pod
+POD=$(cat "$E2E_TMP/pod.pid")
+# Every host process of the pod's sandbox (the monitor and what is under it).
+pod_pids() { rs ps --format json pod | tr -d '[]' | tr , ' '; }
+# Is the process gone (or a zombie)?
+gone() { ! grep -qv '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+# Host fds and mappings of the pod's processes into DIR.
+uses_of() { for p in $(pod_pids); do ls -l "/proc/$p/fd" 2>/dev/null; cat "/proc/$p/maps" 2>/dev/null; done | grep -F -- "$1"; }
+
+# --- a container that runs and exits --------------------------------------------
+bundle "$E2E_TMP/b-a" container "$E2E_TMP/rootfs-a" "$POD" /bin/sh -c \
+	'echo "$FOO $(cat /etc/hostname) $(grep -c from-the-pod /etc/hosts)"; echo a >/only-a;
+	 for f in /bin/* /etc/*; do cat $f >/dev/null; done; ps -o comm | grep -c sleep; exit 3'
+expect_run "runsc run of a container of the pod: its output (env, bind mounts) and status 3" 3 \
+	$'bar pod-host 1\n1' rs run --bundle "$E2E_TMP/b-a" a
+check "  ...its rootfs on the host is left alone" test ! -e "$E2E_TMP/rootfs-a/only-a"
+expect_eq "  ...the pod's processes hold nothing of its rootfs any more" "" \
+	"$(uses_of "$E2E_TMP/rootfs-a")"
+capture rs state a
+expect_eq "  ...and it is gone" 1 "$RC"
+
+# --- a long-running container: exec, ps, kill ---------------------------------------
+bundle "$E2E_TMP/b-b" container "$E2E_TMP/rootfs-b" "$POD" /bin/sh -c \
+	'echo b >/only-b; echo B up; exec sleep 1000'
+expect_exit 0 "create a second container in the pod" \
+	rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/b.pid" b
+capture rs state b
+expect_match "  ...created" '"status": "created"' "$OUT"
+BP=$(cat "$E2E_TMP/b.pid")
+expect_ne "  ...its pid is its own" "$POD" "$BP"
+capture rs exec b /bin/true
+expect_ne "  ...no exec before it starts" 0 "$RC"
+expect_exit 0 "start it" rs start b
+for _ in $(seq 50); do rs exec b /bin/sh -c "test -e /only-b" 2>/dev/null && break; sleep 0.1; done
+expect_run "exec in it: its root, its status" 4 "b" rs exec b /bin/sh -c 'cat /only-b; exit 4'
+capture rs exec pod /bin/sh -c "test -e /only-b"
+expect_eq "  ...the pod's own root does not have its files" 1 "$RC"
+capture rs exec b /bin/ps -o comm
+expect_match "  ...it shares the pod's processes (the pod's sleep, its own)" \
+	$'^COMMAND\nsleep\nsleep\nps$' "$OUT"
+rs exec --detach b /bin/sh -c 'trap "" TERM; exec sleep 1000'
+sleep 0.3
+expect_exit 0 "kill --all b KILL: every process of b" rs kill --all b KILL
+for _ in $(seq 50); do gone "$BP" && break; sleep 0.1; done
+capture rs state b
+expect_match "  ...it is stopped" '"status": "stopped"' "$OUT"
+expect_run "  ...with status 137" 0 '{"id":"b","exitStatus":137}' rs wait b
+capture rs exec pod /bin/ps -o comm
+expect_eq "  ...and none of its processes is left in the pod" $'COMMAND\nsleep\nps' "$OUT"
+expect_exit 0 "  ...kill --all of it once stopped is no error (the shim sends it)" \
+	rs kill --all b KILL
+expect_exit 0 "delete it" rs delete b
+expect_eq "  ...nothing of its rootfs is held" "" "$(uses_of "$E2E_TMP/rootfs-b")"
+
+# A signal reaches the container's init: TERM, no pid 1 semantics in a pod.
+expect_exit 0 "a container whose init gets SIGTERM" \
+	rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/t.pid" t
+rs start t
+sleep 0.3
+expect_exit 0 "  ...runsc kill t TERM" rs kill t TERM
+expect_run "  ...its status 143" 0 '{"id":"t","exitStatus":143}' rs wait t
+rs delete t
+
+# --- endings -------------------------------------------------------------------------
+expect_exit 0 "a container created and never started" \
+	rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/n.pid" never
+expect_exit 0 "  ...delete --force removes it" rs delete --force never
+check "  ...its proxy is gone" gone "$(cat "$E2E_TMP/n.pid")"
+rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/k.pid" k9 >/dev/null && rs start k9
+sleep 0.3
+kill -KILL "$(cat "$E2E_TMP/k.pid")"
+for _ in $(seq 50); do
+	[ "$(rs exec pod /bin/ps -o comm | grep -c sleep)" = 1 ] && break
+	sleep 0.1
+done
+expect_eq "SIGKILL of a container's proxy: its processes in the pod are killed" \
+	$'COMMAND\nsleep\nps' "$(rs exec pod /bin/ps -o comm)"
+expect_exit 0 "  ...and it can be deleted" rs delete k9
+expect_eq "  ...nothing of its rootfs is held" "" "$(uses_of "$E2E_TMP/rootfs-b")"
+
+# Namespace paths that name no container of ours: a sandbox of its own.
+bundle "$E2E_TMP/b-own" container "$E2E_ROOTFS" 1 /bin/sh -c 'ps -o comm | grep -c sleep; true'
+expect_run "a container joining namespaces of no container of ours runs on its own" 0 0 \
+	rs run --bundle "$E2E_TMP/b-own" own
+
+# The pod's end ends its containers.
+rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/c.pid" c >/dev/null && rs start c
+sleep 0.3
+expect_exit 0 "kill the pod's sandbox while a container of it runs" rs kill pod KILL
+for _ in $(seq 50); do gone "$(cat "$E2E_TMP/c.pid")" && break; sleep 0.1; done
+expect_run "  ...the container ends too, status 137" 0 '{"id":"c","exitStatus":137}' rs wait c
+expect_exit 0 "  ...delete the container" rs delete c
+expect_exit 0 "  ...delete the pod" rs delete pod
+capture rs list --format json
+expect_eq "nothing left in the runtime's root" "[]" "$OUT"
+left=
+for f in $(grep -lsaF -- "$ROOT" /proc/[0-9]*/cmdline); do
+	cmd=$({ tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
+	case $cmd in grep\ * | '') ;; *) left+="$f: $cmd"$'\n' ;; esac
+done
+expect_eq "no runtime process left" "" "$left"
