@@ -206,13 +206,17 @@ static void cpuset_inherit(const char *dir)
 	}
 }
 
-/* mkdir -p of mountpoint + path, inheriting cpusets level by level. */
-static int make_dirs(const struct hierarchy *h, const char *path, char *out, size_t size)
+/* mkdir -p of mountpoint + path, inheriting cpusets level by level; the
+ * parents it had to make are appended to made ("-DIR" lines, deepest
+ * first), so that they go again with the container. */
+static int make_dirs(const struct hierarchy *h, const char *path, char *out, size_t size,
+		     struct strbuf *made)
 {
 	int n = snprintf(out, size, "%s", h->mountpoint);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	size_t len = (size_t)n;
+	size_t len = (size_t)n, created[64];   /* lengths of out made here */
+	int ncreated = 0;
 	for (const char *p = path; *p;) {
 		while (*p == '/')
 			p++;
@@ -228,11 +232,19 @@ static int make_dirs(const struct hierarchy *h, const char *path, char *out, siz
 		len += clen;
 		out[len] = 0;
 		p += clen;
-		if (mkdir(out, 0755) < 0 && errno != EEXIST)
+		if (mkdir(out, 0755) == 0) {
+			if (ncreated < 64)
+				created[ncreated++] = len;
+		} else if (errno != EEXIST) {
 			return -errno;
+		}
 		if (h->cpuset)
 			cpuset_inherit(out);
 	}
+	/* The leaf itself is the cgroup, listed by the caller. */
+	for (int i = ncreated - 1; i >= 0; i--)
+		if (created[i] < len)
+			strbuf_printf(made, "-%.*s\n", (int)created[i], out);
 	return 0;
 }
 
@@ -272,7 +284,7 @@ char *cgroup_create(const char *path, const struct cgroup_limits *l, char *why, 
 		return NULL;
 	}
 	int n = hierarchies(hs, 32);
-	struct strbuf dirs = STRBUF_INIT(0);
+	struct strbuf dirs = STRBUF_INIT(0), parents = STRBUF_INIT(0);
 	for (int i = 0; i < n; i++) {
 		char rel[PATH_MAX] = "", full[PATH_MAX];
 		if (path[0] != '/') {
@@ -291,20 +303,24 @@ char *cgroup_create(const char *path, const struct cgroup_limits *l, char *why, 
 		if (snprintf(want, sizeof want, "%s%s", rel, path) >= (int)sizeof want)
 			e = -ENAMETOOLONG;
 		if (e == 0)
-			e = make_dirs(&hs[i], want, full, sizeof full);
+			e = make_dirs(&hs[i], want, full, sizeof full, &parents);
 		if (e == 0)
 			e = set_limits(&hs[i], full, l);
 		if (e < 0) {
 			snprintf(why, whysize, "cgroup %s in %s: %s", path, hs[i].mountpoint,
 				 strerror(-e));
 			cgroup_remove(strbuf_str(&dirs));
+			cgroup_remove(strbuf_str(&parents));
 			strbuf_free(&dirs);
+			strbuf_free(&parents);
 			free(hs);
 			return NULL;
 		}
 		strbuf_printf(&dirs, "%s\n", full);
 	}
 	free(hs);
+	strbuf_puts(&dirs, strbuf_str(&parents));
+	strbuf_free(&parents);
 	char *out = dirs.full ? NULL : strdup(strbuf_str(&dirs));
 	strbuf_free(&dirs);
 	if (!out)
@@ -330,8 +346,8 @@ int cgroup_join(const char *dirs, char *why, size_t whysize)
 	for (const char *p = dirs; *p;) {
 		char dir[PATH_MAX];
 		p = next_dir(p, dir);
-		if (!dir[0])
-			continue;
+		if (!dir[0] || dir[0] == '-')
+			continue;   /* (a parent made for it) */
 		int e = write_file(dir, "cgroup.procs", "0");
 		if (e < 0) {
 			snprintf(why, whysize, "cannot join cgroup %s: %s", dir, strerror(-e));
@@ -348,6 +364,10 @@ void cgroup_remove(const char *dirs)
 		p = next_dir(p, dir);
 		/* The last exiting processes leave their cgroup a moment after
 		 * their parent saw them go. */
+		if (dir[0] == '-') {
+			rmdir(dir + 1);   /* a parent made for it: unless another uses it */
+			continue;
+		}
 		for (int tries = 0; dir[0] && rmdir(dir) < 0 && errno == EBUSY && tries < 100; tries++)
 			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	}

@@ -28,15 +28,18 @@ int cgroup_path(const char *cgroups_path, bool systemd, char *out, size_t size, 
 		size_t whysize);
 
 /* Creates the cgroup in every hierarchy and sets the limits.  Returns the
- * directories made, one per line (malloc'd; what cgroup_join and
- * cgroup_remove take), or NULL with why. */
+ * cgroup's directories, one per line, then the parents it had to make,
+ * "-DIR" (malloc'd; what cgroup_join and cgroup_remove take), or NULL with
+ * why.  (runc leaves such parents behind; they go with the container here,
+ * when no other container is in them.) */
 char *cgroup_create(const char *path, const struct cgroup_limits *l, char *why, size_t whysize);
 
 /* Moves the calling process into each of dirs.  0, or -1 with why. */
 int cgroup_join(const char *dirs, char *why, size_t whysize);
 
 /* Removes each of dirs (once their processes are gone: retries for a
- * second while the last ones exit); leaves their parents. */
+ * second while the last ones exit), then the parents made for them that
+ * are empty. */
 void cgroup_remove(const char *dirs);
 
 #endif

@@ -234,8 +234,9 @@ ctrd_cleanup()
 	[ -n "$CTRD_PID" ] || [ -d "$CTRD_DIR" ] || return 0
 	local ns t c pid id
 	# Politely first: containerd's own task/container removal unmounts the
-	# image rootfs and runs the runtime's delete.
-	if [ -n "$CTRD_PID" ] && kill -0 "$CTRD_PID" 2>/dev/null; then
+	# image rootfs and runs the runtime's delete (not when the test is being
+	# stopped: there are seconds left, and the forced way below suffices).
+	if [ -z "${E2E_ABORTED:-}" ] && [ -n "$CTRD_PID" ] && kill -0 "$CTRD_PID" 2>/dev/null; then
 		for ns in $(CTRD_TIMEOUT=5 ctrc namespaces ls -q 2>/dev/null); do
 			for t in $(CTRD_TIMEOUT=5 ctrc -n "$ns" tasks ls -q 2>/dev/null); do
 				CTRD_TIMEOUT=10 ctrc -n "$ns" tasks delete -f "$t" >/dev/null 2>&1
@@ -260,7 +261,7 @@ ctrd_cleanup()
 	if [ -n "$CTRD_PID" ]; then
 		kill -TERM "$CTRD_PID" 2>/dev/null
 		local i
-		for i in $(seq 50); do
+		for i in $(seq "$([ -n "${E2E_ABORTED:-}" ] && echo 5 || echo 50)"); do
 			kill -0 "$CTRD_PID" 2>/dev/null || break
 			sleep 0.1
 		done

@@ -265,4 +265,6 @@ fi
 
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$TEST_NAME.XXXXXX") || exit 1
 trap e2e_finish EXIT
-trap 'exit 130' INT TERM
+# E2E_ABORTED tells cleanup hooks to be quick: run.sh's SIGKILL follows its
+# SIGTERM within 5 s.
+trap 'E2E_ABORTED=1; exit 130' INT TERM
