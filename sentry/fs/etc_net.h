@@ -3,6 +3,7 @@
 #define SENTRY_FS_ETC_NET_H
 
 struct kernel;
+struct path;
 
 /* Writes the two files, as netstack/netconf.h has them for the network
  * mode and host name, into the root file system's in-memory upper layer
@@ -11,7 +12,6 @@ struct kernel;
  * logged and the sandbox goes on without them. */
 void etc_net_setup(struct kernel *k);
 /* The same in another root (a pod container's, sentry/kernel/container.c). */
-struct path;
 void etc_net_setup_root(struct kernel *k, const struct path *root);
 
 #endif

@@ -13,9 +13,11 @@ Commands:
     version                          runtime name, version, API version
     status                           the runtime's conditions (JSON)
     image-status REF                 the image's id, or "" if absent
-    runp NAME HANDLER LOGDIR         RunPodSandbox (host network, as the
-                                     node's: NamespaceOption.network NODE);
-                                     prints the pod id
+    runp NAME HANDLER LOGDIR [K=V]...
+                                     RunPodSandbox (host network, as the
+                                     node's: NamespaceOption.network NODE;
+                                     K=V: the pod's annotations); prints the
+                                     pod id
     podstatus POD                    the pod's state (SANDBOX_READY...)
     create POD NAME IMAGE [--env K=V]... [--pid MODE] -- CMD...
                                      CreateContainer (log NAME.log in the
@@ -45,11 +47,12 @@ def load(gen):
     return api_pb2, api_pb2_grpc
 
 
-def pod_config(pb, name, logdir):
+def pod_config(pb, name, logdir, annotations):
     ns = pb.NamespaceOption(network=pb.NODE, pid=pb.POD, ipc=pb.POD)
     return pb.PodSandboxConfig(
         metadata=pb.PodSandboxMetadata(name=name, uid=name + "-uid", namespace="default"),
         log_directory=logdir,
+        annotations=annotations,
         linux=pb.LinuxPodSandboxConfig(
             security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns)),
     )
@@ -90,12 +93,13 @@ def main():
         r = img.ImageStatus(pb.ImageStatusRequest(image=pb.ImageSpec(image=args[0])), timeout=t)
         print(r.image.id)
     elif c == "runp":
-        name, handler, logdir = args
-        cfg = pod_config(pb, name, logdir)
+        name, handler, logdir = args[:3]
+        ann = dict(kv.partition("=")[::2] for kv in args[3:])
+        cfg = pod_config(pb, name, logdir, ann)
         r = rt.RunPodSandbox(pb.RunPodSandboxRequest(config=cfg, runtime_handler=handler),
                              timeout=t)
         with open(pod_file(r.pod_sandbox_id), "w") as f:
-            json.dump({"name": name, "logdir": logdir}, f)
+            json.dump({"name": name, "logdir": logdir, "annotations": ann}, f)
         print(r.pod_sandbox_id)
     elif c == "podstatus":
         r = rt.PodSandboxStatus(pb.PodSandboxStatusRequest(pod_sandbox_id=args[0]), timeout=t)
@@ -128,7 +132,8 @@ def main():
         )
         r = rt.CreateContainer(pb.CreateContainerRequest(
             pod_sandbox_id=pod, config=cfg,
-            sandbox_config=pod_config(pb, p["name"], p["logdir"])), timeout=t)
+            sandbox_config=pod_config(pb, p["name"], p["logdir"], p["annotations"])),
+            timeout=t)
         print(r.container_id)
     elif c == "start":
         rt.StartContainer(pb.StartContainerRequest(container_id=args[0]), timeout=t)
