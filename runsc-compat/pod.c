@@ -172,6 +172,16 @@ static void putu(struct strbuf *b, unsigned long long v)
 	put(b, num);
 }
 
+/* Does the container ask for a pid namespace of its own (CRI's default,
+ * NamespaceMode CONTAINER), rather than joining the pod's by path? */
+static bool own_pid_namespace(const struct oci_config *c)
+{
+	for (size_t i = 0; i < c->nnamespaces; i++)
+		if (c->namespaces[i].type == OCI_NS_PID)
+			return c->namespaces[i].path == NULL;
+	return false;
+}
+
 /* The CONTAINER request (sentry/kernel/container.h); NULL if too large. */
 static char *container_request(const struct pod_create_req *r, const struct oci_config *c,
 			       const struct sandbox_config *cfg, size_t *len)
@@ -187,6 +197,7 @@ static char *container_request(const struct pod_create_req *r, const struct oci_
 	put(&b, p->cwd ? p->cwd : "/");
 	putu(&b, r->tty >= 0);
 	putu(&b, c->root_readonly);
+	putu(&b, own_pid_namespace(c));
 	putu(&b, p->nargs);
 	for (size_t i = 0; i < p->nargs; i++)
 		put(&b, p->args[i]);

@@ -33,6 +33,7 @@ struct kcontainer {
 	uid_t uid;
 	gid_t gid;
 	bool tty, root_readonly;
+	bool own_pidns;              /* its init behaves as a pid namespace's */
 	int conn;                    /* the proxy's connection */
 	int fds[FD_COUNT];           /* -1 once closed or handed over */
 	struct gofer_client *gofer;
@@ -106,14 +107,14 @@ static char **next_list(char *buf, size_t len, size_t *pos)
 
 static int parse_process(struct kcontainer *c, size_t len, size_t *pos)
 {
-	unsigned long long uid, gid, tty, ro;
+	unsigned long long uid, gid, tty, ro, pidns;
 	c->id = next_field(c->buf, len, pos);
 	if (!c->id || !*c->id || !next_uint(c->buf, len, pos, 0xfffffffeULL, &uid) ||
 	    !next_uint(c->buf, len, pos, 0xfffffffeULL, &gid))
 		return -EINVAL;
 	c->cwd = next_field(c->buf, len, pos);
 	if (!c->cwd || c->cwd[0] != '/' || !next_uint(c->buf, len, pos, 1, &tty) ||
-	    !next_uint(c->buf, len, pos, 1, &ro))
+	    !next_uint(c->buf, len, pos, 1, &ro) || !next_uint(c->buf, len, pos, 1, &pidns))
 		return -EINVAL;
 	if (!(c->argv = next_list(c->buf, len, pos)) || !c->argv[0] ||
 	    !(c->envp = next_list(c->buf, len, pos)))
@@ -122,6 +123,7 @@ static int parse_process(struct kcontainer *c, size_t len, size_t *pos)
 	c->gid = (gid_t)gid;
 	c->tty = tty;
 	c->root_readonly = ro;
+	c->own_pidns = pidns;
 	return 0;
 }
 
@@ -427,6 +429,12 @@ int container_attach_locked(struct kcontainer *c, struct thread_group *tg)
 	if (!c->init)
 		c->init = tg;   /* the first: the request's own process */
 	return 0;
+}
+
+bool container_ns_init_locked(const struct thread_group *tg)
+{
+	const struct kcontainer *c = tg->container;
+	return c && c->own_pidns && c->init == tg;
 }
 
 void container_exit_locked(struct thread_group *tg)

@@ -14,7 +14,9 @@
  * control socket (EXEC and SIGNAL requests that reach only its processes).
  *
  *   "CONTAINER", id, uid, gid, cwd, tty (0/1), root read-only (0/1),
- *   nargs, args..., nenv, env..., nmounts, then per mount: type
+ *   own pid namespace (0/1: its init takes only the signals it has a
+ *   handler for, as a pid namespace's init; SIGKILL and SIGSTOP from
+ *   outside still reach it), nargs, args..., nenv, env..., nmounts, then per mount: type
  *   (enum sandbox_mount_type), guest path, read-only (0/1), flags
  *   (MNT_NOSUID...), mode, size, uid, gid
  *
@@ -59,6 +61,8 @@ int container_attach_locked(struct kcontainer *c, struct thread_group *tg);
 /* tg is a zombie now (tg_exit_notify_locked): it leaves its container;
  * the init's exit ends the container. */
 void container_exit_locked(struct thread_group *tg);
+/* Is tg the init of a container with a pid namespace of its own? */
+bool container_ns_init_locked(const struct thread_group *tg);
 /* Who adopts the orphans of tg, a process of a container: its init while
  * it lives, else nobody. */
 struct thread_group *container_reaper_locked(struct thread_group *tg);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "common/log.h"
+#include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/mm/mm.h"
 
@@ -286,8 +287,15 @@ static int send_locked(struct thread_group *tg, struct task *target_task, int si
 	/* A pid-namespace init only takes signals it has a handler for, SIGKILL
 	 * included, unless the kernel forces a fault on it.  A blocked one is
 	 * queued all the same (Linux's sig_ignored(): signalfd and sigwaitinfo
-	 * may take it; delivery drops it if it is still SIG_DFL then). */
-	if (tg->is_init && !forced && sa->handler == (uint64_t)SIG_DFL && !blocked)
+	 * may take it; delivery drops it if it is still SIG_DFL then).  A pod
+	 * container's init with its own pid namespace is one too, but SIGKILL
+	 * and SIGSTOP from outside the sandbox (the runtime's kill: SI_USER
+	 * with no sender) come from an ancestor namespace and reach it. */
+	bool ns_init = tg->is_init || container_ns_init_locked(tg);
+	if (ns_init && !tg->is_init && (sig == SIGKILL || sig == SIGSTOP) && info &&
+	    info->si_code == SI_USER && info->si_pid == 0)
+		ns_init = false;
+	if (ns_init && !forced && sa->handler == (uint64_t)SIG_DFL && !blocked)
 		return 0;
 	if (!forced && sig_ignored(tg, sig) && sig != SIGKILL && !blocked)
 		return 0;
@@ -899,7 +907,11 @@ bool task_deliver_signals(struct task *t)
 			continue;
 		}
 		if (sa.handler == (uint64_t)SIG_DFL) {
-			if (sig_default_ignored(sig) || (t->tg->is_init && !forced)) {
+			/* (SIGKILL and SIGSTOP queued for an init came from an
+			 * ancestor namespace: they act, as sig_kernel_only.) */
+			if (sig_default_ignored(sig) ||
+			    ((t->tg->is_init || container_ns_init_locked(t->tg)) && !forced &&
+			     sig != SIGKILL && sig != SIGSTOP)) {
 				pthread_mutex_unlock(&k->lock);
 				continue;
 			}

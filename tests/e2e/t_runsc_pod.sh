@@ -111,7 +111,8 @@ expect_exit 0 "  ...kill --all of it once stopped is no error (the shim sends it
 expect_exit 0 "delete it" rs delete b
 expect_eq "  ...nothing of its rootfs is held" "" "$(uses_of "$E2E_TMP/rootfs-b")"
 
-# A signal reaches the container's init: TERM, no pid 1 semantics in a pod.
+# A signal reaches the container's init: TERM.  It shares the pod's pid
+# namespace (the sample joins it by path), so its init is no pid 1.
 expect_exit 0 "a container whose init gets SIGTERM" \
 	rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/t.pid" t
 rs start t
@@ -119,6 +120,29 @@ sleep 0.3
 expect_exit 0 "  ...runsc kill t TERM" rs kill t TERM
 expect_run "  ...its status 143" 0 '{"id":"t","exitStatus":143}' rs wait t
 rs delete t
+# With a pid namespace of its own (CRI's default: no path), its init is a
+# pid namespace's: SIGTERM without a handler is ignored, SIGKILL from
+# outside still ends it.
+cp -r "$E2E_TMP/b-b" "$E2E_TMP/b-ownpid"
+/usr/bin/python3 - "$E2E_TMP/b-ownpid/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for n in c["linux"]["namespaces"]:
+    if n["type"] == "pid":
+        n.pop("path", None)
+json.dump(c, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "a container with its own pid namespace" \
+	rs create --bundle "$E2E_TMP/b-ownpid" --pid-file "$E2E_TMP/o.pid" o
+rs start o
+sleep 0.3
+expect_exit 0 "  ...runsc kill o TERM" rs kill o TERM
+sleep 0.5
+expect_match "  ...its init (no handler) ignores it, as a pid namespace's init" \
+	'"status": "running"' "$(rs state o)"
+expect_exit 0 "  ...runsc kill o KILL" rs kill o KILL
+expect_run "  ...its status 137" 0 '{"id":"o","exitStatus":137}' rs wait o
+rs delete o
 
 # --- endings -------------------------------------------------------------------------
 expect_exit 0 "a container created and never started" \
