@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,68 @@ int container_dir(const struct runsc_globals *g, const char *id, char *out, size
 		return -EINVAL;
 	int n = snprintf(out, size, "%s/%s", g->root, id);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int exit_code_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 125;
+}
+
+int container_file(const struct runsc_globals *g, const char *id, const char *name, char *out,
+		   size_t size)
+{
+	char dir[PATH_MAX];
+	int err = container_dir(g, id, dir, sizeof dir);
+	if (err < 0)
+		return err;
+	return snprintf(out, size, "%s/%s", dir, name) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
+void container_record_exit(const char *dir, int code)
+{
+	char path[PATH_MAX + 16], buf[16];
+	if (snprintf(path, sizeof path, "%s/exit_status", dir) >= (int)sizeof path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	int n = snprintf(buf, sizeof buf, "%d", code);
+	ssize_t w = write(fd, buf, (size_t)n);
+	(void)w;
+	close(fd);
+}
+
+int container_read_exit(const char *dir)
+{
+	char path[PATH_MAX + 16], buf[16] = { 0 };
+	snprintf(path, sizeof path, "%s/exit_status", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), code = -1;
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof buf - 1) > 0)
+			code = atoi(buf);
+		close(fd);
+	}
+	return code;
+}
+
+int write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX + 32];
+	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int)pid);   /* no newline, as runc */
+	int err = write(fd, buf, (size_t)n) == n ? 0 : -EIO;
+	close(fd);
+	if (err == 0 && rename(tmp, path) < 0)
+		err = -errno;
+	return err;
 }
 
 unsigned long long proc_start_time(pid_t pid)

@@ -54,6 +54,9 @@ struct container_state {
 	bool paused;
 };
 
+/* A wait status as a shell's exit status: the code, or 128 + the signal. */
+int exit_code_of(int status);
+
 /* The host pids of a container's processes: its monitor and everything
  * under it (the sentry, its helpers, the stubs that run guest code).
  * Returns how many (at most max). */
@@ -65,6 +68,16 @@ int runsc_error(const struct runsc_globals *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int container_dir(const struct runsc_globals *g, const char *id, char *out, size_t size);
+/* <root>/<id>/<name> (state.json, control.sock, pod...): 0 or -errno. */
+int container_file(const struct runsc_globals *g, const char *id, const char *name, char *out,
+		   size_t size);
+/* The container's exit status in dir/exit_status, for `wait` (whoever
+ * waits is not the monitor's parent); container_read_exit: it, or -1. */
+void container_record_exit(const char *dir, int code);
+int container_read_exit(const char *dir);
+/* The pid file a caller asked for: decimal, no newline (as runc), written
+ * whole (a rename).  0 or -errno. */
+int write_pid_file(const char *path, pid_t pid);
 int container_load(const struct runsc_globals *g, const char *id, struct container_state *st);
 int container_save(const struct runsc_globals *g, const struct container_state *st);
 enum container_status container_status(const struct runsc_globals *g,

@@ -4,9 +4,8 @@
  *
  *   runsc [global flags] COMMAND [flags] ID ...
  *
- * Not yet (issue 6 continues): events without --stats, terminal resize,
- * --preserve-fds, OCI mounts other than
- * bind mounts, cgroups, resources, seccomp from the config.
+ * Not yet (issue 6 continues): events without --stats, resources other
+ * than the memory and pids limits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,24 +28,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fds.h"
 #include "common/log.h"
 #include "runsc-compat/cgroup.h"
 #include "runsc-compat/container.h"
+#include "runsc-compat/control.h"
 #include "runsc-compat/oci_config.h"
 #include "runsc-compat/pod.h"
 #include "runsc-compat/sandbox_spec.h"
 #include "sentry/kernel/kernel.h"
 
 /* --- small helpers ------------------------------------------------------------------ */
-
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 125;
-}
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -135,6 +127,22 @@ static int parse_flags(const struct runsc_globals *g, int argc, char **argv,
 			return runsc_error(g, "flag %s needs a value", a), -1;
 	}
 	return 0;
+}
+
+/* A command's flags and its one argument, the container id: NULL once
+ * reported (as runc: "CMD: expected exactly one container id"). */
+static const char *parse_id(const struct runsc_globals *g, const char *cmd, int argc,
+			    char **argv, const struct flag *flags)
+{
+	char *pos[4];
+	int npos;
+	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+		return NULL;
+	if (npos != 1) {
+		runsc_error(g, "%s: expected exactly one container id", cmd);
+		return NULL;
+	}
+	return pos[0];
 }
 
 /* --- create ----------------------------------------------------------------------------- */
@@ -284,23 +292,16 @@ static _Noreturn void sandbox_main(struct sandbox_config *cfg)
 	_exit(status < 0 ? 125 : exit_code_of(status));
 }
 
-/* The monitor: the pid the caller waits for.  Passes signals to the
- * sandbox and exits with its status. */
-/* The container's exit status, for `wait` (the monitor is not its child). */
-static void record_exit(const char *dir, int code)
+/* The preserved fds are the sandbox's alone: a copy here would keep a pipe
+ * open after the guest closed it. */
+static void close_preserved(const struct sandbox_config *cfg)
 {
-	char path[PATH_MAX + 16], buf[16];
-	if (snprintf(path, sizeof path, "%s/exit_status", dir) >= (int)sizeof path)
-		return;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	int n = snprintf(buf, sizeof buf, "%d", code);
-	ssize_t w = write(fd, buf, (size_t)n);
-	(void)w;
-	close(fd);
+	for (int i = 0; i < cfg->npreserved_fds; i++)
+		close(cfg->preserved_fds[i]);
 }
 
+/* The monitor: the pid the caller waits for.  Passes signals to the
+ * sandbox and exits with its status (recorded for `wait`). */
 static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, const char *dir)
 {
 	setsid();
@@ -323,6 +324,7 @@ static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, cons
 	}
 	close(cfg->ready_fd);
 	close(ready_r);
+	close_preserved(cfg);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -335,7 +337,7 @@ static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, cons
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid &&
 		    (WIFEXITED(status) || WIFSIGNALED(status))) {
-			record_exit(dir, exit_code_of(status));
+			container_record_exit(dir, exit_code_of(status));
 			_exit(exit_code_of(status));
 		}
 	}
@@ -381,20 +383,8 @@ static int console_setup(const char *sock_path, const struct oci_process *p, cha
 		strcpy(sa.sun_path, sock_path);
 		err = connect(sock, (struct sockaddr *)&sa, sizeof sa) < 0;
 	}
-	if (!err) {
-		char payload[] = "/dev/ptmx";
-		struct iovec iov = { payload, sizeof payload - 1 };
-		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } u;
-		memset(&u, 0, sizeof u);
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-				    .msg_controllen = sizeof u.b };
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &master, sizeof master);
-		err = sendmsg(sock, &m, MSG_NOSIGNAL) < 0;
-	}
+	if (!err)   /* (the payload, as runc's; clients ignore it) */
+		err = control_send_fds(sock, "/dev/ptmx", 9, &master, 1) < 0;
 	if (err)
 		snprintf(why, whysize, "console socket %s: %s", sock_path, strerror(errno));
 	if (sock >= 0)
@@ -407,28 +397,10 @@ static int console_setup(const char *sock_path, const struct oci_process *p, cha
 	return slave;
 }
 
-static int sandbox_signal(const char *ctl, long pid, int sig);
-
 struct create_opts {
 	const char *bundle, *pid_file, *console_socket, *preserve_fds;
 	bool detach, no_pivot, no_new_keyring;
 };
-
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d", (int)pid);   /* no newline, as runc */
-	int err = write(fd, buf, (size_t)n) == n ? 0 : -EIO;
-	close(fd);
-	if (err == 0 && rename(tmp, path) < 0)
-		err = -errno;
-	return err;
-}
 
 /* The container's cgroup (linux.cgroupsPath) with its memory and pids
  * limits, its directories recorded in dir/cgroups for delete; NULL when
@@ -470,6 +442,18 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	char err[OCI_ERR_MAX], bundle[PATH_MAX], path[PATH_MAX + 32], dir[PATH_MAX];
 	if (!valid_id(id))
 		return runsc_error(g, "invalid container id \"%s\"", id);
+	/* Before we open anything: the caller's fds 3..3+N-1 are the
+	 * container's (moved out of the way of the sentry's own), every other
+	 * one it left open is not. */
+	int npreserved = o->preserve_fds ? fds_parse_count(o->preserve_fds) : 0;
+	if (npreserved < 0)
+		return runsc_error(g, "--preserve-fds: expected a number from 0 to %d",
+				   FDS_PRESERVE_MAX);
+	static int preserved[FDS_PRESERVE_MAX];
+	int e = fds_preserve(npreserved, preserved, true);
+	if (e < 0)
+		return runsc_error(g, "--preserve-fds %d: %s", npreserved,
+				   e == -EBADF ? "not every one of those fds is open" : strerror(-e));
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return runsc_error(g, "bundle %s: %s", o->bundle ? o->bundle : ".", strerror(errno));
 	snprintf(path, sizeof path, "%s/config.json", bundle);
@@ -492,6 +476,9 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	/* A container of a pod whose sandbox is ours runs in it (pod.h). */
 	struct container_state pod;
 	if (pod_find(g, &c, &pod) > 0) {
+		if (npreserved > 0)
+			return runsc_error(g, "--preserve-fds: not supported for a container of a "
+					   "pod yet");
 		int tty = -1;
 		if (c.process.terminal &&
 		    (tty = console_setup(o->console_socket, &c.process, err, sizeof err)) < 0)
@@ -500,7 +487,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		return pod_create(g, &r, &c, &pod, monitor);
 	}
 
-	int e = mkdir_p(g->root, 0711);
+	e = mkdir_p(g->root, 0711);
 	if (e < 0)
 		return runsc_error(g, "cannot create %s: %s", g->root, strerror(-e));
 	container_dir(g, id, dir, sizeof dir);
@@ -536,12 +523,14 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		return runsc_error(g, "pipe: %s", strerror(errno));
 	}
 	char ctl[PATH_MAX + 16];
-	snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
+	container_file(g, id, "control.sock", ctl, sizeof ctl);
 	if (strlen(ctl) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		container_remove_dir(g, id);
 		return runsc_error(g, "--root %s: the path of the container's control socket is "
 				   "too long", g->root);
 	}
+	cfg.preserved_fds = preserved;
+	cfg.npreserved_fds = npreserved;
 	cfg.gated = true;
 	cfg.ready_fd = ready[1];
 	cfg.start_fifo = fifo;
@@ -573,6 +562,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 		monitor_main(&cfg, ready[0], dir);
 	}
 	free(cgroups);
+	close_preserved(&cfg);
 	if (slave >= 0)
 		close(slave);
 	close(ready[1]);
@@ -684,13 +674,10 @@ static int do_start(const struct runsc_globals *g, const char *id)
 static int cmd_start(const struct runsc_globals *g, int argc, char **argv)
 {
 	const struct flag flags[] = { { NULL, false, NULL, NULL } };
-	char *pos[4];
-	int npos;
-	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+	const char *id = parse_id(g, "start", argc, argv, flags);
+	if (!id)
 		return 1;
-	if (npos != 1)
-		return runsc_error(g, "start: expected exactly one container id");
-	return do_start(g, pos[0]);
+	return do_start(g, id);
 }
 
 static int cmd_run(const struct runsc_globals *g, int argc, char **argv)
@@ -762,10 +749,9 @@ static int cmd_kill(const struct runsc_globals *g, int argc, char **argv)
 	 * container's init through the monitor, or with --all every process
 	 * through the sandbox's control socket. */
 	if (all && sig != SIGKILL && sig != SIGSTOP && s == CS_RUNNING) {
-		char dir[PATH_MAX], ctl[PATH_MAX + 16];
-		container_dir(g, pos[0], dir, sizeof dir);
-		snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
-		int e = sandbox_signal(ctl, -1, sig);
+		char ctl[PATH_MAX + 16];
+		container_file(g, pos[0], "control.sock", ctl, sizeof ctl);
+		int e = control_signal(ctl, -1, sig);
 		return e < 0 && e != -ESRCH ? runsc_error(g, "kill --all: %s", strerror(-e)) : 0;
 	}
 	if (kill(st.pid, sig == SIGSTOP ? SIGKILL : sig) < 0)
@@ -789,27 +775,24 @@ static int cmd_delete(const struct runsc_globals *g, int argc, char **argv)
 	bool force = false;
 	const struct flag flags[] = { { "force", false, NULL, &force }, { "f", false, NULL, &force },
 				      { NULL, false, NULL, NULL } };
-	char *pos[4];
-	int npos;
-	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+	const char *id = parse_id(g, "delete", argc, argv, flags);
+	if (!id)
 		return 1;
-	if (npos != 1)
-		return runsc_error(g, "delete: expected exactly one container id");
 	struct container_state st;
-	int e = container_load(g, pos[0], &st);
+	int e = container_load(g, id, &st);
 	if (e == -ENOENT || e == -EINVAL)
-		return force ? 0 : runsc_error(g, "container \"%s\" does not exist", pos[0]);
-	if (e == 0 && pod_member(g, pos[0]))
+		return force ? 0 : runsc_error(g, "container \"%s\" does not exist", id);
+	if (e == 0 && pod_member(g, id))
 		return pod_delete(g, &st, force);
 	if (e == 0 && container_status(g, &st) != CS_STOPPED) {
 		if (!force)
 			return runsc_error(g, "cannot delete container %s that is not stopped: %s",
-					   pos[0], container_status_name(container_status(g, &st)));
+					   id, container_status_name(container_status(g, &st)));
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(&st, 5000))
-			return runsc_error(g, "container %s: its processes did not exit", pos[0]);
+			return runsc_error(g, "container %s: its processes did not exit", id);
 	}
-	container_remove_dir(g, pos[0]);
+	container_remove_dir(g, id);
 	return 0;
 }
 
@@ -864,22 +847,78 @@ static int cmd_list(const struct runsc_globals *g, int argc, char **argv)
 	return 0;
 }
 
+/* A host process's pid in its own (innermost) pid namespace: the last
+ * field of NSpid in /proc/pid/status; -1 if unknown. */
+static long innermost_pid(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	long inner = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+			inner = last ? strtol(last + 1, NULL, 10) : -1;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return inner;
+}
+
+/* A pod member's host processes: the stubs that run its processes' threads
+ * (which the pod's sandbox names by their pids in its pid namespace: found
+ * among the sandbox's host processes).  How many, or -1 when the sandbox
+ * does not say. */
+static int member_pids(const struct runsc_globals *g, const char *id, pid_t *out, int max)
+{
+	char sandbox[256], ctl[PATH_MAX + 16];
+	struct container_state pod;
+	if (pod_sandbox_id(g, id, sandbox, sizeof sandbox) < 0 ||
+	    container_load(g, sandbox, &pod) < 0 || container_status(g, &pod) == CS_STOPPED ||
+	    container_file(g, id, "control.sock", ctl, sizeof ctl) < 0)
+		return -1;
+	static int32_t inner[16384];
+	static pid_t tree[4096];
+	int ni = control_ps(ctl, inner, 16384);
+	if (ni < 0)
+		return -1;
+	int nt = container_pids(pod.pid, tree, 4096), n = 0;
+	for (int i = 1; i < nt && n < max; i++) {   /* (tree[0], the monitor, is outside) */
+		long p = innermost_pid(tree[i]);
+		for (int j = 0; j < ni; j++)
+			if (inner[j] == p) {
+				out[n++] = tree[i];
+				break;
+			}
+	}
+	return n;
+}
+
+/* The host processes of a container (none once it has stopped): the
+ * monitor and everything under it, or a pod member's stubs. */
+static int host_pids(const struct runsc_globals *g, const char *id,
+		     const struct container_state *st, pid_t *out, int max)
+{
+	if (container_status(g, st) == CS_STOPPED)
+		return 0;
+	int n = pod_member(g, id) ? member_pids(g, id, out, max) : -1;
+	return n >= 0 ? n : container_pids(st->pid, out, max);
+}
+
 static int cmd_ps(const struct runsc_globals *g, int argc, char **argv)
 {
 	const char *format = "table";
 	const struct flag flags[] = { { "format", true, &format, NULL }, { "f", true, &format, NULL },
 				      { NULL, false, NULL, NULL } };
-	char *pos[4];
-	int npos;
-	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+	const char *id = parse_id(g, "ps", argc, argv, flags);
+	if (!id)
 		return 1;
-	if (npos != 1)
-		return runsc_error(g, "ps: expected exactly one container id");
 	struct container_state st;
-	if (load_or_fail(g, pos[0], &st))
+	if (load_or_fail(g, id, &st))
 		return 1;
 	static pid_t pids[4096];
-	int n = container_status(g, &st) == CS_STOPPED ? 0 : container_pids(st.pid, pids, 4096);
+	int n = host_pids(g, id, &st, pids, 4096);
 	if (strcmp(format, "json") == 0) {
 		printf("[");
 		for (int i = 0; i < n; i++)
@@ -973,21 +1012,18 @@ static int cmd_events(const struct runsc_globals *g, int argc, char **argv)
 	const struct flag flags[] = { { "stats", false, NULL, &stats },
 				      { "interval", true, &interval, NULL },
 				      { NULL, false, NULL, NULL } };
-	char *pos[4];
-	int npos;
-	if (parse_flags(g, argc, argv, flags, pos, sizeof pos / sizeof pos[0], &npos) < 0)
+	const char *id = parse_id(g, "events", argc, argv, flags);
+	if (!id)
 		return 1;
-	if (npos != 1)
-		return runsc_error(g, "events: expected exactly one container id");
 	if (!stats)
 		return runsc_error(g, "events: only --stats is supported yet");
 	struct container_state st;
-	if (load_or_fail(g, pos[0], &st))
+	if (load_or_fail(g, id, &st))
 		return 1;
 	if (container_status(g, &st) == CS_STOPPED)
-		return runsc_error(g, "container %s is not running", pos[0]);
+		return runsc_error(g, "container %s is not running", id);
 	static pid_t pids[4096];
-	int n = container_pids(st.pid, pids, 4096);
+	int n = host_pids(g, id, &st, pids, 4096);
 	unsigned long long ut = 0, kt = 0;
 	long long pages = 0;
 	for (int i = 0; i < n; i++) {
@@ -1003,7 +1039,7 @@ static int cmd_events(const struct runsc_globals *g, int argc, char **argv)
 	unsigned long long ns_per_tick = tick > 0 ? 1000000000ULL / (unsigned long long)tick : 0;
 	printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":{\"cpu\":{\"usage\":{\"total\":%llu,"
 	       "\"user\":%llu,\"kernel\":%llu}},\"memory\":{\"usage\":{\"usage\":%lld}},"
-	       "\"pids\":{\"current\":%d}}}\n", pos[0], (ut + kt) * ns_per_tick, ut * ns_per_tick,
+	       "\"pids\":{\"current\":%d}}}\n", id, (ut + kt) * ns_per_tick, ut * ns_per_tick,
 	       kt * ns_per_tick, pages * page, n);
 	return 0;
 }
@@ -1021,15 +1057,9 @@ static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
 		struct timespec t = { 0, 20 * 1000 * 1000 };
 		nanosleep(&t, NULL);
 	}
-	char dir[PATH_MAX], path[PATH_MAX + 16], buf[16] = { 0 };
+	char dir[PATH_MAX];
 	container_dir(g, argv[0], dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/exit_status", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC), code = -1;
-	if (fd >= 0) {
-		if (read(fd, buf, sizeof buf - 1) > 0)
-			code = atoi(buf);
-		close(fd);
-	}
+	int code = container_read_exit(dir);
 	if (code < 0)
 		code = 128 + SIGKILL;   /* the monitor itself was killed */
 	printf("{\"id\":\"%s\",\"exitStatus\":%d}\n", argv[0], code);
@@ -1039,10 +1069,12 @@ static int cmd_wait(const struct runsc_globals *g, int argc, char **argv)
 /* --- exec ------------------------------------------------------------------------------------ */
 
 /* The request text for the sandbox's control socket (sentry/kernel/spawn.c);
- * with a terminal, the process gets one of the sandbox, bridged to ours. */
-static char *exec_request(const struct oci_process *p, bool tty, size_t *len)
+ * with a terminal, the process gets one of the sandbox, bridged to ours;
+ * settings: its groups, capabilities, rlimits... (sandbox_spec.h). */
+static char *exec_request(const struct oci_process *p, bool tty, const char *settings,
+			  size_t *len)
 {
-	size_t n = 64 + strlen(p->cwd);
+	size_t n = 64 + strlen(p->cwd) + strlen(settings);
 	for (size_t i = 0; i < p->nargs; i++)
 		n += strlen(p->args[i]) + 1;
 	for (size_t i = 0; i < p->nenv; i++)
@@ -1059,26 +1091,9 @@ static char *exec_request(const struct oci_process *p, bool tty, size_t *len)
 	w += sprintf(w, "%zu%c", p->nenv, 0);
 	for (size_t i = 0; i < p->nenv; i++)
 		w += sprintf(w, "%s%c", p->env[i], 0);
+	w += sprintf(w, "%s%c", settings, 0);
 	*len = (size_t)(w - buf);
 	return buf;
-}
-
-/* Asks the sandbox behind ctl to signal guest pid (-1: every process). */
-static int sandbox_signal(const char *ctl, long pid, int sig)
-{
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (s < 0)
-		return -errno;
-	int32_t r = -ECONNREFUSED;
-	char req[64];
-	int n = snprintf(req, sizeof req, "SIGNAL%c%ld%c%d%c", 0, pid, 0, sig, 0);
-	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl) < (int)sizeof sa.sun_path &&
-	    connect(s, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	    (send(s, req, (size_t)n, MSG_NOSIGNAL) != n || recv(s, &r, sizeof r, 0) != sizeof r))
-		r = -EIO;
-	close(s);
-	return r;
 }
 
 /* The exec proxy's guard: when the proxy is killed (the shim SIGKILLs an
@@ -1103,7 +1118,7 @@ static void start_exec_guard(const char *ctl, pid_t guest)
 	int sig;
 	if (getppid() == proxy)
 		sigwait(&hup, &sig);
-	sandbox_signal(ctl, guest, SIGKILL);
+	control_signal(ctl, guest, SIGKILL);
 	_exit(0);
 }
 
@@ -1121,26 +1136,9 @@ static _Noreturn void exec_proxy_exit(int code)
  * exits with the process's status. */
 static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, int report)
 {
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int32_t r = -ECONNREFUSED;
-	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", ctl) >= (int)sizeof sa.sun_path)
-		r = -ENAMETOOLONG;
-	else if (s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		int fds[3] = { 0, 1, 2 };
-		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof fds)]; } u;
-		memset(&u, 0, sizeof u);
-		struct iovec iov = { (void *)req, len };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-				    .msg_controllen = sizeof u.b };
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof fds);
-		memcpy(CMSG_DATA(c), fds, sizeof fds);
-		if (sendmsg(s, &m, MSG_NOSIGNAL) < 0 || recv(s, &r, sizeof r, 0) != sizeof r)
-			r = -EIO;
-	}
+	static const int stdio[3] = { 0, 1, 2 };
+	int s = control_connect(ctl, 0);
+	int32_t r = s < 0 ? s : control_request(s, req, len, stdio, 3);
 	ssize_t w = write(report, &r, sizeof r);
 	(void)w;
 	close(report);
@@ -1161,7 +1159,7 @@ static _Noreturn void exec_proxy(const char *ctl, const char *req, size_t len, i
 		if (sfd >= 0 && (p[1].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si)
-				sandbox_signal(ctl, guest, (int)si.ssi_signo);
+				control_signal(ctl, guest, (int)si.ssi_signo);
 		}
 		if (p[0].revents) {
 			int32_t status;
@@ -1288,7 +1286,10 @@ static int cmd_exec(const struct runsc_globals *g, int argc, char **argv)
 		return runsc_error(g, "%s", err);
 	}
 	size_t len;
-	char *req = exec_request(&p, p.terminal || tty, &len);
+	char *settings = sandbox_spec_process_text(&p, err, sizeof err);
+	if (!settings)
+		return runsc_error(g, "exec: %s", err);
+	char *req = exec_request(&p, p.terminal || tty, settings, &len);
 	if (!req)
 		return runsc_error(g, "exec: the process is too large");
 	char dir[PATH_MAX], ctl[PATH_MAX + 16];

@@ -17,36 +17,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/strbuf.h"
 #include "gofer/gofer.h"
+#include "runsc-compat/control.h"
 #include "runsc-compat/pod.h"
 #include "runsc-compat/sandbox_spec.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp_filter.h"
 
 #define POD_REQ_MAX 65536
-
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 125;
-}
 
 static void sleep_ms(int ms)
 {
 	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000 * 1000 };
 	nanosleep(&t, NULL);
-}
-
-static int file_path(const struct runsc_globals *g, const char *id, const char *name, char *out,
-		     size_t size)
-{
-	char dir[PATH_MAX];
-	int err = container_dir(g, id, dir, sizeof dir);
-	if (err < 0)
-		return err;
-	return snprintf(out, size, "%s/%s", dir, name) < (int)size ? 0 : -ENAMETOOLONG;
 }
 
 /* --- <root>/<id>/pod: "SANDBOX-ID GUEST-PID" --------------------------------------------- */
@@ -55,7 +39,7 @@ static int pod_file_read(const struct runsc_globals *g, const char *id, char *sa
 			 size_t size, long *guest)
 {
 	char path[PATH_MAX + 16], buf[512];
-	if (file_path(g, id, "pod", path, sizeof path) < 0)
+	if (container_file(g, id, "pod", path, sizeof path) < 0)
 		return -ENOENT;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -78,7 +62,7 @@ static int pod_file_write(const struct runsc_globals *g, const char *id, const c
 			  long guest)
 {
 	char path[PATH_MAX + 16];
-	if (file_path(g, id, "pod", path, sizeof path) < 0)
+	if (container_file(g, id, "pod", path, sizeof path) < 0)
 		return -ENAMETOOLONG;
 	FILE *f = fopen(path, "we");
 	if (!f)
@@ -87,10 +71,16 @@ static int pod_file_write(const struct runsc_globals *g, const char *id, const c
 	return fclose(f) == 0 && ok ? 0 : -EIO;
 }
 
+int pod_sandbox_id(const struct runsc_globals *g, const char *id, char *out, size_t size)
+{
+	long guest;
+	return pod_file_read(g, id, out, size, &guest);
+}
+
 bool pod_member(const struct runsc_globals *g, const char *id)
 {
 	char path[PATH_MAX + 16];
-	return file_path(g, id, "pod", path, sizeof path) == 0 && access(path, F_OK) == 0;
+	return container_file(g, id, "pod", path, sizeof path) == 0 && access(path, F_OK) == 0;
 }
 
 /* --- finding the pod ------------------------------------------------------------------- */
@@ -148,21 +138,11 @@ int pod_find(const struct runsc_globals *g, const struct oci_config *c,
 
 /* --- the request ------------------------------------------------------------------------ */
 
-struct strbuf {
-	char *buf;
-	size_t len;
-	bool full;
-};
-
+/* One field with its NUL (the buffer's cap, POD_REQ_MAX, keeps the text
+ * below what the sandbox reads: MAX - 1). */
 static void put(struct strbuf *b, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	if (b->full || b->len + n > POD_REQ_MAX) {
-		b->full = true;
-		return;
-	}
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
+	strbuf_append(b, s, strlen(s) + 1);
 }
 
 static void putu(struct strbuf *b, unsigned long long v)
@@ -182,13 +162,25 @@ static bool own_pid_namespace(const struct oci_config *c)
 	return false;
 }
 
+static void put_list(struct strbuf *b, const char *const *v, size_t n)
+{
+	putu(b, n);
+	for (size_t i = 0; i < n; i++)
+		put(b, v[i]);
+}
+
 /* The CONTAINER request (sentry/kernel/container.h); NULL if too large. */
 static char *container_request(const struct pod_create_req *r, const struct oci_config *c,
 			       const struct sandbox_config *cfg, size_t *len)
 {
-	struct strbuf b = { malloc(POD_REQ_MAX), 0, false };
-	if (!b.buf)
+	struct strbuf b = STRBUF_INIT(POD_REQ_MAX);
+	char *proc = sandbox_process_encode(cfg->opts.process);
+	char *filter = cfg->opts.seccomp ? seccomp_filter_encode(cfg->opts.seccomp) : strdup("");
+	if (!proc || !filter) {
+		free(proc);
+		free(filter);
 		return NULL;
+	}
 	const struct oci_process *p = &c->process;
 	put(&b, "CONTAINER");
 	put(&b, r->id);
@@ -204,6 +196,10 @@ static char *container_request(const struct pod_create_req *r, const struct oci_
 	putu(&b, p->nenv);
 	for (size_t i = 0; i < p->nenv; i++)
 		put(&b, p->env[i]);
+	put(&b, proc);     /* groups, umask, rlimits, no_new_privs, capabilities */
+	put(&b, filter);   /* the seccomp profile, compiled */
+	free(proc);
+	free(filter);
 	putu(&b, cfg->nmounts);
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		const struct sandbox_mount *m = &cfg->mounts[i];
@@ -216,12 +212,14 @@ static char *container_request(const struct pod_create_req *r, const struct oci_
 		putu(&b, m->uid);
 		putu(&b, m->gid);
 	}
+	put_list(&b, cfg->readonly_paths, cfg->nreadonly_paths);
+	put_list(&b, cfg->masked_paths, cfg->nmasked_paths);
 	if (b.full) {
-		free(b.buf);
+		strbuf_free(&b);
 		return NULL;
 	}
 	*len = b.len;
-	return b.buf;
+	return b.s;
 }
 
 /* --- the proxy -------------------------------------------------------------------------- */
@@ -240,75 +238,11 @@ struct proxy_args {
 	size_t ngofer_mounts;
 };
 
-static int connect_to(const char *path, int flags)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path) >= (int)sizeof sa.sun_path)
-		return -ENAMETOOLONG;
-	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | flags, 0);
-	if (s < 0)
-		return -errno;
-	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		int e = errno;
-		close(s);
-		return -e;
-	}
-	return s;
-}
-
-/* SIGNAL on a control socket: 0 or -errno. */
-static int ctl_signal(const char *ctl, long pid, int sig)
-{
-	int s = connect_to(ctl, 0);
-	if (s < 0)
-		return s;
-	int32_t r = -EIO;
-	char req[64];
-	int n = snprintf(req, sizeof req, "SIGNAL%c%ld%c%d%c", 0, pid, 0, sig, 0);
-	if (send(s, req, (size_t)n, MSG_NOSIGNAL) != n || recv(s, &r, sizeof r, 0) != sizeof r)
-		r = -EIO;
-	close(s);
-	return r;
-}
-
-static void record_exit(const char *dir, int code)
-{
-	char path[PATH_MAX + 16], buf[16];
-	if (snprintf(path, sizeof path, "%s/exit_status", dir) >= (int)sizeof path)
-		return;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	int n = snprintf(buf, sizeof buf, "%d", code);
-	ssize_t w = write(fd, buf, (size_t)n);
-	(void)w;
-	close(fd);
-}
-
-/* Sends the request with the container's fds; the reply, or -errno. */
-static int32_t send_request(const struct proxy_args *a, int s, const int fds[5])
-{
-	union { struct cmsghdr h; char b[CMSG_SPACE(5 * sizeof(int))]; } u;
-	memset(&u, 0, sizeof u);
-	struct iovec iov = { (void *)a->req, a->len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-			    .msg_controllen = sizeof u.b };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(5 * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, 5 * sizeof(int));
-	int32_t r;
-	if (sendmsg(s, &m, MSG_NOSIGNAL) < 0 || recv(s, &r, sizeof r, 0) != sizeof r)
-		return -EIO;
-	return r;
-}
-
 /* The proxy's end: the status recorded, its gofer gone (the sandbox has
  * let it go), then the exit with the container's status. */
 static _Noreturn void proxy_exit(const struct proxy_args *a, pid_t gofer, int code)
 {
-	record_exit(a->dir, code);
+	container_record_exit(a->dir, code);
 	if (gofer > 0)
 		waitpid(gofer, NULL, 0);
 	_exit(code);
@@ -335,14 +269,14 @@ static _Noreturn void proxy_main(const struct proxy_args *a)
 	int gsock = -1;
 	pid_t gofer = -1;
 	int32_t r = gofer_spawn(a->gofer_mounts, a->ngofer_mounts, &gsock, &gofer);
-	int s = r < 0 ? r : connect_to(a->pod_ctl, 0);
+	int s = r < 0 ? r : control_connect(a->pod_ctl, 0);
 	if (r == 0 && s < 0)
 		r = s;
 	if (r == 0 && fifo < 0)
 		r = -errno;
 	if (r == 0) {
 		int fds[5] = { io[0], io[1], io[2], gsock, a->listen_fd };
-		r = send_request(a, s, fds);
+		r = control_request(s, a->req, a->len, fds, 5);
 	}
 	for (int i = 0; i < 3; i++)
 		if (io[i] >= 0)
@@ -376,7 +310,7 @@ static _Noreturn void proxy_main(const struct proxy_args *a)
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) == sizeof si)
-				ctl_signal(a->ctl, guest, (int)si.ssi_signo);
+				control_signal(a->ctl, guest, (int)si.ssi_signo);
 		}
 		if (p[0].revents) {
 			int32_t status;
@@ -389,22 +323,6 @@ static _Noreturn void proxy_main(const struct proxy_args *a)
 }
 
 /* --- create ------------------------------------------------------------------------------- */
-
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX + 32];
-	snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d", (int)pid);   /* no newline, as runc */
-	int err = write(fd, buf, (size_t)n) == n ? 0 : -EIO;
-	close(fd);
-	if (err == 0 && rename(tmp, path) < 0)
-		err = -errno;
-	return err;
-}
 
 static int listen_on(const char *path)
 {
@@ -476,7 +394,8 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 	if (!req || !gm) {
 		if (r->tty >= 0)
 			close(r->tty);
-		return runsc_error(g, "container %s: its process and mounts are too large", r->id);
+		return runsc_error(g, "container %s: its process, mounts and seccomp profile are too "
+				   "large", r->id);
 	}
 	container_dir(g, r->id, dir, sizeof dir);
 	if (mkdir(dir, 0711) < 0) {
@@ -487,7 +406,7 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 	}
 	snprintf(fifo, sizeof fifo, "%s/start.fifo", dir);
 	snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
-	file_path(g, pod->id, "control.sock", pod_ctl, sizeof pod_ctl);
+	container_file(g, pod->id, "control.sock", pod_ctl, sizeof pod_ctl);
 	if (mkfifo(fifo, 0600) < 0)
 		return create_failed(g, r->id, r->tty, "container %s: mkfifo: %s", r->id,
 				     strerror(errno));
@@ -560,8 +479,8 @@ int pod_kill(const struct runsc_globals *g, const struct container_state *st, in
 	long guest = -1;
 	if (pod_file_read(g, st->id, sandbox, sizeof sandbox, &guest) < 0 || guest <= 0)
 		return runsc_error(g, "container %s: unreadable pod state", st->id);
-	file_path(g, st->id, "control.sock", ctl, sizeof ctl);
-	int e = ctl_signal(ctl, all ? -1 : guest, sig);
+	container_file(g, st->id, "control.sock", ctl, sizeof ctl);
+	int e = control_signal(ctl, all ? -1 : guest, sig);
 	if (e == -ESRCH)
 		e = 0;   /* on its way out */
 	if (e < 0 && sig == SIGKILL && kill(st->pid, SIGKILL) == 0)
@@ -579,7 +498,7 @@ static bool gone(const struct container_state *st)
 static void wait_released(const char *ctl, int ms)
 {
 	for (int i = 0; i < ms; i += 10) {
-		int s = connect_to(ctl, SOCK_NONBLOCK);
+		int s = control_connect(ctl, SOCK_NONBLOCK);
 		if (s < 0 && s != -EAGAIN)
 			return;
 		if (s >= 0)
@@ -601,7 +520,7 @@ int pod_delete(const struct runsc_globals *g, const struct container_state *st, 
 			kill(st->pid, SIGKILL);
 	}
 	char ctl[PATH_MAX + 16];
-	if (file_path(g, st->id, "control.sock", ctl, sizeof ctl) == 0)
+	if (container_file(g, st->id, "control.sock", ctl, sizeof ctl) == 0)
 		wait_released(ctl, 5000);
 	container_remove_dir(g, st->id);
 	return 0;

@@ -46,6 +46,8 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 
 /* Is id a container of a pod? */
 bool pod_member(const struct runsc_globals *g, const char *id);
+/* The id of the container whose sandbox pod member id runs in: 0, -errno. */
+int pod_sandbox_id(const struct runsc_globals *g, const char *id, char *out, size_t size);
 
 /* kill and delete of a pod's container (st is its state): exit statuses. */
 int pod_kill(const struct runsc_globals *g, const struct container_state *st, int sig, bool all);

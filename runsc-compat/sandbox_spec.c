@@ -75,6 +75,18 @@ static int build_process(const struct oci_process *p, struct sandbox_process **o
 	return 0;
 }
 
+char *sandbox_spec_process_text(const struct oci_process *p, char *err, size_t errsize)
+{
+	struct sandbox_process *sp = NULL;
+	if (build_process(p, &sp, err, errsize) < 0)
+		return NULL;
+	char *text = sandbox_process_encode(sp);
+	sandbox_process_free(sp);
+	if (!text)
+		fail(err, errsize, "out of memory");
+	return text;
+}
+
 /* --- mounts ------------------------------------------------------------------------ */
 
 long long sandbox_spec_size(const char *s)
@@ -339,13 +351,8 @@ int sandbox_spec_apply(const struct oci_config *c, const char *bundle, struct sa
 
 void sandbox_spec_free(struct sandbox_config *cfg)
 {
-	const struct sandbox_process *p = cfg->opts.process;
-	if (p) {
-		free((void *)p->groups);
-		free((void *)p->rlimits);
-		free((void *)p);
-		cfg->opts.process = NULL;
-	}
+	sandbox_process_free((struct sandbox_process *)cfg->opts.process);
+	cfg->opts.process = NULL;
 	for (size_t i = 0; cfg->mounts && i < cfg->nmounts; i++)
 		if (cfg->mounts[i].type == SANDBOX_MOUNT_BIND)
 			free((char *)cfg->mounts[i].host);

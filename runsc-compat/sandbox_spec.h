@@ -36,6 +36,13 @@ void sandbox_spec_free(struct sandbox_config *cfg);
 int sandbox_spec_seccomp(const struct oci_seccomp *s, struct seccomp_filter **out, char *err,
 			 size_t errsize);
 
+/* A process's settings (groups, umask, rlimits, no_new_privs,
+ * capabilities: process.json's for an exec, config.json's for a pod
+ * container) as one field of a request to a running sandbox
+ * (sandbox_process_encode, sentry/kernel/kernel.h).  A malloc'd string, or
+ * NULL with err. */
+char *sandbox_spec_process_text(const struct oci_process *p, char *err, size_t errsize);
+
 /* A tmpfs size option's value ("65536k", "64m", "1g", "50%" of the
  * machine's memory, plain bytes); -1 if malformed. */
 long long sandbox_spec_size(const char *s);

@@ -26,6 +26,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/fds.h"
 #include "common/log.h"
 #include "sentry/kernel/kernel.h"
 
@@ -92,6 +93,8 @@ static const char usage_text[] =
 	"                           the PEM certificate and key for --tls-publish\n"
 	"                           (default: a self-signed one made at start)\n"
 	"  --tunnels-json FILE      write the published URLs to FILE as JSON\n"
+	"  --preserve-fds N         the caller's fds 3..3+N-1 become the command's\n"
+	"                           fds 3..3+N-1 (other fds above 2 are not passed)\n"
 	"  --strace                 print every guest syscall to stderr\n"
 	"  --report-unimplemented   at exit, list syscalls the guest called that the\n"
 	"                           sentry does not implement\n"
@@ -188,7 +191,8 @@ static char **build_env(struct options *o)
 
 enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
        OPT_VERSION, OPT_RUSAGE_FILE, OPT_NETWORK, OPT_BLOCK_NETWORK, OPT_CIDR_ALLOW, OPT_ALLOW_DNS,
-       OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON, OPT_READ_ONLY };
+       OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON, OPT_READ_ONLY,
+       OPT_PRESERVE_FDS };
 
 /* --rusage-file: opened by the outer process at start (so a bad path is a
  * usage error, and the sentry itself opens no host path for it), written
@@ -281,6 +285,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "tunnels-json", required_argument, NULL, OPT_TUNNELS_JSON },
+		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -378,6 +383,11 @@ static void parse_run(struct options *o, int argc, char **argv)
 		case OPT_TUNNELS_JSON:
 			c->opts.net.tunnels_json = optarg;
 			break;
+		case OPT_PRESERVE_FDS:
+			if ((c->npreserved_fds = fds_parse_count(optarg)) < 0)
+				usage_error("--preserve-fds: expected a number from 0 to %d",
+					    FDS_PRESERVE_MAX);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -394,6 +404,12 @@ static void parse_run(struct options *o, int argc, char **argv)
 	if (!c->opts.net.tls_cert != !c->opts.net.tls_key)
 		usage_error("%s", "--tls-cert and --tls-key go together");
 	c->argv = argv + optind;
+	static int preserved[FDS_PRESERVE_MAX];
+	int e = fds_preserve(c->npreserved_fds, preserved, false);
+	if (e < 0)
+		usage_error("--preserve-fds %d: %s", c->npreserved_fds,
+			    e == -EBADF ? "not every one of those fds is open" : strerror(-e));
+	c->preserved_fds = preserved;
 	struct stat st;
 	if (stat(c->rootfs, &st) < 0)
 		usage_error("rootfs '%s' does not exist", c->rootfs);
@@ -590,6 +606,8 @@ static int run_outside(const struct sandbox_config *cfg)
 		run_inside(cfg, life[0]);
 	}
 	close(life[0]);
+	for (int i = 0; i < cfg->npreserved_fds; i++)
+		close(cfg->preserved_fds[i]);   /* the guest's alone */
 	if (rusage_fd >= 0)
 		close(rusage_fd);   /* the sentry's to write */
 	for (;;) {

@@ -299,6 +299,7 @@ struct pinfo {
 	struct rlimit rlim[RLIM_NLIMITS];
 	struct mm *mm;           /* referenced; NULL for a zombie */
 	bool no_new_privs;
+	bool seccomp;            /* a seccomp profile applies (tg->seccomp) */
 };
 
 static int count_queue(const struct sigpending *p)
@@ -353,6 +354,7 @@ static int pinfo_get(const struct proc_ctx *c, struct pinfo *p)
 	p->start = tg->start_time;
 	p->exit_signal = p->is_thread ? -1 : tg->exit_signal;
 	p->exit_code = p->zombie ? tg->exit_code : 0;
+	p->seccomp = tg->seccomp != NULL;
 	p->shd_pending = tg->shared_pending.mask;
 	p->sigq = count_queue(&tg->shared_pending);
 	if (t) {
@@ -599,7 +601,7 @@ static int status_show(const struct proc_ctx *c, struct strbuf *b)
 		    (unsigned long long)p.cred.cap_effective, (unsigned long long)p.cred.cap_bset,
 		    (unsigned long long)p.cred.cap_ambient);
 	/* The container's profile counts as one filter in mode 2 (filter). */
-	bool filtered = c->k->opts.seccomp != NULL;
+	bool filtered = p.seccomp;
 	strbuf_printf(b, "NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n",
 		      p.no_new_privs, filtered ? 2 : 0, filtered ? 1 : 0);
 	strbuf_puts(b, "Speculation_Store_Bypass:\tvulnerable\n"

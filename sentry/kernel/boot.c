@@ -84,7 +84,7 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		const struct sandbox_mount *m = &cfg->mounts[i];
 		if (m->type != SANDBOX_MOUNT_BIND) {   /* (OCI: tmpfs, proc...) */
-			if ((err = boot_mount_special(k, m)) < 0)
+			if ((err = boot_mount_special(k, k->mounts, &k->root, m)) < 0)
 				return err;
 			continue;
 		}
@@ -104,7 +104,7 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 				    m->flags | (m->readonly ? MNT_RDONLY : 0))) < 0)
 			return err;
 	}
-	return boot_finish_mounts(k, cfg);
+	return boot_finish_mounts(k->mounts, &k->root, cfg);
 }
 
 /* --- the first process ---------------------------------------------------------- */
@@ -188,6 +188,7 @@ static struct thread_group *init_group(struct kernel *k, const struct sandbox_co
 	waitq_init(&tg->child_wq);
 	waitq_init(&tg->signal_wq);
 	cred_init(&tg->cred, cfg->uid, cfg->gid);
+	tg->seccomp = k->opts.seccomp;   /* (a pod container's: container_attach_locked) */
 	for (int r = 0; r < RLIM_NLIMITS; r++)
 		getrlimit(r, &tg->rlim[r]);
 	/* The guest's own descriptor limit, whatever the sentry raised its own to. */
@@ -219,6 +220,29 @@ static int install_stdio(struct kernel *k, const struct sandbox_config *cfg,
 	return 0;
 }
 
+/* --preserve-fds: the caller's fds 3.. as the guest's, each a host fd the
+ * file owns (so that the guest's close is the last one and the caller sees
+ * EOF). */
+static int install_preserved(const struct sandbox_config *cfg, struct fdtable *files)
+{
+	for (int i = 0; i < cfg->npreserved_fds; i++) {
+		int fd = cfg->preserved_fds[i];
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0)
+			continue;
+		struct file *f = file_new(NULL, NULL, NULL, (unsigned)fl & (O_ACCMODE | O_APPEND));
+		if (!f)
+			return -ENOMEM;
+		int r = hostfd_attach(f, fd);
+		if (r == 0)
+			r = fd_install_at(files, 3 + i, f, false, 1024);
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 {
 	struct thread_group *tg = init_group(k, cfg);
@@ -238,6 +262,8 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	if (!t->files)
 		return -ENOMEM;
 	int err = install_stdio(k, cfg, t->files);
+	if (err == 0)
+		err = install_preserved(cfg, t->files);
 	if (err == 0 && cfg->tty_stdio)
 		err = tty_bridge_start(k, cfg, tg, t->files);
 	if (err < 0)
@@ -253,7 +279,7 @@ static int start_init(struct kernel *k, const struct sandbox_config *cfg)
 	path_put(&cwd);
 	if (!t->fs)
 		return -ENOMEM;
-	boot_apply_process(tg, t, true);   /* OCI: groups, capabilities, rlimits... */
+	boot_apply_process(tg, t, k->opts.process, true);   /* OCI: groups, capabilities... */
 
 	pthread_mutex_lock(&k->lock);
 	tg_get(tg);
@@ -457,8 +483,10 @@ int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 	path_put(&cwd);
 	if (!t->fs)
 		return spawn_tty_fail(stty, -ENOMEM);
-	if (!req->container)   /* (a pod container's config is not the sandbox's) */
-		boot_apply_process(tg, t, false);
+	if (req->process)
+		boot_apply_process(tg, t, req->process, true);
+	else if (!req->container)   /* (a pod container's config is not the sandbox's) */
+		boot_apply_process(tg, t, k->opts.process, false);
 	snprintf(t->comm, sizeof t->comm, "%s", req->argv[0]);
 	memcpy(tg->comm, t->comm, sizeof tg->comm);
 

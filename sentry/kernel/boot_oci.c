@@ -2,7 +2,10 @@
  * mounts other than bind mounts, read-only and masked paths, a read-only
  * root, and the process's groups, capabilities, rlimits, umask and
  * no_new_privs.  runc's libcontainer (rootfs_linux.go, init_linux.go) is
- * the reference for the order and the meaning. */
+ * the reference for the order and the meaning.  The same for the sandbox
+ * and for a pod container (container.c: its own mount table and root, its
+ * process settings from its CONTAINER request); exec'd processes get
+ * theirs from the EXEC request (spawn.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "common/log.h"
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/internal.h"
+#include "sentry/kernel/seccomp_filter.h"
 
 /* --- mounts ------------------------------------------------------------------ */
 
@@ -35,32 +39,32 @@ static bool same_path(const char *p, const char *want)
 	return !*p && !*want;
 }
 
-static int walk(struct kernel *k, const char *path, unsigned flags, struct path *out)
+static int walk(const struct path *root, const char *path, unsigned flags, struct path *out)
 {
-	struct walk_root wr = { k->root, k->root };
+	struct walk_root wr = { *root, *root };
 	return vfs_walk(NULL, &wr, path, flags, out);
 }
 
-/* A destination that leads through symlinks inside the sandbox is mounted
+/* A destination that leads through symlinks inside the root is mounted
  * where they lead (runc resolves it within the root). */
-static const char *resolve_destination(struct kernel *k, const char *guest, char buf[PATH_MAX])
+static const char *resolve_destination(const struct path *root, const char *guest,
+				       char buf[PATH_MAX])
 {
 	struct path p;
-	if (walk(k, guest, LOOKUP_FOLLOW, &p) < 0)
+	if (walk(root, guest, LOOKUP_FOLLOW, &p) < 0)
 		return guest;
-	int n = path_to_string(&p, &k->root, buf, PATH_MAX);
+	int n = path_to_string(&p, root, buf, PATH_MAX);
 	path_put(&p);
 	return n > 0 ? buf : guest;
 }
 
-/* Mounts root (consumed) at where. */
-static int mount_dentry(struct kernel *k, const char *where, struct dentry *root,
-			const char *source, unsigned flags)
+int boot_mount_dentry(struct mount_table *mt, const struct path *root, const char *where,
+		      struct dentry *d, const char *source, unsigned flags)
 {
 	char buf[PATH_MAX];
-	const char *dest = resolve_destination(k, where, buf);
-	int err = mount_at(k->mounts, dest, root, source, flags);
-	dentry_put(root);
+	const char *dest = resolve_destination(root, where, buf);
+	int err = mount_at(mt, dest, d, source, flags);
+	dentry_put(d);
 	if (err < 0)
 		log_error("cannot mount %s on %s: %s", source, where, strerror(-err));
 	return err;
@@ -79,10 +83,10 @@ static int pseudo_tmpfs(const char *fstype, mode_t mode, bool readonly, struct d
 }
 
 /* The mountpoint (a new reference) of what is at path. */
-static int bind_of(struct kernel *k, const char *path, struct dentry **out)
+static int bind_of(const struct path *root, const char *path, struct dentry **out)
 {
 	struct path p;
-	int err = walk(k, path, LOOKUP_FOLLOW, &p);
+	int err = walk(root, path, LOOKUP_FOLLOW, &p);
 	if (err < 0)
 		return err;
 	dentry_get(p.dentry);
@@ -91,7 +95,8 @@ static int bind_of(struct kernel *k, const char *path, struct dentry **out)
 	return 0;
 }
 
-int boot_mount_special(struct kernel *k, const struct sandbox_mount *m)
+int boot_mount_special(struct kernel *k, struct mount_table *mt, const struct path *root,
+		       const struct sandbox_mount *m)
 {
 	unsigned flags = m->flags | (m->readonly ? MNT_RDONLY : 0);
 	const char *source = m->host;
@@ -111,7 +116,7 @@ int boot_mount_special(struct kernel *k, const struct sandbox_mount *m)
 	case SANDBOX_MOUNT_DEVPTS:
 		if (same_path(m->guest, "/dev/pts"))
 			return 0;
-		err = bind_of(k, "/dev/pts", &d);   /* the sandbox has one devpts */
+		err = bind_of(root, "/dev/pts", &d);   /* the sandbox has one devpts */
 		break;
 	case SANDBOX_MOUNT_TMPFS:
 		/* /dev is the sandbox's device file system: a tmpfs with the
@@ -139,19 +144,20 @@ int boot_mount_special(struct kernel *k, const struct sandbox_mount *m)
 		log_error("cannot mount %s on %s: %s", source, m->guest, strerror(-err));
 		return err;
 	}
-	return mount_dentry(k, m->guest, d, source, flags);
+	return boot_mount_dentry(mt, root, m->guest, d, source, flags);
 }
 
 /* readonlyPaths: the path bound read-only onto itself. */
-static int readonly_path(struct kernel *k, const char *path)
+static int readonly_path(struct mount_table *mt, const struct path *root, const char *path)
 {
 	struct path p;
-	if (walk(k, path, 0, &p) < 0)
+	if (walk(root, path, 0, &p) < 0)
 		return 0;   /* nothing there: nothing to protect */
 	int err = 0;
 	if (!S_ISLNK(p.dentry->inode->mode)) {
 		dentry_get(p.dentry);
-		err = mount_dentry(k, path, p.dentry, p.mnt->source, p.mnt->flags | MNT_RDONLY);
+		err = boot_mount_dentry(mt, root, path, p.dentry, p.mnt->source,
+					p.mnt->flags | MNT_RDONLY);
 	}
 	path_put(&p);
 	return err;
@@ -159,10 +165,10 @@ static int readonly_path(struct kernel *k, const char *path)
 
 /* maskedPaths: a directory gets an empty read-only tmpfs, anything else
  * /dev/null (reads empty, writes vanish), as runc does. */
-static int masked_path(struct kernel *k, const char *path)
+static int masked_path(struct mount_table *mt, const struct path *root, const char *path)
 {
 	struct path p;
-	if (walk(k, path, 0, &p) < 0)
+	if (walk(root, path, 0, &p) < 0)
 		return 0;
 	mode_t mode = p.dentry->inode->mode;
 	path_put(&p);
@@ -174,24 +180,25 @@ static int masked_path(struct kernel *k, const char *path)
 		if ((err = tmpfs_new(01777, 0, &d)) < 0)
 			return err;
 		d->sb->flags |= SB_RDONLY;
-		return mount_dentry(k, path, d, "tmpfs", MNT_RDONLY);
+		return boot_mount_dentry(mt, root, path, d, "tmpfs", MNT_RDONLY);
 	}
-	if ((err = bind_of(k, "/dev/null", &d)) < 0)
+	if ((err = bind_of(root, "/dev/null", &d)) < 0)
 		return err;
-	return mount_dentry(k, path, d, "devtmpfs", MNT_NOSUID | MNT_NOEXEC);
+	return boot_mount_dentry(mt, root, path, d, "devtmpfs", MNT_NOSUID | MNT_NOEXEC);
 }
 
-int boot_finish_mounts(struct kernel *k, const struct sandbox_config *cfg)
+int boot_finish_mounts(struct mount_table *mt, const struct path *root,
+		       const struct sandbox_config *cfg)
 {
 	int err;
 	for (size_t i = 0; i < cfg->nreadonly_paths; i++)
-		if ((err = readonly_path(k, cfg->readonly_paths[i])) < 0)
+		if ((err = readonly_path(mt, root, cfg->readonly_paths[i])) < 0)
 			return err;
 	for (size_t i = 0; i < cfg->nmasked_paths; i++)
-		if ((err = masked_path(k, cfg->masked_paths[i])) < 0)
+		if ((err = masked_path(mt, root, cfg->masked_paths[i])) < 0)
 			return err;
 	if (cfg->root_readonly)
-		k->root.mnt->flags |= MNT_RDONLY;
+		root->mnt->flags |= MNT_RDONLY;
 	return 0;
 }
 
@@ -224,14 +231,12 @@ static void set_caps(struct cred *c, const struct sandbox_process *p)
 	c->cap_ambient = p->cap_ambient & c->cap_permitted & c->cap_inheritable;
 }
 
-void boot_apply_process(struct thread_group *tg, struct task *t, bool init)
+void boot_apply_process(struct thread_group *tg, struct task *t, const struct sandbox_process *p,
+			bool groups)
 {
-	const struct sandbox_process *p = tg->k->opts.process;
 	if (!p)
 		return;
-	/* (An exec'd process may be another user: the container's groups are
-	 * not handed to it.) */
-	if (init)
+	if (groups)
 		set_groups(&tg->cred, p->groups, p->ngroups);
 	if (p->has_caps)
 		set_caps(&tg->cred, p);
@@ -246,4 +251,106 @@ void boot_apply_process(struct thread_group *tg, struct task *t, bool init)
 		t->no_new_privs = true;
 	if (p->has_umask && t->fs)
 		t->fs->umask = p->umask & 0777;
+}
+
+/* --- the process settings as text (kernel.h) ---------------------------------------- */
+
+char *sandbox_process_encode(const struct sandbox_process *p)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	if (!m)
+		return NULL;
+	fprintf(m, "SP1 %zx", p->ngroups);
+	for (size_t i = 0; i < p->ngroups; i++)
+		fprintf(m, " %x", (unsigned)p->groups[i]);
+	fprintf(m, " %x %x %zx", p->has_umask, (unsigned)(p->umask & 0777), p->nrlimits);
+	for (size_t i = 0; i < p->nrlimits; i++)
+		fprintf(m, " %x %llx %llx", (unsigned)p->rlimits[i].resource,
+			(unsigned long long)p->rlimits[i].soft,
+			(unsigned long long)p->rlimits[i].hard);
+	fprintf(m, " %x %x %llx %llx %llx %llx %llx", p->no_new_privs, p->has_caps,
+		(unsigned long long)p->cap_bounding, (unsigned long long)p->cap_effective,
+		(unsigned long long)p->cap_inheritable, (unsigned long long)p->cap_permitted,
+		(unsigned long long)p->cap_ambient);
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void sandbox_process_free(struct sandbox_process *p)
+{
+	if (!p)
+		return;
+	free((void *)p->groups);
+	free((void *)p->rlimits);
+	free(p);
+}
+
+static int decode_lists(struct wire_reader *r, struct sandbox_process *p, gid_t *groups,
+			struct sandbox_rlimit *rl)
+{
+	uint64_t n, v, w;
+	if (!wire_next(r, CRED_NGROUPS_MAX, &n))
+		return -EINVAL;
+	for (uint64_t i = 0; i < n; i++) {
+		if (!wire_next(r, 0xfffffffeu, &v))
+			return -EINVAL;
+		groups[i] = (gid_t)v;
+	}
+	p->ngroups = (size_t)n;
+	if (!wire_next(r, 1, &v) || !wire_next(r, 0777, &w) || !wire_next(r, RLIM_NLIMITS, &n))
+		return -EINVAL;
+	p->has_umask = v;
+	p->umask = (mode_t)w;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t res;
+		if (!wire_next(r, RLIM_NLIMITS - 1, &res) || !wire_next(r, UINT64_MAX, &v) ||
+		    !wire_next(r, UINT64_MAX, &w) || v > w)
+			return -EINVAL;
+		rl[i] = (struct sandbox_rlimit){ (int)res, v, w };
+	}
+	p->nrlimits = (size_t)n;
+	return 0;
+}
+
+int sandbox_process_decode(const char *s, size_t len, struct sandbox_process **out)
+{
+	struct sandbox_process *p = calloc(1, sizeof *p);
+	gid_t *groups = calloc(CRED_NGROUPS_MAX, sizeof *groups);
+	struct sandbox_rlimit *rl = calloc(RLIM_NLIMITS, sizeof *rl);
+	if (!p || !groups || !rl) {
+		free(p);
+		free(groups);
+		free(rl);
+		return -ENOMEM;
+	}
+	p->groups = groups;
+	p->rlimits = rl;
+	struct wire_reader r = { s, s + len, false };
+	uint64_t nnp, caps, set[5];
+	int err = wire_word(&r, "SP1") ? decode_lists(&r, p, groups, rl) : -EINVAL;
+	if (err == 0 && (!wire_next(&r, 1, &nnp) || !wire_next(&r, 1, &caps)))
+		err = -EINVAL;
+	for (int i = 0; err == 0 && i < 5; i++)
+		if (!wire_next(&r, UINT64_MAX, &set[i]))
+			err = -EINVAL;
+	if (err == 0 && r.p != r.end)
+		err = -EINVAL;   /* trailing bytes */
+	if (err < 0) {
+		sandbox_process_free(p);
+		return err;
+	}
+	p->no_new_privs = nnp;
+	p->has_caps = caps;
+	p->cap_bounding = set[0];
+	p->cap_effective = set[1];
+	p->cap_inheritable = set[2];
+	p->cap_permitted = set[3];
+	p->cap_ambient = set[4];
+	*out = p;
+	return 0;
 }

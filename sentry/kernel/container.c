@@ -18,6 +18,7 @@
 #include "sentry/fs/gofer_client.h"
 #include "sentry/kernel/container.h"
 #include "sentry/kernel/internal.h"
+#include "sentry/kernel/seccomp_filter.h"
 
 #define CONTAINER_MAX_ARGS   4096
 #define CONTAINER_MAX_MOUNTS 1024
@@ -34,6 +35,10 @@ struct kcontainer {
 	gid_t gid;
 	bool tty, root_readonly;
 	bool own_pidns;              /* its init behaves as a pid namespace's */
+	struct sandbox_process *process;   /* its init's groups, umask, rlimits... */
+	struct seccomp_filter *seccomp;    /* its processes' profile, or NULL */
+	char **readonly_paths, **masked_paths;   /* point into buf */
+	size_t nreadonly_paths, nmasked_paths;
 	int conn;                    /* the proxy's connection */
 	int fds[FD_COUNT];           /* -1 once closed or handed over */
 	struct gofer_client *gofer;
@@ -119,6 +124,17 @@ static int parse_process(struct kcontainer *c, size_t len, size_t *pos)
 	if (!(c->argv = next_list(c->buf, len, pos)) || !c->argv[0] ||
 	    !(c->envp = next_list(c->buf, len, pos)))
 		return -EINVAL;
+	const char *proc = next_field(c->buf, len, pos), *filter = NULL;
+	if (!proc || !(filter = next_field(c->buf, len, pos)))
+		return -EINVAL;
+	int err = sandbox_process_decode(proc, strlen(proc), &c->process);
+	if (err == 0 && *filter)
+		err = seccomp_filter_decode(filter, strlen(filter), &c->seccomp);
+	if (err < 0) {
+		log_error("container %s: malformed %s in the request", c->id,
+			  c->process ? "seccomp filter" : "process settings");
+		return err;
+	}
 	c->uid = (uid_t)uid;
 	c->gid = (gid_t)gid;
 	c->tty = tty;
@@ -129,26 +145,6 @@ static int parse_process(struct kcontainer *c, size_t len, size_t *pos)
 
 /* --- the file systems --------------------------------------------------------------------- */
 
-static bool same_path(const char *p, const char *want)
-{
-	while (*p || *want) {
-		if (*p == '/' && *want == '/') {
-			while (*p == '/')
-				p++;
-			while (*want == '/')
-				want++;
-			continue;
-		}
-		if (*p == '/' && !p[strspn(p, "/")] && !*want)
-			return true;   /* trailing slashes */
-		if (*p != *want)
-			return false;
-		p++;
-		want++;
-	}
-	return true;
-}
-
 /* Mounts root (consumed) at where in the container's table. */
 static int mount_here(struct kcontainer *c, const char *where, int err, struct dentry *root,
 		      const char *source, unsigned flags)
@@ -158,12 +154,7 @@ static int mount_here(struct kcontainer *c, const char *where, int err, struct d
 			  strerror(-err));
 		return err;
 	}
-	err = mount_at(c->mounts, where, root, source, flags);
-	dentry_put(root);
-	if (err < 0)
-		log_error("container %s: cannot mount %s on %s: %s", c->id, source, where,
-			  strerror(-err));
-	return err;
+	return boot_mount_dentry(c->mounts, &c->root, where, root, source, flags);
 }
 
 static int keep_gofer_sb(struct kcontainer *c, struct super_block *sb)
@@ -252,19 +243,8 @@ static int bind_dentry(struct kcontainer *c, uint32_t index, bool readonly, stru
 	return keep_gofer_sb(c, (*out)->sb);
 }
 
-/* An empty tmpfs that says it is another file system (mqueue, cgroup). */
-static int pseudo_tmpfs(const char *fstype, mode_t mode, bool readonly, struct dentry **out)
-{
-	int err = tmpfs_new(mode, 0, out);
-	if (err == 0) {
-		(*out)->sb->fstype = fstype;
-		if (readonly)
-			(*out)->sb->flags |= SB_RDONLY;
-	}
-	return err;
-}
-
-/* One mount of the request: what boot_oci.c makes of it for a sandbox. */
+/* One mount of the request: a bind mount of the gofer's next mount, or
+ * what boot_oci.c makes of the others for a sandbox. */
 static int config_mount(struct kcontainer *c, char *buf, size_t len, size_t *pos,
 			uint32_t *bind_index)
 {
@@ -279,56 +259,51 @@ static int config_mount(struct kcontainer *c, char *buf, size_t len, size_t *pos
 	    !next_uint(buf, len, pos, 0xfffffffeULL, &uid) ||
 	    !next_uint(buf, len, pos, 0xfffffffeULL, &gid))
 		return -EINVAL;
-	unsigned mflags = (unsigned)flags | (ro ? MNT_RDONLY : 0);
-	struct dentry *d = NULL;
-	const char *source;
-	int err;
-	switch (type) {
-	case SANDBOX_MOUNT_BIND:
-		source = "bind";
-		err = bind_dentry(c, ++*bind_index, ro, &d);
-		break;
-	case SANDBOX_MOUNT_TMPFS:
-		if (same_path(guest, "/dev"))
-			return 0;   /* the sandbox's device file system is there */
-		source = "tmpfs";
-		err = tmpfs_new(mode ? (mode_t)mode : 01777, size, &d);
-		if (err == 0) {
-			d->inode->uid = (uid_t)uid;
-			d->inode->gid = (gid_t)gid;
-		}
-		break;
-	case SANDBOX_MOUNT_PROC:
-		if (same_path(guest, "/proc"))
-			return 0;
-		source = "proc";
-		err = procfs_new(c->k, &d);
-		break;
-	case SANDBOX_MOUNT_SYSFS:
-		if (same_path(guest, "/sys"))
-			return 0;
-		source = "sysfs";
-		err = sysfs_new(&d);
-		break;
-	case SANDBOX_MOUNT_DEVPTS:
-		if (same_path(guest, "/dev/pts") || !c->devpts)
-			return 0;
-		source = "devpts";
-		d = c->devpts;
-		dentry_get(d);
-		err = 0;
-		break;
-	case SANDBOX_MOUNT_MQUEUE:
-		source = "mqueue";
-		err = pseudo_tmpfs("mqueue", 01777, ro, &d);
-		break;
-	default:   /* SANDBOX_MOUNT_CGROUP: no cgroup is shown */
-		source = "cgroup";
-		err = pseudo_tmpfs("cgroup", 0555, true, &d);
-		mflags |= MNT_RDONLY;
-		break;
+	struct sandbox_mount m = {
+		.host = "bind", .guest = guest, .readonly = ro, .type = (enum sandbox_mount_type)type,
+		.flags = (unsigned)flags, .mode = (mode_t)mode, .size = size, .uid = (uid_t)uid,
+		.gid = (gid_t)gid,
+	};
+	static const char *const sources[] = {
+		[SANDBOX_MOUNT_TMPFS] = "tmpfs",   [SANDBOX_MOUNT_PROC] = "proc",
+		[SANDBOX_MOUNT_SYSFS] = "sysfs",   [SANDBOX_MOUNT_DEVPTS] = "devpts",
+		[SANDBOX_MOUNT_MQUEUE] = "mqueue", [SANDBOX_MOUNT_CGROUP] = "cgroup",
+	};
+	if (m.type != SANDBOX_MOUNT_BIND) {
+		m.host = sources[m.type];
+		return boot_mount_special(c->k, c->mounts, &c->root, &m);
 	}
-	return mount_here(c, guest, err, d, source, mflags);
+	struct dentry *d = NULL;
+	int err = bind_dentry(c, ++*bind_index, ro, &d);
+	return mount_here(c, guest, err, d, "bind", m.flags | (ro ? MNT_RDONLY : 0));
+}
+
+/* readonlyPaths or maskedPaths: a count, then absolute paths. */
+static int path_list(struct kcontainer *c, size_t len, size_t *pos, char ***out, size_t *n)
+{
+	unsigned long long count;
+	if (!next_uint(c->buf, len, pos, CONTAINER_MAX_MOUNTS, &count) ||
+	    !(*out = calloc(count + 1, sizeof **out)))
+		return -EINVAL;
+	for (unsigned long long i = 0; i < count; i++)
+		if (!((*out)[i] = next_field(c->buf, len, pos)) || (*out)[i][0] != '/')
+			return -EINVAL;
+	*n = (size_t)count;
+	return 0;
+}
+
+/* After the mounts, as for a sandbox: read-only paths, masked paths, a
+ * read-only root. */
+static int finish_mounts(struct kcontainer *c)
+{
+	struct sandbox_config cfg = {
+		.root_readonly = c->root_readonly,
+		.readonly_paths = (const char *const *)c->readonly_paths,
+		.nreadonly_paths = c->nreadonly_paths,
+		.masked_paths = (const char *const *)c->masked_paths,
+		.nmasked_paths = c->nmasked_paths,
+	};
+	return boot_finish_mounts(c->mounts, &c->root, &cfg);
 }
 
 static int setup_fs(struct kcontainer *c, size_t len, size_t *pos)
@@ -347,11 +322,12 @@ static int setup_fs(struct kcontainer *c, size_t len, size_t *pos)
 	for (unsigned long long i = 0; i < n; i++)
 		if ((err = config_mount(c, c->buf, len, pos, &bind_index)) < 0)
 			return err;
+	if ((err = path_list(c, len, pos, &c->readonly_paths, &c->nreadonly_paths)) < 0 ||
+	    (err = path_list(c, len, pos, &c->masked_paths, &c->nmasked_paths)) < 0)
+		return err;
 	if (*pos != len)
 		return -EINVAL;
-	if (c->root_readonly)
-		c->root.mnt->flags |= MNT_RDONLY;
-	return 0;
+	return finish_mounts(c);
 }
 
 static bool owned_by_container(struct dentry *root, void *arg)
@@ -415,7 +391,7 @@ void container_fork_locked(struct thread_group *parent, struct thread_group *chi
 	if (!c)
 		return;
 	child->container = c;
-	c->nr_procs++;
+	c->nr_procs++;   /* (child->seccomp: its parent's, c's) */
 	if (c->dying)
 		exit_group_locked(child, SIGKILL, NULL);
 }
@@ -425,6 +401,7 @@ int container_attach_locked(struct kcontainer *c, struct thread_group *tg)
 	if (c->dying)
 		return -ESRCH;
 	tg->container = c;
+	tg->seccomp = c->seccomp;
 	c->nr_procs++;
 	if (!c->init)
 		c->init = tg;   /* the first: the request's own process */
@@ -443,6 +420,7 @@ void container_exit_locked(struct thread_group *tg)
 	if (!c)
 		return;
 	tg->container = NULL;
+	tg->seccomp = NULL;   /* (its threads are gone; the filter goes with c) */
 	c->nr_procs--;
 	if (tg == c->init) {
 		/* As when a pid namespace's init dies: the rest is killed. */
@@ -500,6 +478,7 @@ static int start_init(struct kcontainer *c)
 		.stdio = { c->fds[FD_STDIN], c->fds[FD_STDOUT], c->fds[FD_STDERR] },
 		.tty = c->tty, .on_exit = init_exited, .arg = c,
 		.root = &c->root, .container = c, .gate = gate, .gate_arg = c,
+		.process = c->process,
 	};
 	return kernel_spawn(c->k, &req);
 }
@@ -548,6 +527,10 @@ static void container_free(struct kcontainer *c)
 	pthread_cond_destroy(&c->gate);
 	free(c->argv);
 	free(c->envp);
+	free(c->readonly_paths);
+	free(c->masked_paths);
+	sandbox_process_free(c->process);
+	seccomp_filter_free(c->seccomp);
 	free(c->buf);
 	free(c);
 }

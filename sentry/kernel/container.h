@@ -6,8 +6,10 @@
  * The runtime (runsc-compat/pod.c) starts a container with a CONTAINER
  * request on the sandbox's control socket (spawn.c) from the container's
  * proxy process, the pid the runtime's caller waits for.  The request
- * carries the process (ids, cwd, args, env, terminal), the root's
- * read-only flag and the mounts, and five fds: the container's stdin,
+ * carries the process (ids, cwd, args, env, terminal, and its settings:
+ * groups, umask, rlimits, no_new_privs, capabilities), the container's
+ * compiled seccomp profile, the root's read-only flag, the mounts, the
+ * read-only and masked paths, and five fds: the container's stdin,
  * stdout and stderr, the socket of a gofer the proxy started for the
  * container's rootfs and bind mounts (mount 0 the rootfs, then each bind
  * mount in order), and a listening socket that becomes the container's own
@@ -16,14 +18,19 @@
  *   "CONTAINER", id, uid, gid, cwd, tty (0/1), root read-only (0/1),
  *   own pid namespace (0/1: its init takes only the signals it has a
  *   handler for, as a pid namespace's init; SIGKILL and SIGSTOP from
- *   outside still reach it), nargs, args..., nenv, env..., nmounts, then per mount: type
- *   (enum sandbox_mount_type), guest path, read-only (0/1), flags
- *   (MNT_NOSUID...), mode, size, uid, gid
+ *   outside still reach it), nargs, args..., nenv, env..., process settings
+ *   (one field: sandbox_process_encode, kernel.h), seccomp filter (one
+ *   field: seccomp_filter_encode; empty: none), nmounts, then per mount:
+ *   type (enum sandbox_mount_type), guest path, read-only (0/1), flags
+ *   (MNT_NOSUID...), mode, size, uid, gid; nreadonly, read-only paths...,
+ *   nmasked, masked paths...
+ * Anything malformed is refused (-EINVAL) and changes nothing.
  *
  * The sandbox mounts the container's root (an overlay: the gofer's rootfs
  * under an in-memory upper layer, like the sandbox's own) in a mount table
  * of its own, with /proc, /dev, /dev/pts (the sandbox's), /dev/shm, /tmp,
- * /sys, the sandbox's /etc/hosts and /etc/resolv.conf, then the mounts;
+ * /sys, the sandbox's /etc/hosts and /etc/resolv.conf, then the mounts,
+ * the read-only and masked paths (boot_oci.c, as for a sandbox's own);
  * nothing of it is reachable from the sandbox's root.  It creates the
  * container's init (a process with no parent, gated: it waits before its
  * exec) and answers the pid or -errno.  On the same connection the proxy
@@ -36,7 +43,9 @@
  *
  * A container's processes are the thread groups whose tg->container is
  * it: its init, what they fork, what is exec'd through its control
- * socket.  Orphans are adopted by its init (as in a pid namespace); once
+ * socket.  Its init starts with the request's process settings; its
+ * processes get its seccomp filter (tg->seccomp; the sandbox's own keep
+ * the sandbox's).  Orphans are adopted by its init (as in a pid namespace); once
  * its init is gone they are reaped as they exit. */
 #ifndef SENTRY_KERNEL_CONTAINER_H
 #define SENTRY_KERNEL_CONTAINER_H

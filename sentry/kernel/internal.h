@@ -28,13 +28,21 @@ void vfork_release_locked(struct thread_group *tg);
 /* spawn.c: serves the OCI exec control socket at path (a thread). */
 int spawn_server_start(struct kernel *k, const char *path);
 
-/* boot_oci.c: an OCI mount other than a bind mount (proc, sysfs, devpts
- * where the sandbox has none of its own; tmpfs, mqueue, cgroup). */
-int boot_mount_special(struct kernel *k, const struct sandbox_mount *m);
-/* After the mounts: read-only paths, masked paths, a read-only root. */
-int boot_finish_mounts(struct kernel *k, const struct sandbox_config *cfg);
-/* k->opts.process applied to a new process before its first exec (the
- * supplementary groups only for init, whose ids are the config's). */
-void boot_apply_process(struct thread_group *tg, struct task *t, bool init);
+/* boot_oci.c: OCI mounts in the mount table mt whose root is root (the
+ * sandbox's, or a pod container's).  Mounts d (consumed) at where, which
+ * is first resolved within root (symlinks); an OCI mount other than a bind
+ * mount (proc, sysfs, devpts where there is none of its own; tmpfs,
+ * mqueue, cgroup); after the mounts: cfg's read-only paths, masked paths
+ * and read-only root. */
+int boot_mount_dentry(struct mount_table *mt, const struct path *root, const char *where, struct dentry *d, const char *source, unsigned flags);
+int boot_mount_special(struct kernel *k, struct mount_table *mt, const struct path *root,
+		       const struct sandbox_mount *m);
+int boot_finish_mounts(struct mount_table *mt, const struct path *root,
+		       const struct sandbox_config *cfg);
+/* p (NULL: nothing) applied to a new process before its first exec; its
+ * supplementary groups only with groups (init, whose ids are the config's,
+ * and processes whose settings came with them). */
+void boot_apply_process(struct thread_group *tg, struct task *t, const struct sandbox_process *p,
+			bool groups);
 
 #endif

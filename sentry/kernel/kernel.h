@@ -279,6 +279,10 @@ struct thread_group {
 	/* The pod container it belongs to (container.h; under k->lock), NULL
 	 * for the sandbox's own processes. */
 	struct kcontainer *container;
+	/* Its seccomp profile (seccomp_filter.h), checked before each of its
+	 * syscalls: the sandbox's (k->opts.seccomp) or its pod container's;
+	 * kept across execve, inherited on fork; NULL: none. */
+	const struct seccomp_filter *seccomp;
 };
 
 /* ERESTART_RESTARTBLOCK (kernel/signal.c's restart_block): a syscall
@@ -475,6 +479,19 @@ struct sandbox_process {
 	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
 };
 
+/* The process settings as one line of text, for a request to a running
+ * sandbox (CONTAINER, EXEC: spawn.c): hex numbers separated by single
+ * spaces, no NUL inside:
+ *   "SP1" ngroups groups... has_umask umask nrlimits (resource soft hard)...
+ *   no_new_privs has_caps bounding effective inheritable permitted ambient
+ * encode: a malloc'd string, NULL if out of memory.  decode (boot_oci.c):
+ * len bytes at s, every count bounded (CRED_NGROUPS_MAX groups,
+ * RLIM_NLIMITS rlimits), the whole text consumed: 0 with *out (free it with
+ * sandbox_process_free), -EINVAL if malformed, -ENOMEM. */
+char *sandbox_process_encode(const struct sandbox_process *p);
+int sandbox_process_decode(const char *s, size_t len, struct sandbox_process **out);
+void sandbox_process_free(struct sandbox_process *p);
+
 /* Everything `sentry run` asked for. */
 struct sandbox_config {
 	const char *platform;    /* "ptrace" or "systrap" */
@@ -499,6 +516,10 @@ struct sandbox_config {
 	 * is the slave of a pty that the sentry bridges to the caller's
 	 * terminal; 0: the guest gets the host fds as they are. */
 	unsigned tty_stdio;
+	/* --preserve-fds: host fds that become the guest init's fds 3, 4...
+	 * in this order (given to the sentry: the guest's close closes them). */
+	const int *preserved_fds;
+	int npreserved_fds;
 	/* OCI create/start (runsc-compat): when gated, the sandbox boots,
 	 * writes "ok\n" to ready_fd (closing it), and waits for a byte from
 	 * start_fifo before its init starts; EOF there ends the run. */
@@ -552,6 +573,11 @@ struct kernel_spawn_req {
 	struct kcontainer *container;
 	int (*gate)(void *arg, struct task *t);
 	void *gate_arg;
+	/* Its groups, umask, rlimits, no_new_privs and capabilities (OCI
+	 * process.json, a pod container's config.json); NULL: those of
+	 * k->opts.process but its groups for the sandbox's, the defaults for
+	 * a container's. */
+	const struct sandbox_process *process;
 };
 int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req);
 

@@ -3,6 +3,7 @@
  * what each action does to the calling thread. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/user.h>
@@ -165,7 +166,7 @@ static void kill_for(struct task *t, uint32_t action)
 
 bool seccomp_check(struct task *t, long nr, const uint64_t args[6], long *ret)
 {
-	const struct seccomp_filter *f = t->k->opts.seccomp;
+	const struct seccomp_filter *f = t->tg->seccomp;
 	if (!f)
 		return true;
 	uint32_t action = seccomp_filter_eval(f, nr, args);
@@ -190,4 +191,142 @@ bool seccomp_check(struct task *t, long nr, const uint64_t args[6], long *ret)
 		*ret = -ENOSYS;
 		return false;
 	}
+}
+
+/* --- the text form ------------------------------------------------------------ */
+
+#define SECCOMP_MAX_RULES 4096   /* per syscall, in a decoded filter */
+
+char *seccomp_filter_encode(const struct seccomp_filter *f)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&buf, &size);
+	if (!m)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < SECCOMP_FILTER_NR; i++)
+		n += f->nr[i].unconditional || f->nr[i].nrules;
+	fprintf(m, "SF1 %x %zx", f->default_action, n);
+	for (size_t i = 0; i < SECCOMP_FILTER_NR; i++) {
+		const struct seccomp_entry *e = &f->nr[i];
+		if (!e->unconditional && !e->nrules)
+			continue;
+		fprintf(m, " %zx %x %x %x", i, e->unconditional, e->action, e->nrules);
+		for (unsigned r = 0; r < e->nrules; r++) {
+			const struct seccomp_rule *rule = &e->rules[r];
+			fprintf(m, " %x %x", rule->action, rule->nargs);
+			for (unsigned a = 0; a < rule->nargs; a++) {
+				const struct seccomp_arg_cmp *c = &rule->args[a];
+				fprintf(m, " %x %x %llx %llx", c->index, (unsigned)c->op,
+					(unsigned long long)c->value,
+					(unsigned long long)c->value_two);
+			}
+		}
+	}
+	if (fclose(m) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+bool wire_next(struct wire_reader *r, uint64_t max, uint64_t *out)
+{
+	const char *p = r->p;
+	if (r->started) {
+		if (p >= r->end || *p != ' ')
+			return false;
+		p++;
+	}
+	uint64_t v = 0;
+	int digits = 0;
+	for (; p < r->end && digits <= 16; p++, digits++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else
+			break;
+		v = v << 4 | d;
+	}
+	if (digits == 0 || digits > 16 || v > max)
+		return false;
+	r->p = p;
+	r->started = true;
+	*out = v;
+	return true;
+}
+
+bool wire_word(struct wire_reader *r, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = r->p + (r->started ? 1 : 0);
+	if (r->started && (r->p >= r->end || *r->p != ' '))
+		return false;
+	if ((size_t)(r->end - p) < n || memcmp(p, w, n) != 0)
+		return false;
+	r->p = p + n;
+	r->started = true;
+	return true;
+}
+
+static int decode_rule(struct wire_reader *r, struct seccomp_filter *f, uint64_t nr)
+{
+	uint64_t action, nargs;
+	struct seccomp_arg_cmp args[6];
+	if (!wire_next(r, UINT32_MAX, &action) || !wire_next(r, 6, &nargs) || nargs == 0)
+		return -EINVAL;
+	for (uint64_t a = 0; a < nargs; a++) {
+		uint64_t index, op;
+		if (!wire_next(r, 5, &index) || !wire_next(r, SECCOMP_CMP_MASKED_EQ, &op) ||
+		    op < SECCOMP_CMP_NE || !wire_next(r, UINT64_MAX, &args[a].value) ||
+		    !wire_next(r, UINT64_MAX, &args[a].value_two))
+			return -EINVAL;
+		args[a].index = (unsigned)index;
+		args[a].op = (enum seccomp_cmp_op)op;
+	}
+	return seccomp_filter_add(f, (long)nr, (uint32_t)action, args, (size_t)nargs);
+}
+
+static int decode_entries(struct wire_reader *r, struct seccomp_filter *f, uint64_t n)
+{
+	uint64_t prev = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t nr, uncond, action, nrules;
+		if (!wire_next(r, SECCOMP_FILTER_NR - 1, &nr) || (i > 0 && nr <= prev) ||
+		    !wire_next(r, 1, &uncond) || !wire_next(r, UINT32_MAX, &action) ||
+		    !wire_next(r, SECCOMP_MAX_RULES, &nrules) || (!uncond && !nrules) ||
+		    (!uncond && action != f->default_action))
+			return -EINVAL;
+		prev = nr;
+		int err = uncond ? seccomp_filter_add(f, (long)nr, (uint32_t)action, NULL, 0) : 0;
+		for (uint64_t k = 0; err == 0 && k < nrules; k++)
+			err = decode_rule(r, f, nr);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int seccomp_filter_decode(const char *s, size_t len, struct seccomp_filter **out)
+{
+	struct wire_reader r = { s, s + len, false };
+	uint64_t def, n;
+	if (!wire_word(&r, "SF1") || !wire_next(&r, UINT32_MAX, &def) ||
+	    !wire_next(&r, SECCOMP_FILTER_NR, &n))
+		return -EINVAL;
+	struct seccomp_filter *f = seccomp_filter_new((uint32_t)def);
+	if (!f)
+		return -ENOMEM;
+	int err = decode_entries(&r, f, n);
+	if (err == 0 && r.p != r.end)
+		err = -EINVAL;   /* trailing bytes */
+	if (err < 0) {
+		seccomp_filter_free(f);
+		return err;
+	}
+	*out = f;
+	return 0;
 }

@@ -73,8 +73,33 @@ uint32_t seccomp_filter_eval(const struct seccomp_filter *f, long nr, const uint
 /* Is a the more restrictive action (or as restrictive as b)? */
 bool seccomp_action_stricter(uint32_t a, uint32_t b);
 
-/* Before dispatch: applies the sandbox's filter (if any) to the syscall t
- * is making.  True when the syscall may run; false when it must not, with
+/* The compiled table as one line of text, for a request to a running
+ * sandbox (a pod container's, runsc-compat/pod.c → container.c): hex
+ * numbers separated by single spaces, no NUL inside:
+ *   "SF1" default nentries, then per syscall with rules (ascending nr):
+ *   nr unconditional(0/1) action nrules, then per rule: action nargs, then
+ *   per comparison: index op value value_two
+ * Returns a malloc'd NUL-terminated string, NULL if out of memory. */
+char *seccomp_filter_encode(const struct seccomp_filter *f);
+/* The filter back from len bytes at s (no NUL needed); every number is
+ * bounded and the whole text must be consumed: 0 with *out, -EINVAL for
+ * anything malformed (truncated, out of range, trailing bytes), -ENOMEM. */
+int seccomp_filter_decode(const char *s, size_t len, struct seccomp_filter **out);
+
+/* The reader of such texts (also sandbox_process_decode's): the next
+ * lower-case hex number of at most 16 digits at r->p, preceded by one
+ * space unless it is the first; false if there is none or it exceeds max. */
+struct wire_reader {
+	const char *p, *end;
+	bool started;
+};
+bool wire_next(struct wire_reader *r, uint64_t max, uint64_t *out);
+/* Does the text at r->p start with the word w (consumed)? */
+bool wire_word(struct wire_reader *r, const char *w);
+
+/* Before dispatch: applies the filter of t's process (t->tg->seccomp: the
+ * sandbox's, or its pod container's; NULL: none) to the syscall t is
+ * making.  True when the syscall may run; false when it must not, with
  * *ret the value it returns (-errno for ERRNO; for TRAP a SIGSYS is queued;
  * for KILL the thread or process is on its way out). */
 bool seccomp_check(struct task *t, long nr, const uint64_t args[6], long *ret);

@@ -4,7 +4,12 @@
  *
  * Request: one message, with the process's stdin, stdout and stderr as
  * three fds (SCM_RIGHTS), and a text of NUL-terminated fields:
- *   "EXEC", uid, gid, cwd, nargs, args..., nenv, env...
+ *   "EXEC", uid, gid, cwd, nargs, args..., nenv, env... [, settings]
+ * settings (optional): the process's groups, umask, rlimits, no_new_privs
+ * and capabilities (OCI process.json), one field as sandbox_process_encode
+ * (kernel.h) writes it; without it the process gets those of the sandbox's
+ * config but its groups (a pod container's: the defaults).  It keeps the
+ * seccomp profile of where it runs (the sandbox's, or the container's).
  * ("EXECTTY": the stdin fd is a host terminal; the process gets a terminal
  * of the sandbox bridged to it, see kernel_spawn_req.tty.)
  * Replies: an int32 (the pid, or -errno), later an int32 (the wait status).
@@ -13,10 +18,14 @@
  * Or a signal from outside: "SIGNAL", pid (-1: every process), signal;
  * answered with an int32 0 or -errno (ESRCH: no such process).
  *
+ * Or "PS": answered with one message, an int32 count and that many int32
+ * host pids (in the sentry's pid namespace) of the stubs that run the
+ * threads of every process (`runsc ps` of a pod's container).
+ *
  * Or "CONTAINER": a pod container joins the sandbox (container.h).  Each
  * pod container has a control socket of its own, served here too: there
- * EXEC starts a process of that container, in its root, and SIGNAL reaches
- * only its processes. */
+ * EXEC starts a process of that container, in its root, and SIGNAL and PS
+ * reach only its processes. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -129,13 +138,24 @@ static int handle(struct kernel *k, struct kcontainer *ctr, struct spawn_conn *c
 	if (!(c->argv = parse_list(c->buf, len, &pos)) || !c->argv[0] ||
 	    !(c->envp = parse_list(c->buf, len, &pos)))
 		return -EINVAL;
+	struct sandbox_process *proc = NULL;
+	const char *settings = pos < len ? field(c->buf, len, &pos) : NULL;
+	if (pos < len)
+		return -EINVAL;   /* trailing fields */
+	if (settings) {
+		int err = sandbox_process_decode(settings, strlen(settings), &proc);
+		if (err < 0)
+			return err;
+	}
 	struct kernel_spawn_req req = {
 		.argv = c->argv, .envp = c->envp, .cwd = cwd, .uid = (uid_t)uid, .gid = (gid_t)gid,
 		.stdio = { c->stdio[0], c->stdio[1], c->stdio[2] },
 		.tty = tty, .on_exit = spawn_exited, .arg = c,
-		.root = ctr ? container_root(ctr) : NULL, .container = ctr,
+		.root = ctr ? container_root(ctr) : NULL, .container = ctr, .process = proc,
 	};
-	return kernel_spawn(k, &req);
+	int r = kernel_spawn(k, &req);   /* (the settings are applied by now) */
+	sandbox_process_free(proc);
+	return r;
 }
 
 /* SIGNAL: as a signal from outside the sandbox (SI_USER, no sender). */
@@ -163,6 +183,34 @@ static int handle_signal(struct kernel *k, struct kcontainer *ctr, char *buf, si
 	}
 	pthread_mutex_unlock(&k->lock);
 	return err;
+}
+
+/* PS: the host pids of the stubs that run the processes' threads. */
+static void handle_ps(struct kernel *k, struct kcontainer *ctr, int fd)
+{
+	enum { PS_MAX = SPAWN_MSG_MAX / sizeof(int32_t) - 1 };
+	int32_t *r = malloc((PS_MAX + 1) * sizeof *r), n = 0;
+	if (!r) {
+		int32_t e = -ENOMEM;
+		ssize_t w = send(fd, &e, sizeof e, MSG_NOSIGNAL);
+		(void)w;
+		return;
+	}
+	pthread_mutex_lock(&k->lock);
+	for (pid_t p = 1; p < KERNEL_MAX_PID && n < PS_MAX; p++) {
+		struct thread_group *tg = kernel_find_tg(k, p);
+		if (!tg || tg->tgid != p || tg->state != TG_ALIVE || (ctr && tg->container != ctr))
+			continue;
+		struct task *t;
+		list_for_each_entry(t, &tg->threads, tg_node)
+			if (t->ctx && n < PS_MAX)   /* (t->ctx changes under k->lock only) */
+				r[1 + n++] = (int32_t)t->platform->host_tid(t->ctx);
+	}
+	pthread_mutex_unlock(&k->lock);
+	r[0] = n;
+	ssize_t w = send(fd, r, (size_t)(n + 1) * sizeof *r, MSG_NOSIGNAL);
+	(void)w;
+	free(r);
 }
 
 #define SPAWN_MAX_FDS 8   /* CONTAINER's five, with room to refuse more */
@@ -222,6 +270,11 @@ void spawn_serve_conn(struct kernel *k, struct kcontainer *ctr, int fd)
 			int32_t r = handle_signal(k, ctr, buf, (size_t)n, pos);
 			ssize_t w = send(fd, &r, sizeof r, MSG_NOSIGNAL);
 			(void)w;
+			conn_free(c);
+			return;
+		}
+		if (magic && strcmp(magic, "PS") == 0) {
+			handle_ps(k, ctr, fd);
 			conn_free(c);
 			return;
 		}

@@ -92,6 +92,7 @@ static struct thread_group *tg_new_child(struct task *t, const struct clone_requ
 	tg->cred = parent->cred;
 	tg->undumpable = parent->undumpable;
 	memcpy(tg->rlim, parent->rlim, sizeof tg->rlim);
+	tg->seccomp = parent->seccomp;
 	tg->start_time = ts_now(CLOCK_MONOTONIC);
 	memcpy(tg->comm, parent->comm, sizeof tg->comm);
 	tg->exe = parent->exe;

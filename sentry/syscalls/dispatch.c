@@ -11,8 +11,8 @@ long syscall_dispatch(struct task *t, long nr, const uint64_t args[6])
 	if (strace)
 		strace_syscall_enter(t, nr, args);
 	long ret;
-	if (t->k->opts.seccomp && !seccomp_check(t, nr, args, &ret)) {
-		/* the container's seccomp profile refused it */
+	if (t->tg->seccomp && !seccomp_check(t, nr, args, &ret)) {
+		/* its container's seccomp profile refused it */
 	} else if (nr < 0 || nr >= SYSCALL_TABLE_SIZE || !syscall_table[nr].fn) {
 		if (nr >= 0 && nr < (long)(sizeof t->k->unimplemented / sizeof t->k->unimplemented[0]))
 			atomic_fetch_add(&t->k->unimplemented[nr], 1);

@@ -202,6 +202,41 @@ bbrun()
 
 # --- fixtures --------------------------------------------------------------------
 
+# require_runsc: sets RUNSC to the OCI runtime built beside $SENTRY; the
+# test fails and ends here if there is none.
+require_runsc()
+{
+	RUNSC=$(dirname -- "$SENTRY")/runsc
+	if [ ! -x "$RUNSC" ]; then
+		fail "build/runsc exists" "not found beside $SENTRY"
+		exit 1
+	fi
+}
+
+# require_tools TOOL...: each is on PATH, or the test fails and ends here.
+require_tools()
+{
+	local tool
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			fail "$tool is installed (make deps)" "not on PATH"
+			exit 1
+		fi
+	done
+}
+
+# wait_file FILE TEXT: up to 5 s for TEXT to show up in FILE (1 if it
+# does not).
+wait_file()
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # copy_rootfs DIR: a private copy of the busybox rootfs at DIR, for tests that
 # add files to it or check it is left alone.
 copy_rootfs()

@@ -4,17 +4,6 @@
 . "$(dirname -- "$0")/lib.sh"
 T=$E2E_TMP
 
-# wait_file FILE TEXT: wait up to 5 s for FILE to contain TEXT.
-wait_file()
-{
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 for sig in TERM INT HUP QUIT; do
 	"$SENTRY" run --rootfs "$E2E_ROOTFS" -- /bin/sh -c \
 		"trap 'echo got-$sig; exit 7' $sig; echo ready; while :; do sleep 0.05; done" \

@@ -85,17 +85,6 @@ sandbox_ns()
 	fi
 }
 
-# wait_file FILE TEXT: wait up to 5 s for FILE to contain TEXT.
-wait_file()
-{
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 expect_eq "no process of our binary before the test (sanity)" "" "$(procs)"
 
 # 1. A normal run.

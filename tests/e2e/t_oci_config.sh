@@ -8,11 +8,7 @@
 # for the raw syscalls).
 . "$(dirname -- "$0")/lib.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
+require_runsc
 ROOT=$E2E_TMP/runsc-root
 B=$E2E_TMP/bundle
 mkdir -p "$B"

@@ -9,17 +9,8 @@
 . "$(dirname -- "$0")/lib.sh"
 . "$E2E_DIR/containerd.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
-for tool in containerd ctr containerd-shim-runc-v2; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "$tool is installed (make deps)" "not on PATH"
-		exit 1
-	fi
-done
+require_runsc
+require_tools containerd ctr containerd-shim-runc-v2
 if ! "$CTRD_PY" -c 'import grpc, grpc_tools' 2>/dev/null; then
 	fail "python3-grpcio and python3-grpc-tools are installed (make deps)" "cannot import them"
 	exit 1

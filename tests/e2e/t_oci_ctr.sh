@@ -7,17 +7,8 @@
 . "$(dirname -- "$0")/lib.sh"
 . "$E2E_DIR/containerd.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
-for tool in containerd ctr containerd-shim-runc-v2; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "$tool is installed (make deps)" "not on PATH"
-		exit 1
-	fi
-done
+require_runsc
+require_tools containerd ctr containerd-shim-runc-v2
 if ! ctrd_start; then
 	fail "a private containerd starts" "$(tail -5 "$CTRD_LOG")"
 	exit 1
@@ -32,37 +23,13 @@ RT=(--runc-binary "$RUNSC" --runc-root "$CTRD_DIR/runc")
 crun() { ctrc run --fifo-dir "$CTRD_FIFO_DIR" "${RT[@]}" "$@"; }
 cexec() { ctrc task exec --fifo-dir "$CTRD_FIFO_DIR" "$@"; }
 
-# ptyrun CMD...: CMD with a terminal as its stdin/stdout/stderr (ctr -t
+# ptyrun CMD...: ptyrun.py (CMD with a terminal as its stdio: ctr -t
 # wants one); prints what it wrote there (CRs dropped, without ctr's
 # complaints about resizing an exited process), exits with its status.
 # With PTY_INPUT set, types that once PTY_WAIT has been printed.
-cat >"$E2E_TMP/ptyrun.py" <<'PY'
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out, typed = b'', False
-want = os.environ.get('PTY_WAIT', '').encode()
-text = os.environ.get('PTY_INPUT', '').encode()
-while True:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-    sys.stdout.buffer.write(d.replace(b'\r', b''))
-    sys.stdout.flush()
-    if text and not typed and want in out:
-        os.write(fd, text)
-        typed = True
-_, st = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
-PY
 ptyrun()
 {
-	timeout -s KILL "$CTRD_TIMEOUT" "$CTRD_PY" "$E2E_TMP/ptyrun.py" "$@" |
+	timeout -s KILL "$CTRD_TIMEOUT" "$CTRD_PY" "$E2E_DIR/ptyrun.py" "$@" |
 		grep --line-buffered -v 'resize pty.*cannot resize a stopped container'
 	return "${PIPESTATUS[0]}"
 }
@@ -80,17 +47,6 @@ wait_status()
 	done
 	return 1
 }
-# wait_file FILE WORD: up to 5 s for WORD to show up in FILE.
-wait_file()
-{
-	local i
-	for i in $(seq 50); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --- ctr run, no terminal ------------------------------------------------------
 expect_run "ctr run: the container's stdout and exit status 3" 3 "out" \
 	crun --rm --rootfs "$R" r1 /bin/sh -c 'echo out; echo err >&2; exit 3'

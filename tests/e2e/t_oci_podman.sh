@@ -12,17 +12,8 @@
 # from there.
 . "$(dirname -- "$0")/lib.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
-for tool in podman conmon; do
-	if ! command -v "$tool" >/dev/null; then
-		fail "$tool is installed (make deps)" "not on PATH"
-		exit 1
-	fi
-done
+require_runsc
+require_tools podman conmon
 
 PD=$E2E_TMP/podman
 R=$E2E_TMP/rootfs
@@ -74,27 +65,9 @@ e2e_cleanup_hook()
 	tidy_cgroups
 }
 
-# ptyrun CMD...: CMD with a terminal as its stdin/stdout/stderr (podman -t
-# wants one); prints what it wrote there (CRs dropped), exits with its status.
-cat >"$E2E_TMP/ptyrun.py" <<'PY'
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b''
-while True:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode(errors='replace').replace('\r', ''))
-_, st = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
-PY
-ptyrun() { timeout -k 2 30 /usr/bin/python3 "$E2E_TMP/ptyrun.py" "$@"; }
+# ptyrun CMD...: ptyrun.py (CMD with a terminal as its stdio: podman -t
+# wants one), within a time limit.
+ptyrun() { timeout -k 2 30 /usr/bin/python3 "$E2E_DIR/ptyrun.py" "$@"; }
 
 # wait_log NAME TEXT: until the container's log shows TEXT (5 s at most).
 wait_log()

@@ -4,11 +4,7 @@
 # (containerd, podman and CRI come later: issue 6.)
 . "$(dirname -- "$0")/lib.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
+require_runsc
 ROOT=$E2E_TMP/runsc-root
 LOG=$E2E_TMP/log.json
 B=$E2E_TMP/bundle
@@ -36,6 +32,17 @@ c["process"]["args"] = args
 c["process"]["terminal"] = False
 c["root"] = {"path": "/", "readonly": True}
 json.dump(c, open(path, "w"), indent=2)
+PY
+}
+# edit_config PYTHON...: each PYTHON statement run on c, config.json loaded.
+edit_config()
+{
+	/usr/bin/python3 - "$B/config.json" "$@" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for stmt in sys.argv[2:]:
+    exec(stmt)
+json.dump(c, open(sys.argv[1], "w"), indent=2)
 PY
 }
 
@@ -187,13 +194,8 @@ while time.time() < end and b'done' not in out:
 print(out.decode().replace('\r', ''))
 PY
 make_config /bin/sh -c 'tty; stty size; echo done'
-/usr/bin/python3 - "$B/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-c["process"]["consoleSize"] = {"height": 30, "width": 100}
-json.dump(c, open(sys.argv[1], "w"))
-PY
+edit_config 'c["process"]["terminal"] = True' \
+	'c["process"]["consoleSize"] = {"height": 30, "width": 100}'
 timeout 20 /usr/bin/python3 "$E2E_TMP/console.py" "$E2E_TMP/cs.sock" \
 	"$RUNSC" --root "$ROOT" --log "$LOG" create --bundle "$B" --console-socket "$E2E_TMP/cs.sock" c4 \
 	>"$E2E_TMP/c4.out" 2>&1 &
@@ -207,12 +209,7 @@ rs delete --force c4
 
 # A resize of the master reaches the container (SIGWINCH, the new size).
 make_config /bin/sh -c 'trap "stty size; echo done; exit" WINCH; echo ready; while :; do sleep 0.1; done'
-/usr/bin/python3 - "$B/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["process"]["terminal"] = True
-json.dump(c, open(sys.argv[1], "w"))
-PY
+edit_config 'c["process"]["terminal"] = True'
 RESIZE=40x120 timeout 20 /usr/bin/python3 "$E2E_TMP/console.py" "$E2E_TMP/cs5.sock" \
 	"$RUNSC" --root "$ROOT" --log "$LOG" create --bundle "$B" --console-socket "$E2E_TMP/cs5.sock" c5 \
 	>"$E2E_TMP/c5.out" 2>&1 &
@@ -224,17 +221,39 @@ expect_match "  ...resizing the master to 40x120 gives it SIGWINCH and the new s
 	'^40 120$' "$(cat "$E2E_TMP/c5.out")"
 rs delete --force c5
 
+# --preserve-fds N (go-runc's create ... --preserve-fds N): the caller's
+# fds 3..3+N-1 are the container's; any other fd it left open is not.
+echo "from fd 3" >"$E2E_TMP/pfd.in"
+make_config /bin/sh -c 'cat <&3; echo "to fd 4" >&4; ls /proc/$$/fd'
+expect_run "runsc run --preserve-fds 2: the init reads fd 3; it has fds 0-4, not the caller's 5" \
+	0 $'from fd 3\n0\n1\n2\n3\n4' \
+	rs run --preserve-fds 2 --bundle "$B" p1 3<"$E2E_TMP/pfd.in" 4>"$E2E_TMP/pfd.out" \
+	5<"$E2E_TMP/pfd.in"
+expect_eq "  ...and it wrote the caller's fd 4" "to fd 4" "$(cat "$E2E_TMP/pfd.out")"
+make_config /bin/sh -c 'ls /proc/$$/fd'
+expect_run "without --preserve-fds a stray fd 3 of the caller stays out" 0 $'0\n1\n2' \
+	rs run --bundle "$B" p2 3<"$E2E_TMP/pfd.in"
+# Once the guest closes a preserved pipe, no copy is left: the reader sees
+# EOF while the container still runs.
+mkfifo "$E2E_TMP/pfd.fifo"
+make_config /bin/sh -c 'echo piped >&3; exec 3>&-; sleep 2'
+# (no `timeout` here: it would hold a copy of fd 3 itself)
+"$RUNSC" --root "$ROOT" --log "$LOG" run --preserve-fds 1 --bundle "$B" p3 3>"$E2E_TMP/pfd.fifo" &
+runner=$!
+expect_run "  ...a pipe the guest writes and closes ends for the reader" 0 piped \
+	timeout 1.5 cat "$E2E_TMP/pfd.fifo"
+wait "$runner"
+: >"$LOG"
+expect_exit 1 "create --preserve-fds 3 with the caller's fd 5 closed fails" \
+	rs create --preserve-fds 3 --bundle "$B" p4 3<"$E2E_TMP/pfd.in" 4<"$E2E_TMP/pfd.in"
+check "  ...the log says why" grep -q 'preserve-fds' "$LOG"
+
 # The sandbox's network policy: a flag, or an annotation of the bundle.
 make_config /bin/sh -c 'ip -o link | wc -l'
 expect_run "default network: lo and eth0" 0 2 rs run --bundle "$B" n1
 expect_run "--block-network: lo only" 0 1 \
 	timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --block-network run --bundle "$B" n2
-/usr/bin/python3 - "$B/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c.setdefault("annotations", {})["dev.sentry.network.block"] = "true"
-json.dump(c, open(sys.argv[1], "w"))
-PY
+edit_config 'c.setdefault("annotations", {})["dev.sentry.network.block"] = "true"'
 expect_run "annotation dev.sentry.network.block=true: lo only" 0 1 rs run --bundle "$B" n3
 
 # create fails at once for a command that does not exist, with the reason
@@ -252,15 +271,9 @@ expect_eq "  ...and leaves no container" 1 "$RC"
 # memory and pids limits; delete removes it.
 CG=/sentry-e2e-$$/cg1
 make_config /bin/sleep 30
-/usr/bin/python3 - "$B/config.json" "$CG" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["linux"]["cgroupsPath"] = sys.argv[2]
-r = c["linux"].setdefault("resources", {})
-r["memory"] = {"limit": 268435456}
-r["pids"] = {"limit": 300}
-json.dump(c, open(sys.argv[1], "w"))
-PY
+edit_config "c['linux']['cgroupsPath'] = '$CG'" \
+	'c["linux"].setdefault("resources", {})["memory"] = {"limit": 268435456}' \
+	'c["linux"]["resources"]["pids"] = {"limit": 300}'
 expect_exit 0 "create with linux.cgroupsPath $CG" rs create --bundle "$B" --pid-file "$E2E_TMP/cgpid" cg1
 cgpid=$(cat "$E2E_TMP/cgpid")
 for h in memory pids cpu; do
@@ -280,10 +293,5 @@ fi
 expect_exit 0 "  ...delete --force" rs delete --force cg1
 check "  ...removes the cgroup, and the parent it made" \
 	test ! -e "/sys/fs/cgroup/memory$CG" -a ! -e "/sys/fs/cgroup/pids/sentry-e2e-$$"
-/usr/bin/python3 - "$B/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["linux"]["cgroupsPath"] = "/a/../../escape"
-json.dump(c, open(sys.argv[1], "w"))
-PY
+edit_config 'c["linux"]["cgroupsPath"] = "/a/../../escape"'
 expect_exit 1 "a cgroupsPath with .. is refused" rs create --bundle "$B" cg2

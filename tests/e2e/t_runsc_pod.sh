@@ -3,17 +3,15 @@
 # pod sandbox (CRI's sandbox config.json), then containers whose
 # linux.namespaces join it by path (/proc/<sandbox pid>/ns/...): they run
 # in the pod's sandbox with roots of their own, each with its own pid and
-# exit status; exec, kill, kill --all, delete; their files released; a
+# exit status; their own process attributes, seccomp profile, masked and
+# read-only paths, and exec's process.json; exec, kill, kill --all, delete;
+# their files released; a
 # killed proxy, a never started container, the pod's death; a container
 # whose namespace paths name no container of ours gets a sandbox of its own.
 # (runsc-compat/pod.h; the CRI itself: t_oci_cri.sh)
 . "$(dirname -- "$0")/lib.sh"
 
-RUNSC=$(dirname -- "$SENTRY")/runsc
-if [ ! -x "$RUNSC" ]; then
-	fail "build/runsc exists" "not found beside $SENTRY"
-	exit 1
-fi
+require_runsc
 ROOT=$E2E_TMP/root
 LOG=$E2E_TMP/log.json
 rs() { timeout -k 1 "$E2E_TIMEOUT" "$RUNSC" --root "$ROOT" --log "$LOG" --log-format json "$@"; }
@@ -24,6 +22,7 @@ echo pod-host >"$E2E_TMP/pod/hostname"
 printf '127.0.0.1 localhost\n10.9.9.9 from-the-pod\n' >"$E2E_TMP/pod/hosts"
 copy_rootfs "$E2E_TMP/rootfs-a"
 copy_rootfs "$E2E_TMP/rootfs-b"
+copy_rootfs "$E2E_TMP/rootfs-c"
 
 # bundle DIR SAMPLE ROOTFS NSPID ARGS...: a bundle from the CRI's sample
 # config (tests/unit/data/oci/cri-*-config.json), its namespace paths
@@ -99,6 +98,16 @@ expect_match "  ...it shares the pod's processes (the pod's sleep, its own)" \
 	$'^COMMAND\nsleep\nsleep\nps$' "$OUT"
 rs exec --detach b /bin/sh -c 'trap "" TERM; exec sleep 1000'
 sleep 0.3
+# ps of a pod's container: the host processes (stubs) that run its two
+# processes, found among the pod sandbox's, not its proxy.
+capture rs ps --format json b
+expect_match "ps --format json b: two host pids (its init and the exec'd sleep)" \
+	'^\[[0-9]+,[0-9]+\]$' "$OUT"
+bpids=$(printf '%s' "$OUT" | tr -d '[]' | tr , ' ')
+inpod=$(for p in $bpids; do [ "$p" != "$BP" ] && [[ " $(pod_pids) " == *" $p "* ]] && echo y; done)
+expect_eq "  ...both of them processes of the pod's sandbox, neither the proxy" $'y\ny' "$inpod"
+capture rs events --stats b
+expect_match "  ...events --stats b counts them" '"pids":\{"current":2\}' "$OUT"
 expect_exit 0 "kill --all b KILL: every process of b" rs kill --all b KILL
 for _ in $(seq 50); do gone "$BP" && break; sleep 0.1; done
 capture rs state b
@@ -143,6 +152,74 @@ expect_match "  ...its init (no handler) ignores it, as a pid namespace's init" 
 expect_exit 0 "  ...runsc kill o KILL" rs kill o KILL
 expect_run "  ...its status 137" 0 '{"id":"o","exitStatus":137}' rs wait o
 rs delete o
+
+# --- a container's own config.json: process, seccomp, masked/read-only paths ------------
+# cfg_bundle DIR ARGS...: the CRI sample, with capabilities CHOWN and KILL,
+# RLIMIT_NOFILE 321/654, umask 027, groups 10 and 20, noNewPrivileges, a
+# profile refusing mkdir with EPERM, /etc/passwd and /var masked, /usr
+# read-only.
+cfg_bundle()
+{
+	local dir=$1
+	shift
+	bundle "$dir" container "$E2E_TMP/rootfs-c" "$POD" "$@"
+	/usr/bin/python3 - "$dir/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+p = c["process"]
+caps = ["CAP_CHOWN", "CAP_KILL"]
+p["capabilities"] = {k: caps for k in ("bounding", "effective", "permitted")}
+p["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654}]
+p["user"]["umask"] = 0o027
+p["user"]["additionalGids"] = [10, 20]
+p["noNewPrivileges"] = True
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+c["linux"]["maskedPaths"] = ["/etc/passwd", "/var", "/no/such/path"]
+c["linux"]["readonlyPaths"] = ["/usr"]
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+}
+cfg_bundle "$E2E_TMP/b-cfg" /bin/sh -c \
+	'grep CapEff /proc/self/status; ulimit -n; ulimit -Hn; umask; id -G;
+	 grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; mkdir /tmp/d 2>&1;
+	 echo "passwd[$(cat /etc/passwd)] var[$(ls -A /var)]"; touch /usr/x 2>&1; exit 0'
+expect_run "a pod container honours its config.json: capabilities, rlimits, umask, groups, \
+no_new_privs, seccomp, masked and read-only paths" 0 \
+	$'CapEff:\t0000000000000021\n321\n654\n0027\n0 10 20\nNoNewPrivs:\t1\nSeccomp:\t2
+mkdir: can\'t create directory \'/tmp/d\': Operation not permitted\npasswd[] var[]
+touch: /usr/x: Read-only file system' rs run --bundle "$E2E_TMP/b-cfg" cfg
+cfg_bundle "$E2E_TMP/b-cfg2" /bin/sleep 1000
+expect_exit 0 "a long-running one" rs create --bundle "$E2E_TMP/b-cfg2" --pid-file "$E2E_TMP/cfg2.pid" cfg2
+expect_exit 0 "  ...started" rs start cfg2
+expect_run "  ...exec without --process: its config's settings (groups too), its seccomp" 0 \
+	$'CapEff:\t0000000000000021\n321\n0027\n0 10 20\nNoNewPrivs:\t1\nEPERM' \
+	rs exec cfg2 /bin/sh -c 'grep CapEff /proc/self/status; ulimit -n; umask; id -G;
+	grep NoNewPrivs /proc/self/status; mkdir /tmp/d 2>/dev/null || echo EPERM'
+/usr/bin/python3 - "$E2E_TMP/process.json" <<'PY'
+import json, sys
+caps = ["CAP_KILL", "CAP_NET_RAW"]
+json.dump({"args": ["/bin/sh", "-c", "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status; "
+                    "ulimit -n; ulimit -Hn; umask; id -G; mkdir /tmp/d 2>/dev/null || echo EPERM"],
+           "cwd": "/", "env": ["PATH=/bin:/usr/bin"],
+           "user": {"uid": 0, "gid": 0, "additionalGids": [30], "umask": 0o077},
+           "capabilities": {k: caps for k in ("bounding", "effective", "permitted")},
+           "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}],
+           "noNewPrivileges": False}, open(sys.argv[1], "w"))
+PY
+expect_run "  ...exec --process: the process.json's capabilities, rlimits, umask, groups, \
+no_new_privs; the container's seccomp" 0 \
+	$'CapEff:\t0000000000002020\nNoNewPrivs:\t0\n100\n200\n0077\n0 30\nEPERM' \
+	rs exec --process "$E2E_TMP/process.json" cfg2
+expect_run "  ...the pod's own processes keep the pod's (no seccomp, its masked paths unmasked)" 0 \
+	$'Seccomp:\t0\nok' rs exec pod /bin/sh -c 'grep ^Seccomp: /proc/self/status;
+	mkdir /tmp/d-pod && test -s /etc/passwd && echo ok'
+expect_run "exec --process in a standalone container (the pod's sandbox, no seccomp)" 0 \
+	$'CapEff:\t0000000000002020\nNoNewPrivs:\t0\n100\n200\n0077\n0 30' \
+	rs exec --process "$E2E_TMP/process.json" pod
+expect_exit 0 "  ...kill cfg2" rs kill cfg2 KILL
+expect_run "  ...its status 137" 0 '{"id":"cfg2","exitStatus":137}' rs wait cfg2
+rs delete cfg2
 
 # --- endings -------------------------------------------------------------------------
 expect_exit 0 "a container created and never started" \

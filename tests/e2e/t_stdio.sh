@@ -109,3 +109,13 @@ n_out=$OUT n_err=$ERR
 capture bbrun -- /bin/sh -c 'echo hi >&3; echo "rc=$?"' 3>"$T/fd3"
 expect_eq "the caller's fd 3 is not open in the guest" "$n_out|$n_err" "$OUT|$ERR"
 expect_eq "  ...and nothing was written to it" "" "$(cat "$T/fd3")"
+# --preserve-fds N: the caller's fds 3..3+N-1 are the guest's as well.
+# (`; exit 0`: ls is not exec'd in place of the shell, whose fds it lists)
+echo "from fd 3" >"$T/pfd.in"
+expect_run "--preserve-fds 2: the guest reads fd 3, writes fd 4, and has no fd 5" 0 \
+	$'from fd 3\n0\n1\n2\n3\n4' \
+	bbrun --preserve-fds 2 -- /bin/sh -c 'cat <&3; echo "to fd 4" >&4; ls /proc/$$/fd; exit 0' \
+	3<"$T/pfd.in" 4>"$T/pfd.out" 5<"$T/pfd.in"
+expect_eq "  ...what it wrote to fd 4 reached the caller's" "to fd 4" "$(cat "$T/pfd.out")"
+expect_exit 2 "--preserve-fds 1 with the caller's fd 3 closed is a usage error" \
+	bbrun --preserve-fds 1 -- /bin/true 3>&-
