@@ -14,6 +14,7 @@
 
 #include "runsc-compat/cgroup.h"
 #include "runsc-compat/container.h"
+#include "runsc-compat/oci_config.h"
 
 static void rfc3339_now(char *out, size_t size)
 {
@@ -335,4 +336,36 @@ void container_remove_dir(const struct runsc_globals *g, const char *id)
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+char *container_cgroup_create(const struct runsc_globals *g, const struct oci_config *c,
+			      const char *dir, bool limits)
+{
+	char path[PATH_MAX], why[512], file[PATH_MAX + 16];
+	if (cgroup_path(c->cgroups_path, g->systemd_cgroup, path, sizeof path, why,
+			sizeof why) < 0) {
+		runsc_error(g, "%s", why);
+		return NULL;
+	}
+	struct cgroup_limits l = { 0 };
+	if (limits)
+		l = (struct cgroup_limits){ c->has_memory_limit, c->memory_limit,
+					    c->has_pids_limit, c->pids_limit };
+	char *dirs = cgroup_create(path, &l, why, sizeof why);
+	if (!dirs) {
+		runsc_error(g, "%s", why);
+		return NULL;
+	}
+	snprintf(file, sizeof file, "%s/cgroups", dir);
+	FILE *f = fopen(file, "we");
+	bool ok = f && fputs(dirs, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		runsc_error(g, "cannot write %s: %s", file, strerror(errno));
+		cgroup_remove(dirs);
+		free(dirs);
+		return NULL;
+	}
+	return dirs;
 }

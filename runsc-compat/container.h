@@ -86,7 +86,14 @@ const char *container_status_name(enum container_status s);
 /* The OCI state JSON of a container (runc's fields), to out. */
 void container_print_state(const struct container_state *st, enum container_status s,
 			   FILE *out);
-/* Removes <root>/<id> and what is in it. */
+struct oci_config;
+/* The container's cgroup (linux.cgroupsPath; cgroup.h), with the memory
+ * and pids limits of linux.resources if limits; its directories recorded
+ * in dir/cgroups, which container_remove_dir removes.  NULL when reported
+ * (runsc_error). */
+char *container_cgroup_create(const struct runsc_globals *g, const struct oci_config *c,
+			      const char *dir, bool limits);
+/* Removes <root>/<id> and what is in it (and the container's cgroups). */
 void container_remove_dir(const struct runsc_globals *g, const char *id);
 /* A process's start time, or 0 if it is gone. */
 unsigned long long proc_start_time(pid_t pid);

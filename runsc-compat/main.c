@@ -402,39 +402,6 @@ struct create_opts {
 	bool detach, no_pivot, no_new_keyring;
 };
 
-/* The container's cgroup (linux.cgroupsPath) with its memory and pids
- * limits, its directories recorded in dir/cgroups for delete; NULL when
- * reported. */
-static char *container_cgroup_create(const struct runsc_globals *g, const struct oci_config *c,
-				     const char *dir)
-{
-	char path[PATH_MAX], why[512], file[PATH_MAX + 16];
-	if (cgroup_path(c->cgroups_path, g->systemd_cgroup, path, sizeof path, why,
-			sizeof why) < 0) {
-		runsc_error(g, "%s", why);
-		return NULL;
-	}
-	struct cgroup_limits l = { c->has_memory_limit, c->memory_limit, c->has_pids_limit,
-				   c->pids_limit };
-	char *dirs = cgroup_create(path, &l, why, sizeof why);
-	if (!dirs) {
-		runsc_error(g, "%s", why);
-		return NULL;
-	}
-	snprintf(file, sizeof file, "%s/cgroups", dir);
-	FILE *f = fopen(file, "we");
-	bool ok = f && fputs(dirs, f) >= 0;
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (!ok) {
-		runsc_error(g, "cannot write %s: %s", file, strerror(errno));
-		cgroup_remove(dirs);
-		free(dirs);
-		return NULL;
-	}
-	return dirs;
-}
-
 /* create: returns the exit status; *monitor is the monitor's pid. */
 static int do_create(const struct runsc_globals *g, const char *id, const struct create_opts *o,
 		     pid_t *monitor)
@@ -537,7 +504,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	cfg.control_socket = ctl;
 	char *cgroups = NULL;
 	if (c.cgroups_path && c.cgroups_path[0] &&
-	    (cgroups = container_cgroup_create(g, &c, dir)) == NULL) {
+	    (cgroups = container_cgroup_create(g, &c, dir, true)) == NULL) {
 		container_remove_dir(g, id);
 		return 1;   /* reported */
 	}

@@ -19,6 +19,7 @@
 
 #include "common/strbuf.h"
 #include "gofer/gofer.h"
+#include "runsc-compat/cgroup.h"
 #include "runsc-compat/control.h"
 #include "runsc-compat/pod.h"
 #include "runsc-compat/sandbox_spec.h"
@@ -407,6 +408,17 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 	snprintf(fifo, sizeof fifo, "%s/start.fifo", dir);
 	snprintf(ctl, sizeof ctl, "%s/control.sock", dir);
 	container_file(g, pod->id, "control.sock", pod_ctl, sizeof pod_ctl);
+	/* The proxy (the pid the shim's metrics look at) and the container's
+	 * gofer go in its cgroup.  Its limits are not written: its processes
+	 * run in the pod's sandbox, under the pod's cgroup and limits. */
+	char *cgroups = NULL;
+	if (c->cgroups_path && c->cgroups_path[0] &&
+	    !(cgroups = container_cgroup_create(g, c, dir, false))) {
+		if (r->tty >= 0)
+			close(r->tty);
+		container_remove_dir(g, r->id);
+		return 1;   /* reported */
+	}
 	if (mkfifo(fifo, 0600) < 0)
 		return create_failed(g, r->id, r->tty, "container %s: mkfifo: %s", r->id,
 				     strerror(errno));
@@ -425,8 +437,16 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(rep[0]);
+		if (cgroups && cgroup_join(cgroups, why, sizeof why) < 0) {
+			int32_t err = -EIO;
+			fprintf(stderr, "runsc: %s\n", why);
+			ssize_t w = write(rep[1], &err, sizeof err);
+			(void)w;
+			_exit(125);
+		}
 		proxy_main(&a);
 	}
+	free(cgroups);
 	close(rep[1]);
 	close(lfd);
 	if (r->tty >= 0)

@@ -221,6 +221,24 @@ expect_exit 0 "  ...kill cfg2" rs kill cfg2 KILL
 expect_run "  ...its status 137" 0 '{"id":"cfg2","exitStatus":137}' rs wait cfg2
 rs delete cfg2
 
+# linux.cgroupsPath of a pod container: its proxy (the pid containerd's
+# metrics read) and its gofer are there; delete removes it and its parent.
+CG=/sentry-e2e-pod-$$/cg
+cp -r "$E2E_TMP/b-b" "$E2E_TMP/b-cg"
+/usr/bin/python3 - "$E2E_TMP/b-cg/config.json" "$CG" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["cgroupsPath"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+expect_exit 0 "a pod container with linux.cgroupsPath" \
+	rs create --bundle "$E2E_TMP/b-cg" --pid-file "$E2E_TMP/cg.pid" cg
+cgpid=$(cat "$E2E_TMP/cg.pid")
+expect_match "  ...its proxy is in $CG" ":memory:$CG\$" "$(cat "/proc/$cgpid/cgroup")"
+check "  ...with its gofer" test "$(wc -l <"/sys/fs/cgroup/memory$CG/cgroup.procs")" -ge 2
+expect_exit 0 "  ...delete --force" rs delete --force cg
+check "  ...removes the cgroup and the parent it made" test ! -e "/sys/fs/cgroup/memory/sentry-e2e-pod-$$"
+
 # --- endings -------------------------------------------------------------------------
 expect_exit 0 "a container created and never started" \
 	rs create --bundle "$E2E_TMP/b-b" --pid-file "$E2E_TMP/n.pid" never
