@@ -262,6 +262,17 @@ int tty_bridge_start(struct kernel *k, const struct sandbox_config *cfg,
 	return 0;
 }
 
+/* The bridge's hold on its terminal, let go (its thread is over). */
+static void bridge_release_tty(struct tty_bridge *b)
+{
+	waitq_del(&b->tty->in_wq, &b->in_e);
+	waitq_del(&b->tty->out_wq, &b->out_e);
+	if (!b->master_closed)
+		tty_master_close(b->tty);
+	tty_put(b->tty);
+	close(b->event_fd);
+}
+
 void tty_bridge_finish(struct kernel *k)
 {
 	struct tty_bridge *b = k->tty_bridge;
@@ -274,12 +285,7 @@ void tty_bridge_finish(struct kernel *k)
 	(void)r;
 	pthread_join(b->thread, NULL);
 	signal(SIGWINCH, SIG_IGN);
-	waitq_del(&b->tty->in_wq, &b->in_e);
-	waitq_del(&b->tty->out_wq, &b->out_e);
-	if (!b->master_closed)
-		tty_master_close(b->tty);
-	tty_put(b->tty);
-	close(b->event_fd);
+	bridge_release_tty(b);
 	free(b);
 }
 
@@ -289,12 +295,7 @@ void tty_bridge_finish(struct kernel *k)
 static void spawn_bridge_end(struct tty_bridge *b)
 {
 	pthread_detach(pthread_self());
-	waitq_del(&b->tty->in_wq, &b->in_e);
-	waitq_del(&b->tty->out_wq, &b->out_e);
-	if (!b->master_closed)
-		tty_master_close(b->tty);
-	tty_put(b->tty);
-	close(b->event_fd);
+	bridge_release_tty(b);
 	close(b->in_fd);
 	if (b->done)
 		b->done(b->done_arg);

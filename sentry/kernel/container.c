@@ -66,66 +66,22 @@ struct kcontainer {
 
 /* --- the request ---------------------------------------------------------------------- */
 
-/* The next NUL-terminated field at *pos (within len), or NULL. */
-static char *next_field(char *buf, size_t len, size_t *pos)
-{
-	if (*pos >= len)
-		return NULL;
-	char *s = buf + *pos;
-	char *end = memchr(s, 0, len - *pos);
-	if (!end)
-		return NULL;
-	*pos = (size_t)(end - buf) + 1;
-	return s;
-}
-
-static bool next_uint(char *buf, size_t len, size_t *pos, unsigned long long max,
-		      unsigned long long *out)
-{
-	const char *s = next_field(buf, len, pos);
-	if (!s || !*s || *s == '-')
-		return false;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*end || errno || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static char **next_list(char *buf, size_t len, size_t *pos)
-{
-	unsigned long long n;
-	if (!next_uint(buf, len, pos, CONTAINER_MAX_ARGS, &n))
-		return NULL;
-	char **v = calloc(n + 1, sizeof *v);
-	if (!v)
-		return NULL;
-	for (unsigned long long i = 0; i < n; i++)
-		if (!(v[i] = next_field(buf, len, pos))) {
-			free(v);
-			return NULL;
-		}
-	return v;
-}
-
 static int parse_process(struct kcontainer *c, size_t len, size_t *pos)
 {
 	unsigned long long uid, gid, tty, ro, pidns;
-	c->id = next_field(c->buf, len, pos);
-	if (!c->id || !*c->id || !next_uint(c->buf, len, pos, 0xfffffffeULL, &uid) ||
-	    !next_uint(c->buf, len, pos, 0xfffffffeULL, &gid))
+	c->id = ctl_field(c->buf, len, pos);
+	if (!c->id || !*c->id || !ctl_uint(c->buf, len, pos, 0xfffffffeULL, &uid) ||
+	    !ctl_uint(c->buf, len, pos, 0xfffffffeULL, &gid))
 		return -EINVAL;
-	c->cwd = next_field(c->buf, len, pos);
-	if (!c->cwd || c->cwd[0] != '/' || !next_uint(c->buf, len, pos, 1, &tty) ||
-	    !next_uint(c->buf, len, pos, 1, &ro) || !next_uint(c->buf, len, pos, 1, &pidns))
+	c->cwd = ctl_field(c->buf, len, pos);
+	if (!c->cwd || c->cwd[0] != '/' || !ctl_uint(c->buf, len, pos, 1, &tty) ||
+	    !ctl_uint(c->buf, len, pos, 1, &ro) || !ctl_uint(c->buf, len, pos, 1, &pidns))
 		return -EINVAL;
-	if (!(c->argv = next_list(c->buf, len, pos)) || !c->argv[0] ||
-	    !(c->envp = next_list(c->buf, len, pos)))
+	if (!(c->argv = ctl_list(c->buf, len, pos, CONTAINER_MAX_ARGS)) || !c->argv[0] ||
+	    !(c->envp = ctl_list(c->buf, len, pos, CONTAINER_MAX_ARGS)))
 		return -EINVAL;
-	const char *proc = next_field(c->buf, len, pos), *filter = NULL;
-	if (!proc || !(filter = next_field(c->buf, len, pos)))
+	const char *proc = ctl_field(c->buf, len, pos), *filter = NULL;
+	if (!proc || !(filter = ctl_field(c->buf, len, pos)))
 		return -EINVAL;
 	int err = sandbox_process_decode(proc, strlen(proc), &c->process);
 	if (err == 0 && *filter)
@@ -249,15 +205,15 @@ static int config_mount(struct kcontainer *c, char *buf, size_t len, size_t *pos
 			uint32_t *bind_index)
 {
 	unsigned long long type, ro, flags, mode, size, uid, gid;
-	if (!next_uint(buf, len, pos, SANDBOX_MOUNT_CGROUP, &type))
+	if (!ctl_uint(buf, len, pos, SANDBOX_MOUNT_CGROUP, &type))
 		return -EINVAL;
-	const char *guest = next_field(buf, len, pos);
-	if (!guest || guest[0] != '/' || !next_uint(buf, len, pos, 1, &ro) ||
-	    !next_uint(buf, len, pos, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC, &flags) ||
-	    !next_uint(buf, len, pos, 07777, &mode) ||
-	    !next_uint(buf, len, pos, UINT64_MAX, &size) ||
-	    !next_uint(buf, len, pos, 0xfffffffeULL, &uid) ||
-	    !next_uint(buf, len, pos, 0xfffffffeULL, &gid))
+	const char *guest = ctl_field(buf, len, pos);
+	if (!guest || guest[0] != '/' || !ctl_uint(buf, len, pos, 1, &ro) ||
+	    !ctl_uint(buf, len, pos, MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC, &flags) ||
+	    !ctl_uint(buf, len, pos, 07777, &mode) ||
+	    !ctl_uint(buf, len, pos, UINT64_MAX, &size) ||
+	    !ctl_uint(buf, len, pos, 0xfffffffeULL, &uid) ||
+	    !ctl_uint(buf, len, pos, 0xfffffffeULL, &gid))
 		return -EINVAL;
 	struct sandbox_mount m = {
 		.host = "bind", .guest = guest, .readonly = ro, .type = (enum sandbox_mount_type)type,
@@ -282,11 +238,11 @@ static int config_mount(struct kcontainer *c, char *buf, size_t len, size_t *pos
 static int path_list(struct kcontainer *c, size_t len, size_t *pos, char ***out, size_t *n)
 {
 	unsigned long long count;
-	if (!next_uint(c->buf, len, pos, CONTAINER_MAX_MOUNTS, &count) ||
+	if (!ctl_uint(c->buf, len, pos, CONTAINER_MAX_MOUNTS, &count) ||
 	    !(*out = calloc(count + 1, sizeof **out)))
 		return -EINVAL;
 	for (unsigned long long i = 0; i < count; i++)
-		if (!((*out)[i] = next_field(c->buf, len, pos)) || (*out)[i][0] != '/')
+		if (!((*out)[i] = ctl_field(c->buf, len, pos)) || (*out)[i][0] != '/')
 			return -EINVAL;
 	*n = (size_t)count;
 	return 0;
@@ -316,7 +272,7 @@ static int setup_fs(struct kcontainer *c, size_t len, size_t *pos)
 		return err;
 	etc_net_setup_root(c->k, &c->root);
 	unsigned long long n;
-	if (!next_uint(c->buf, len, pos, CONTAINER_MAX_MOUNTS, &n))
+	if (!ctl_uint(c->buf, len, pos, CONTAINER_MAX_MOUNTS, &n))
 		return -EINVAL;
 	uint32_t bind_index = 0;
 	for (unsigned long long i = 0; i < n; i++)
@@ -631,7 +587,7 @@ void container_request(struct kernel *k, int conn, char *buf, size_t len, int *f
 	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
 	size_t pos = 0;
-	next_field(buf, len, &pos);   /* "CONTAINER" */
+	ctl_field(buf, len, &pos);   /* "CONTAINER" */
 	int err = nfds == FD_COUNT && c->wake_fd >= 0 && c->stop_fd >= 0 ? 0 : -EINVAL;
 	if (err == 0)
 		err = parse_process(c, len, &pos);

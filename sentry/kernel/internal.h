@@ -27,6 +27,14 @@ void vfork_release_locked(struct thread_group *tg);
 
 /* spawn.c: serves the OCI exec control socket at path (a thread). */
 int spawn_server_start(struct kernel *k, const char *path);
+/* spawn.c: the fields of a control-socket request (NUL-terminated text,
+ * spawn.c's header): the next field at *pos within len (NULL past the
+ * end); a decimal number at most max; a count (at most max) then that many
+ * fields, as a malloc'd NULL-terminated array of pointers into buf. */
+char *ctl_field(char *buf, size_t len, size_t *pos);
+bool ctl_uint(char *buf, size_t len, size_t *pos, unsigned long long max,
+	      unsigned long long *out);
+char **ctl_list(char *buf, size_t len, size_t *pos, unsigned long long max);
 
 /* boot_oci.c: OCI mounts in the mount table mt whose root is root (the
  * sandbox's, or a pod container's).  Mounts d (consumed) at where, which

@@ -80,8 +80,9 @@ static void spawn_exited(void *arg, int wait_status)
 	conn_free(c);
 }
 
-/* The next NUL-terminated field at *pos (within len), or NULL. */
-static char *field(char *buf, size_t len, size_t *pos)
+/* --- the requests' text: NUL-terminated fields (internal.h) --------------------------- */
+
+char *ctl_field(char *buf, size_t len, size_t *pos)
 {
 	if (*pos >= len)
 		return NULL;
@@ -93,29 +94,31 @@ static char *field(char *buf, size_t len, size_t *pos)
 	return s;
 }
 
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+bool ctl_uint(char *buf, size_t len, size_t *pos, unsigned long long max,
+	      unsigned long long *out)
 {
-	char *end;
-	if (!s || !*s)
+	const char *s = ctl_field(buf, len, pos);
+	if (!s || !*s || *s == '-')
 		return false;
+	char *end;
 	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned long long v = strtoull(s, &end, 10);
 	if (*end || errno || v > max)
 		return false;
 	*out = v;
 	return true;
 }
 
-static char **parse_list(char *buf, size_t len, size_t *pos)
+char **ctl_list(char *buf, size_t len, size_t *pos, unsigned long long max)
 {
-	unsigned long n;
-	if (!parse_uint(field(buf, len, pos), SPAWN_MAX_ARGS, &n))
+	unsigned long long n;
+	if (!ctl_uint(buf, len, pos, max, &n))
 		return NULL;
 	char **v = calloc(n + 1, sizeof *v);
 	if (!v)
 		return NULL;
-	for (unsigned long i = 0; i < n; i++)
-		if (!(v[i] = field(buf, len, pos))) {
+	for (unsigned long long i = 0; i < n; i++)
+		if (!(v[i] = ctl_field(buf, len, pos))) {
 			free(v);
 			return NULL;
 		}
@@ -125,21 +128,21 @@ static char **parse_list(char *buf, size_t len, size_t *pos)
 static int handle(struct kernel *k, struct kcontainer *ctr, struct spawn_conn *c, size_t len)
 {
 	size_t pos = 0;
-	unsigned long uid, gid;
-	const char *magic = field(c->buf, len, &pos);
+	unsigned long long uid, gid;
+	const char *magic = ctl_field(c->buf, len, &pos);
 	bool tty = magic && strcmp(magic, "EXECTTY") == 0;
 	if (!magic || (strcmp(magic, "EXEC") != 0 && !tty) ||
-	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &uid) ||
-	    !parse_uint(field(c->buf, len, &pos), 0xfffffffeUL, &gid))
+	    !ctl_uint(c->buf, len, &pos, 0xfffffffeULL, &uid) ||
+	    !ctl_uint(c->buf, len, &pos, 0xfffffffeULL, &gid))
 		return -EINVAL;
-	const char *cwd = field(c->buf, len, &pos);
+	const char *cwd = ctl_field(c->buf, len, &pos);
 	if (!cwd || cwd[0] != '/')
 		return -EINVAL;
-	if (!(c->argv = parse_list(c->buf, len, &pos)) || !c->argv[0] ||
-	    !(c->envp = parse_list(c->buf, len, &pos)))
+	if (!(c->argv = ctl_list(c->buf, len, &pos, SPAWN_MAX_ARGS)) || !c->argv[0] ||
+	    !(c->envp = ctl_list(c->buf, len, &pos, SPAWN_MAX_ARGS)))
 		return -EINVAL;
 	struct sandbox_process *proc = NULL;
-	const char *settings = pos < len ? field(c->buf, len, &pos) : NULL;
+	const char *settings = pos < len ? ctl_field(c->buf, len, &pos) : NULL;
 	if (pos < len)
 		return -EINVAL;   /* trailing fields */
 	if (settings) {
@@ -162,9 +165,9 @@ static int handle(struct kernel *k, struct kcontainer *ctr, struct spawn_conn *c
 static int handle_signal(struct kernel *k, struct kcontainer *ctr, char *buf, size_t len,
 			 size_t pos)
 {
-	const char *ps = field(buf, len, &pos);
-	unsigned long sig;
-	if (!ps || !parse_uint(field(buf, len, &pos), 64, &sig) || sig == 0)
+	const char *ps = ctl_field(buf, len, &pos);
+	unsigned long long sig;
+	if (!ps || !ctl_uint(buf, len, &pos, 64, &sig) || sig == 0)
 		return -EINVAL;
 	long pid = strcmp(ps, "-1") == 0 ? -1 : strtol(ps, NULL, 10);
 	if (pid == 0 || pid < -1 || pid >= KERNEL_MAX_PID)
@@ -250,7 +253,7 @@ void spawn_serve_conn(struct kernel *k, struct kcontainer *ctr, int fd)
 	if (err == 0) {
 		buf[n] = 0;
 		size_t pos = 0;
-		const char *magic = field(buf, (size_t)n, &pos);
+		const char *magic = ctl_field(buf, (size_t)n, &pos);
 		if (magic && strcmp(magic, "CONTAINER") == 0 && !ctr) {
 			free(c);   /* the connection, the text and the fds are the container's */
 			container_request(k, fd, buf, (size_t)n, fds, nfds);
@@ -265,7 +268,7 @@ void spawn_serve_conn(struct kernel *k, struct kcontainer *ctr, int fd)
 	}
 	if (err == 0) {
 		size_t pos = 0;
-		const char *magic = field(buf, (size_t)n, &pos);
+		const char *magic = ctl_field(buf, (size_t)n, &pos);
 		if (magic && strcmp(magic, "SIGNAL") == 0) {
 			int32_t r = handle_signal(k, ctr, buf, (size_t)n, pos);
 			ssize_t w = send(fd, &r, sizeof r, MSG_NOSIGNAL);

@@ -404,16 +404,7 @@ void task_force_fault_signal(struct task *t, const siginfo_t *hostinfo)
 	si.si_signo = sig;
 	si.si_code = hostinfo->si_code;
 	si.si_addr = hostinfo->si_addr;
-	pthread_mutex_lock(&t->k->lock);
-	struct guest_sigaction *sa = &t->tg->sighand->action[sig - 1];
-	/* A fault that cannot be handled kills, whatever the mask says. */
-	if ((t->blocked & SIGBIT(sig)) || sa->handler == (uint64_t)SIG_IGN) {
-		sa->handler = (uint64_t)SIG_DFL;
-		t->blocked &= ~SIGBIT(sig);
-	}
-	t->forced |= SIGBIT(sig);
-	send_locked(t->tg, t, sig, &si, true);
-	pthread_mutex_unlock(&t->k->lock);
+	task_force_signal_info(t, &si);
 }
 
 void task_force_signal_info(struct task *t, const siginfo_t *info)
@@ -423,6 +414,7 @@ void task_force_signal_info(struct task *t, const siginfo_t *info)
 		return;
 	pthread_mutex_lock(&t->k->lock);
 	struct guest_sigaction *sa = &t->tg->sighand->action[sig - 1];
+	/* A signal that cannot be handled kills, whatever the mask says. */
 	if ((t->blocked & SIGBIT(sig)) || sa->handler == (uint64_t)SIG_IGN) {
 		sa->handler = (uint64_t)SIG_DFL;
 		t->blocked &= ~SIGBIT(sig);
