@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runsc-compat/cgroup.h"
+#include "common/cgroup.h"
 #include "runsc-compat/container.h"
 #include "runsc-compat/oci_config.h"
 
@@ -349,8 +349,10 @@ char *container_cgroup_create(const struct runsc_globals *g, const struct oci_co
 	}
 	struct cgroup_limits l = { 0 };
 	if (limits)
-		l = (struct cgroup_limits){ c->has_memory_limit, c->memory_limit,
-					    c->has_pids_limit, c->pids_limit };
+		l = (struct cgroup_limits){ .has_memory = c->has_memory_limit,
+					    .memory = c->memory_limit,
+					    .has_pids = c->has_pids_limit,
+					    .pids = c->pids_limit };
 	char *dirs = cgroup_create(path, &l, why, sizeof why);
 	if (!dirs) {
 		runsc_error(g, "%s", why);

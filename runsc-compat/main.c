@@ -30,7 +30,7 @@
 
 #include "common/fds.h"
 #include "common/log.h"
-#include "runsc-compat/cgroup.h"
+#include "common/cgroup.h"
 #include "runsc-compat/container.h"
 #include "runsc-compat/control.h"
 #include "runsc-compat/oci_config.h"

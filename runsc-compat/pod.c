@@ -19,7 +19,7 @@
 
 #include "common/strbuf.h"
 #include "gofer/gofer.h"
-#include "runsc-compat/cgroup.h"
+#include "common/cgroup.h"
 #include "runsc-compat/control.h"
 #include "runsc-compat/pod.h"
 #include "runsc-compat/sandbox_spec.h"

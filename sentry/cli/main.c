@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,17 +21,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/cgroup.h"
 #include "common/fds.h"
 #include "common/log.h"
+#include "sentry/fs/fs.h"
 #include "sentry/kernel/kernel.h"
 
 #define EXIT_USAGE 2
+#define EXIT_TIMEOUT 124   /* --timeout ran out: as timeout(1) */
 #define SENTRY_VERSION "0.1.0"
 
 extern char **environ;
@@ -95,6 +101,24 @@ static const char usage_text[] =
 	"  --tunnels-json FILE      write the published URLs to FILE as JSON\n"
 	"  --preserve-fds N         the caller's fds 3..3+N-1 become the command's\n"
 	"                           fds 3..3+N-1 (other fds above 2 are not passed)\n"
+	"\n"
+	"Limits (SIZE: bytes, or with a k, m or g suffix; default: none):\n"
+	"  --timeout SECONDS        end the sandbox after SECONDS (a decimal number):\n"
+	"                           every process in it is killed, a line on stderr\n"
+	"                           says so, and the exit status is 124\n"
+	"  --overlay-size SIZE      what the in-memory upper layer of / and the\n"
+	"                           sandbox's tmpfs mounts (/tmp, /dev/shm) may hold\n"
+	"                           together; past it, writes fail with ENOSPC\n"
+	"  --memory SIZE            memory limit of the whole sandbox (a cgroup: guest\n"
+	"                           memory, sentry, gofer); past it processes are\n"
+	"                           killed and a line on stderr says so\n"
+	"  --pids N                 at most N guest processes and threads: fork and\n"
+	"                           clone beyond fail with EAGAIN\n"
+	"  --cpus N                 CPU time of N CPUs (a decimal number; a cgroup's\n"
+	"                           CPU quota)\n"
+	"  --nofile N               the guest's RLIMIT_NOFILE (soft and hard): open\n"
+	"                           files beyond fail with EMFILE\n"
+	"\n"
 	"  --strace                 print every guest syscall to stderr\n"
 	"  --report-unimplemented   at exit, list syscalls the guest called that the\n"
 	"                           sentry does not implement\n"
@@ -108,6 +132,7 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: the command's own; 128+N if it was killed by signal N;\n"
 	"126 if it could not be executed, 127 if it was not found;\n"
+	"124 if --timeout ended the sandbox;\n"
 	"2 for a usage error (bad option, missing rootfs or command);\n"
 	"125 if the sandbox itself could not start.\n";
 
@@ -122,11 +147,21 @@ __attribute__((format(printf, 1, 2))) static _Noreturn void usage_error(const ch
 	exit(EXIT_USAGE);
 }
 
+/* --timeout, --memory, --pids, --cpus: what the outer process enforces
+ * (0: not asked). */
+struct limits {
+	double timeout;             /* seconds */
+	int64_t memory;             /* bytes */
+	int pids;
+	double cpus;
+};
+
 struct options {
 	struct sandbox_config cfg;
 	char **env_overrides;
 	size_t nenv;
 	bool tty;          /* -t */
+	struct limits lim;
 };
 
 static void add_mount(struct options *o, char *spec)
@@ -192,7 +227,67 @@ static char **build_env(struct options *o)
 enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, OPT_REPORT, OPT_DEBUG,
        OPT_VERSION, OPT_RUSAGE_FILE, OPT_NETWORK, OPT_BLOCK_NETWORK, OPT_CIDR_ALLOW, OPT_ALLOW_DNS,
        OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON, OPT_READ_ONLY,
-       OPT_PRESERVE_FDS };
+       OPT_PRESERVE_FDS, OPT_TIMEOUT, OPT_OVERLAY_SIZE, OPT_MEMORY, OPT_PIDS, OPT_CPUS,
+       OPT_NOFILE };
+
+/* --- limits ---------------------------------------------------------------------------- */
+
+/* SIZE: a positive number of bytes, with an optional k, m or g suffix
+ * (powers of 1024), below 2^62. */
+static int64_t parse_size(const char *opt, const char *arg)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = isdigit((unsigned char)arg[0]) ? strtoull(arg, &end, 10) : 0;
+	int shift = -1;
+	if (v > 0 && errno == 0) {
+		switch (tolower((unsigned char)*end)) {
+		case 0: shift = 0; break;
+		case 'k': shift = 10; break;
+		case 'm': shift = 20; break;
+		case 'g': shift = 30; break;
+		}
+		if (shift > 0 && end[1])
+			shift = -1;
+	}
+	if (shift < 0 || v > (1ULL << 62) >> shift)
+		usage_error("%s: bad size '%s': expected a positive number of bytes, with an "
+			    "optional k, m or g suffix", opt, arg);
+	return (int64_t)(v << shift);
+}
+
+/* N: an integer from 1 to max. */
+static int parse_count(const char *opt, const char *arg, long max)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = isdigit((unsigned char)arg[0]) ? strtol(arg, &end, 10) : 0;
+	if (v < 1 || v > max || errno || *end)
+		usage_error("%s: bad value '%s': expected a number from 1 to %ld", opt, arg, max);
+	return (int)v;
+}
+
+/* A positive decimal number up to max. */
+static double parse_decimal(const char *opt, const char *arg, double max)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = isdigit((unsigned char)arg[0]) ? strtod(arg, &end) : 0;
+	if (!(v > 0) || v > max || errno || *end || !isfinite(v))
+		usage_error("%s: bad value '%s': expected a positive number up to %g", opt, arg,
+			    max);
+	return v;
+}
+
+/* --nofile: the guest's RLIMIT_NOFILE, soft and hard. */
+static void set_nofile(struct sandbox_config *c, int n)
+{
+	static struct sandbox_rlimit rl;
+	static struct sandbox_process proc;
+	rl = (struct sandbox_rlimit){ RLIMIT_NOFILE, (uint64_t)n, (uint64_t)n };
+	proc = (struct sandbox_process){ .rlimits = &rl, .nrlimits = 1 };
+	c->opts.process = &proc;
+}
 
 /* --rusage-file: opened by the outer process at start (so a bad path is a
  * usage error, and the sentry itself opens no host path for it), written
@@ -286,6 +381,12 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "tunnels-json", required_argument, NULL, OPT_TUNNELS_JSON },
 		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "overlay-size", required_argument, NULL, OPT_OVERLAY_SIZE },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "pids", required_argument, NULL, OPT_PIDS },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "nofile", required_argument, NULL, OPT_NOFILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -387,6 +488,25 @@ static void parse_run(struct options *o, int argc, char **argv)
 			if ((c->npreserved_fds = fds_parse_count(optarg)) < 0)
 				usage_error("--preserve-fds: expected a number from 0 to %d",
 					    FDS_PRESERVE_MAX);
+			break;
+		case OPT_TIMEOUT:
+			o->lim.timeout = parse_decimal("--timeout", optarg, 1e9);
+			break;
+		case OPT_OVERLAY_SIZE:
+			tmpfs_set_quota((uint64_t)parse_size("--overlay-size", optarg));
+			break;
+		case OPT_MEMORY:
+			o->lim.memory = parse_size("--memory", optarg);
+			break;
+		case OPT_PIDS:
+			o->lim.pids = parse_count("--pids", optarg, KERNEL_MAX_PID - 1);
+			c->opts.max_tasks = o->lim.pids;
+			break;
+		case OPT_CPUS:
+			o->lim.cpus = parse_decimal("--cpus", optarg, 4096);
+			break;
+		case OPT_NOFILE:
+			set_nofile(c, parse_count("--nofile", optarg, 1 << 20));
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -570,7 +690,84 @@ static _Noreturn void run_inside(const struct sandbox_config *cfg, int life_fd)
 	_exit(exit_code_of(status));
 }
 
-static int run_outside(const struct sandbox_config *cfg)
+/* --- the run's cgroup (--memory, --pids, --cpus) ---------------------------------------- */
+
+/* Host tasks per guest task (its sentry thread and its stub) and the
+ * sentry's own (gofer, network helpers, timers): the cgroup's pids.max is
+ * a backstop; --pids itself is counted exactly by the sentry. */
+#define HOST_TASKS_PER_GUEST_TASK 2
+#define HOST_TASKS_FIXED 64
+
+/* A cgroup under the caller's own, in every hierarchy, with the limits;
+ * the sandbox joins it before it starts anything.  NULL when none was
+ * asked for, or when cgroups are not available here (a line says the
+ * limits are not enforced by the host then; --pids still is, by the
+ * sentry). */
+static char *make_run_cgroup(const struct limits *lim)
+{
+	if (!lim->memory && !lim->pids && !lim->cpus)
+		return NULL;
+	struct cgroup_limits l = { 0 };
+	if (lim->memory) {
+		l.has_memory = true;
+		l.memory = lim->memory;
+		l.oom_group = true;
+	}
+	if (lim->pids) {
+		l.has_pids = true;
+		l.pids = (int64_t)lim->pids * HOST_TASKS_PER_GUEST_TASK + HOST_TASKS_FIXED;
+	}
+	if (lim->cpus) {
+		l.cpu_period_us = 100000;
+		l.cpu_quota_us = (int64_t)(lim->cpus * 100000);
+		if (l.cpu_quota_us < 1000)
+			l.cpu_quota_us = 1000;   /* the kernel's minimum */
+	}
+	char name[64], why[512];
+	snprintf(name, sizeof name, "sentry-run-%d", (int)getpid());
+	char *dirs = cgroup_create(name, &l, why, sizeof why);
+	if (!dirs)
+		fprintf(stderr, "sentry: warning: no cgroup for the sandbox (%s): --memory and "
+			"--cpus are not enforced\n", why);
+	return dirs;
+}
+
+/* After the run: a line if the memory limit killed something. */
+static void report_oom(const char *cgroup, const struct limits *lim)
+{
+	if (cgroup && lim->memory && cgroup_oom_kills(cgroup) > 0)
+		fprintf(stderr, "sentry: the sandbox ran out of memory (--memory %lld bytes): "
+			"processes in it were killed\n", (long long)lim->memory);
+}
+
+/* The remaining time of --timeout (deadline: CLOCK_MONOTONIC), for
+ * sigtimedwait; NULL without a timeout. */
+static const struct timespec *time_left(const struct timespec *deadline, struct timespec *left)
+{
+	if (!deadline)
+		return NULL;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long ns = (deadline->tv_sec - now.tv_sec) * 1000000000LL +
+		       (deadline->tv_nsec - now.tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	left->tv_sec = (time_t)(ns / 1000000000LL);
+	left->tv_nsec = (long)(ns % 1000000000LL);
+	return left;
+}
+
+/* Kills the sandbox: its sentry is the init of its pid namespace, so
+ * every process in it goes too; without one, the sentry's children go
+ * with it (PR_SET_PDEATHSIG), and the cgroup's processes are killed. */
+static void kill_sandbox(pid_t pid, const char *cgroup)
+{
+	kill(pid, SIGKILL);
+	if (cgroup)
+		cgroup_kill(cgroup);
+}
+
+static int run_outside(const struct sandbox_config *cfg, const struct limits *lim)
 {
 	sigset_t fwd;
 	sigemptyset(&fwd);
@@ -590,6 +787,19 @@ static int run_outside(const struct sandbox_config *cfg)
 	int life[2];
 	if (pipe2(life, O_CLOEXEC) < 0)
 		die(125, "cannot start the sandbox: %s", strerror(errno));
+	char *cgroup = make_run_cgroup(lim);
+	struct timespec deadline_ts, *deadline = NULL;
+	if (lim->timeout > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline_ts);
+		time_t whole = (time_t)lim->timeout;   /* (positive: truncation is floor) */
+		deadline_ts.tv_sec += whole;
+		deadline_ts.tv_nsec += (long)((lim->timeout - (double)whole) * 1e9);
+		if (deadline_ts.tv_nsec >= 1000000000L) {
+			deadline_ts.tv_sec++;
+			deadline_ts.tv_nsec -= 1000000000L;
+		}
+		deadline = &deadline_ts;
+	}
 	fflush(NULL);
 	/* A new pid namespace when we may; plain fork otherwise. */
 	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -597,12 +807,22 @@ static int run_outside(const struct sandbox_config *cfg)
 		log_debug("no pid namespace (%s): falling back to fork", strerror(errno));
 		pid = fork();
 	}
-	if (pid < 0)
-		die(125, "cannot start the sandbox: %s", strerror(errno));
+	if (pid < 0) {
+		int e = errno;
+		if (cgroup)
+			cgroup_remove(cgroup);
+		die(125, "cannot start the sandbox: %s", strerror(e));
+	}
 	if (pid == 0) {
 		term_fd = -1;   /* the outer process restores the terminal */
 		sigprocmask(SIG_UNBLOCK, &fwd, NULL);
 		close(life[1]);
+		/* Into the run's cgroup before anything else starts. */
+		char why[512];
+		if (cgroup && cgroup_join(cgroup, why, sizeof why) < 0) {
+			fprintf(stderr, "sentry: %s\n", why);
+			_exit(125);
+		}
 		run_inside(cfg, life[0]);
 	}
 	close(life[0]);
@@ -610,9 +830,17 @@ static int run_outside(const struct sandbox_config *cfg)
 		close(cfg->preserved_fds[i]);   /* the guest's alone */
 	if (rusage_fd >= 0)
 		close(rusage_fd);   /* the sentry's to write */
+	bool timed_out = false;
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(&fwd, &si);
+		struct timespec left;
+		int sig = timed_out ? sigwaitinfo(&fwd, &si)
+				    : sigtimedwait(&fwd, &si, time_left(deadline, &left));
+		if (sig < 0 && errno == EAGAIN && !timed_out) {
+			timed_out = true;
+			kill_sandbox(pid, cgroup);
+			continue;
+		}
 		if (sig < 0)
 			continue;
 		if (sig != SIGCHLD) {
@@ -623,6 +851,18 @@ static int run_outside(const struct sandbox_config *cfg)
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid && (WIFEXITED(status) || WIFSIGNALED(status))) {
 			restore_terminal();
+			if (cgroup) {
+				report_oom(cgroup, lim);
+				cgroup_kill(cgroup);   /* (nothing should be left) */
+				cgroup_remove(cgroup);
+				free(cgroup);
+			}
+			if (timed_out) {
+				fprintf(stderr, "sentry: the sandbox timed out after %g s "
+					"(--timeout): every process in it was killed\n",
+					lim->timeout);
+				return EXIT_TIMEOUT;
+			}
 			return exit_code_of(status);
 		}
 	}
@@ -668,5 +908,5 @@ int main(int argc, char **argv)
 	memcpy(o.cfg.stdio_closed, stdio_closed, sizeof stdio_closed);
 	parse_run(&o, argc - 1, argv + 1);
 	o.cfg.tty_stdio = pick_tty_stdio(o.tty, stdio_closed);
-	return run_outside(&o.cfg);
+	return run_outside(&o.cfg, &o.lim);
 }

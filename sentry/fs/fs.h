@@ -14,6 +14,11 @@ struct gofer_client;
 /* tmpfs: a new, empty file system; its root directory is returned.
  * max_bytes 0 means unlimited. */
 int tmpfs_new(mode_t root_mode, uint64_t max_bytes, struct dentry **root);
+/* `sentry run --overlay-size`: the bytes that the overlay's upper layer
+ * and every tmpfs of the sandbox may hold together (file data, plus a
+ * nominal cost per file made, so that empty files are bounded too); past
+ * it, ENOSPC.  0 (the default): no quota.  Set before the sandbox boots. */
+void tmpfs_set_quota(uint64_t max_bytes);
 
 /* The sandbox's root: a read-only lower layer served by the gofer (the
  * node is the gofer's root of that mount) under an in-memory upper layer. */

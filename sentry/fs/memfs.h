@@ -27,6 +27,9 @@ struct memfs {
 	/* Nodes with a read mapping (bounded: each is one of the sentry's
 	 * own mappings, of which the host allows a limited number). */
 	_Atomic int mapped_nodes;
+	/* Counted against the sandbox's quota (--overlay-size): the overlay's
+	 * upper layer and the sandbox's tmpfs mounts, not memfds. */
+	bool in_quota;
 };
 
 #define MEMFS_MAPPED_NODES_MAX 256
@@ -62,6 +65,7 @@ struct mem_node {
 	int map_kind;                    /* MEMFS_MAP_* */
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
+	bool quota_inode;                /* MEMFS_INODE_COST charged for it */
 };
 
 static inline struct mem_node *mem_node(struct inode *inode)
@@ -84,6 +88,11 @@ extern const struct file_ops memfs_dir_fops;
 /* Moves a regular file's data into its host memfd now (memfds and SysV
  * shared memory are mapped, not read); returns the memfd or -errno. */
 int memfs_use_memfd(struct inode *inode);
+
+/* The sandbox's quota (tmpfs_set_quota), for a file system counted in it:
+ * take n bytes (0 or -ENOSPC), give them back. */
+int memfs_quota_take(const struct memfs *fs, uint64_t n);
+void memfs_quota_give(const struct memfs *fs, uint64_t n);
 
 /* A new memfs inode of the given type on sb. */
 struct inode *memfs_new_inode(struct super_block *sb, mode_t mode, const struct owner *o,

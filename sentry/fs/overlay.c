@@ -248,14 +248,17 @@ int overlay_copy_up(struct inode *inode)
 		size_t size = (size_t)inode->size;
 		struct memfs *fs = memfs_of(inode);
 		uint64_t used = atomic_fetch_add(&fs->used_bytes, size);
-		if (fs->max_bytes && used + size > fs->max_bytes) {
+		if ((fs->max_bytes && used + size > fs->max_bytes) ||
+		    memfs_quota_take(fs, size) < 0) {
 			atomic_fetch_sub(&fs->used_bytes, size);
 			err = -ENOSPC;
 		} else {
 			err = size <= COPY_UP_HEAP_MAX ? copy_fd_to_heap(n, fd, size)
 						       : copy_fd_to_memfd(n, fd, size);
-			if (err < 0)
+			if (err < 0) {
 				atomic_fetch_sub(&fs->used_bytes, size);
+				memfs_quota_give(fs, size);
+			}
 		}
 		if (err == 0) {
 			n->has_lower = false;
@@ -363,6 +366,7 @@ int overlay_new(struct gofer_client *g, uint64_t lower_root, struct dentry **roo
 	if (!sb)
 		return -ENOMEM;
 	((struct memfs *)sb->priv)->gofer = g;
+	((struct memfs *)sb->priv)->in_quota = true;   /* the upper layer */
 	atomic_store(&sb->next_ino, OVERLAY_FIRST_INO);
 	struct inode *inode = lower_inode(sb, lower_root, &st);
 	sb_put(sb);

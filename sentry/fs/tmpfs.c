@@ -21,6 +21,42 @@
 
 #define MEMFS_MAX_FILE_SIZE (1LL << 40)
 
+/* --- the sandbox's quota (--overlay-size) ---------------------------------- */
+
+/* What a file made in a file system under quota costs, besides its data. */
+#define MEMFS_INODE_COST 512
+
+static uint64_t quota_max;                 /* 0: none */
+static _Atomic uint64_t quota_used;
+
+void tmpfs_set_quota(uint64_t max_bytes)
+{
+	quota_max = max_bytes;
+}
+
+static bool under_quota(const struct memfs *fs)
+{
+	return fs && fs->in_quota && quota_max;
+}
+
+int memfs_quota_take(const struct memfs *fs, uint64_t n)
+{
+	if (!under_quota(fs))
+		return 0;
+	uint64_t used = atomic_fetch_add(&quota_used, n);
+	if (used + n > quota_max) {
+		atomic_fetch_sub(&quota_used, n);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void memfs_quota_give(const struct memfs *fs, uint64_t n)
+{
+	if (under_quota(fs))
+		atomic_fetch_sub(&quota_used, n);
+}
+
 /* --- nodes ----------------------------------------------------------------- */
 
 static void mem_node_destroy(struct inode *inode)
@@ -30,8 +66,12 @@ static void mem_node_destroy(struct inode *inode)
 		return;
 	overlay_forget(inode);
 	struct memfs *fs = inode->sb->priv;
-	if (fs && S_ISREG(inode->mode))
+	if (fs && S_ISREG(inode->mode) && !n->has_lower) {   /* (a lower file's is not held) */
 		atomic_fetch_sub(&fs->used_bytes, (uint64_t)inode->size);
+		memfs_quota_give(fs, (uint64_t)inode->size);
+	}
+	if (n->quota_inode)
+		memfs_quota_give(fs, MEMFS_INODE_COST);
 	free(n->buf);
 	if (n->map) {
 		munmap(n->map, n->map_len);
@@ -61,6 +101,10 @@ static int memfs_statfs(struct super_block *sb, struct statfs *st)
 	struct memfs *fs = sb->priv;
 	uint64_t used = atomic_load(&fs->used_bytes);
 	uint64_t total = fs->max_bytes ? fs->max_bytes : (uint64_t)4 << 30;
+	if (under_quota(fs) && (!fs->max_bytes || quota_max < fs->max_bytes)) {
+		used = atomic_load(&quota_used);   /* shared with the others under quota */
+		total = quota_max;
+	}
 	st->f_bsize = 4096;
 	st->f_blocks = total / 4096;
 	st->f_bfree = used < total ? (total - used) / 4096 : 0;
@@ -140,6 +184,7 @@ int tmpfs_new(mode_t root_mode, uint64_t max_bytes, struct dentry **root)
 	struct super_block *sb = memfs_new_sb("tmpfs", TMPFS_MAGIC, max_bytes);
 	if (!sb)
 		return -ENOMEM;
+	((struct memfs *)sb->priv)->in_quota = true;
 	struct inode *inode = memfs_new_inode(sb, S_IFDIR | (root_mode & 07777), NULL, 0);
 	sb_put(sb);
 	if (!inode)
@@ -164,9 +209,14 @@ static void dir_changed(struct inode *dir, int entries, int links)
 static int make_child(struct inode *dir, mode_t mode, const struct owner *o, dev_t rdev,
 		      struct inode **out)
 {
+	if (memfs_quota_take(dir->sb->priv, MEMFS_INODE_COST) < 0)
+		return -ENOSPC;
 	struct inode *inode = memfs_new_inode(dir->sb, mode, o, rdev);
-	if (!inode)
+	if (!inode) {
+		memfs_quota_give(dir->sb->priv, MEMFS_INODE_COST);
 		return -ENOMEM;
+	}
+	mem_node(inode)->quota_inode = under_quota(dir->sb->priv);
 	dir_changed(dir, 1, S_ISDIR(mode) ? 1 : 0);
 	*out = inode;
 	return 0;
@@ -311,8 +361,13 @@ static int charge(struct inode *inode, int64_t old_size, int64_t new_size)
 			atomic_fetch_sub(&fs->used_bytes, grow);
 			return -ENOSPC;
 		}
+		if (memfs_quota_take(fs, grow) < 0) {
+			atomic_fetch_sub(&fs->used_bytes, grow);
+			return -ENOSPC;
+		}
 	} else {
 		atomic_fetch_sub(&fs->used_bytes, (uint64_t)(old_size - new_size));
+		memfs_quota_give(fs, (uint64_t)(old_size - new_size));
 	}
 	return 0;
 }

@@ -386,6 +386,9 @@ struct kernel_options {
 	 * processes start with (NULL: the defaults; exec'd processes too). */
 	const struct seccomp_filter *seccomp;
 	const struct sandbox_process *process;
+	/* `sentry run --pids N`: fork/clone past N live guest tasks
+	 * (processes and threads) fail with EAGAIN; 0: no limit. */
+	int max_tasks;
 };
 
 struct kernel {
@@ -661,8 +664,11 @@ int user_setup_init(struct task *t, const char *spec, char ***envp);
 /* --- limits and usage (limits.c, rusage.c) --------------------------------- */
 
 /* fork/clone: -EAGAIN when the real user already has RLIMIT_NPROC tasks
- * (root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt). */
+ * (root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt), or the sandbox has
+ * opts.max_tasks (everyone, as pids.max). */
 int task_check_nproc(struct task *t);
+/* The sandbox's live tasks have reached opts.max_tasks (k->lock held). */
+bool task_limit_reached_locked(struct kernel *k);
 /* generic_write_checks for a write of *len bytes at pos to a regular file:
  * at or beyond RLIMIT_FSIZE, SIGXFSZ and -EFBIG; else *len is cut to the
  * limit.  Growing a file to size by truncate: the same, without the cut. */

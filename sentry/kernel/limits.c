@@ -1,5 +1,5 @@
 /* Resource limits that are checked in more than one place: RLIMIT_NPROC
- * (fork, clone) and RLIMIT_FSIZE (write, truncate).  RLIMIT_NOFILE is the
+ * and the sandbox's task limit (fork, clone) and RLIMIT_FSIZE (write, truncate).  RLIMIT_NOFILE is the
  * fd table's, RLIMIT_AS and RLIMIT_DATA the address space's (mm.c). */
 #include <errno.h>
 #include <linux/capability.h>
@@ -23,6 +23,11 @@ static rlim_t count_user_tasks_locked(struct kernel *k, uid_t uid)
 	return n;
 }
 
+bool task_limit_reached_locked(struct kernel *k)
+{
+	return k->opts.max_tasks > 0 && k->nr_tasks >= k->opts.max_tasks;
+}
+
 int task_check_nproc(struct task *t)
 {
 	struct kernel *k = t->k;
@@ -33,6 +38,8 @@ int task_check_nproc(struct task *t)
 	/* Only counted when it could matter: the scan is over every pid. */
 	if (max != RLIM_INFINITY && c->uid != 0 && !cred_capable(c, CAP_SYS_RESOURCE) &&
 	    !cred_capable(c, CAP_SYS_ADMIN) && count_user_tasks_locked(k, c->uid) >= max)
+		err = -EAGAIN;
+	if (task_limit_reached_locked(k))
 		err = -EAGAIN;
 	pthread_mutex_unlock(&k->lock);
 	return err;

@@ -190,7 +190,9 @@ long task_clone(struct task *t, const struct clone_request *req)
 		r->fs_base = req->tls;
 
 	pthread_mutex_lock(&k->lock);
-	pid_t pid = t->tg->group_exiting ? -EINTR : kernel_alloc_pid(k);
+	/* --pids: checked again here, where the count changes (clones race). */
+	pid_t pid = t->tg->group_exiting ? -EINTR
+		    : task_limit_reached_locked(k) ? -EAGAIN : kernel_alloc_pid(k);
 	struct thread_group *tg = NULL;
 	if (pid > 0 && (flags & CLONE_THREAD)) {
 		tg = t->tg;

@@ -1,7 +1,8 @@
-/* The container's cgroup: see cgroup.h. */
+/* A sandbox's cgroup: see cgroup.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
-#include "runsc-compat/cgroup.h"
+#include "common/cgroup.h"
 
 int cgroup_path(const char *cgroups_path, bool systemd, char *out, size_t size, char *why,
 		size_t whysize)
@@ -273,7 +274,42 @@ static int set_limits(const struct hierarchy *h, const char *dir, const struct c
 		if (e < 0)
 			return e;
 	}
+	if (l->cpu_quota_us > 0 && l->cpu_period_us > 0) {
+		int e = 0;
+		if (v2 && file_exists(dir, "cpu.max")) {
+			snprintf(value, sizeof value, "%lld %lld", (long long)l->cpu_quota_us,
+				 (long long)l->cpu_period_us);
+			e = write_file(dir, "cpu.max", value);
+		} else if (!v2 && file_exists(dir, "cpu.cfs_quota_us")) {
+			snprintf(value, sizeof value, "%lld", (long long)l->cpu_period_us);
+			e = write_file(dir, "cpu.cfs_period_us", value);
+			snprintf(value, sizeof value, "%lld", (long long)l->cpu_quota_us);
+			if (e == 0)
+				e = write_file(dir, "cpu.cfs_quota_us", value);
+		}
+		if (e < 0)
+			return e;
+	}
+	if (l->oom_group && v2 && file_exists(dir, "memory.oom.group"))
+		write_file(dir, "memory.oom.group", "1");   /* best effort */
 	return 0;
+}
+
+/* The value of "key N" in dir/name, or -1. */
+static long keyed_value(const char *dir, const char *name, const char *key)
+{
+	char path[PATH_MAX + 64], line[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	long v = -1;
+	size_t klen = strlen(key);
+	while (v < 0 && fgets(line, sizeof line, f))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(f);
+	return v;
 }
 
 char *cgroup_create(const char *path, const struct cgroup_limits *l, char *why, size_t whysize)
@@ -355,6 +391,52 @@ int cgroup_join(const char *dirs, char *why, size_t whysize)
 		}
 	}
 	return 0;
+}
+
+long cgroup_oom_kills(const char *dirs)
+{
+	long best = -1;
+	for (const char *p = dirs; *p;) {
+		char dir[PATH_MAX];
+		p = next_dir(p, dir);
+		if (!dir[0] || dir[0] == '-')
+			continue;
+		long v = keyed_value(dir, "memory.events", "oom_kill");
+		if (v < 0)
+			v = keyed_value(dir, "memory.oom_control", "oom_kill");
+		if (v > best)
+			best = v;
+	}
+	return best;
+}
+
+/* SIGKILL to each pid of dir/cgroup.procs. */
+static void kill_procs(const char *dir)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+	fclose(f);
+}
+
+void cgroup_kill(const char *dirs)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (const char *p = dirs; *p;) {
+			char dir[PATH_MAX];
+			p = next_dir(p, dir);
+			if (!dir[0] || dir[0] == '-')
+				continue;
+			if (write_file(dir, "cgroup.kill", "1") < 0)
+				kill_procs(dir);
+		}
+	}
 }
 
 void cgroup_remove(const char *dirs)

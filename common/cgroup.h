@@ -1,4 +1,7 @@
-/* The container's cgroup (linux.cgroupsPath), as runc's cgroupfs driver
+/* A cgroup for a sandbox: runsc-compat's container cgroup, and the one
+ * `sentry run --memory/--pids/--cpus` makes for its run.
+ *
+ * The container's cgroup (linux.cgroupsPath), as runc's cgroupfs driver
  * lays it out: the same path in every mounted hierarchy (cgroup v1, one per
  * controller, and the unified v2 one), absolute paths from each
  * hierarchy's root, relative ones under the caller's own cgroup there.
@@ -7,8 +10,8 @@
  * helpers, the stubs running guest code) is in it: containerd's shim reads
  * the init pid's cgroup for `ctr task metrics`, and the memory and pids
  * limits of linux.resources apply to the whole sandbox. */
-#ifndef RUNSC_COMPAT_CGROUP_H
-#define RUNSC_COMPAT_CGROUP_H
+#ifndef COMMON_CGROUP_H
+#define COMMON_CGROUP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +22,11 @@ struct cgroup_limits {
 	int64_t memory;            /* bytes; -1 unlimited */
 	bool has_pids;
 	int64_t pids;              /* -1 unlimited */
+	/* CPU bandwidth: quota microseconds of CPU time per period (v1
+	 * cpu.cfs_quota_us/cfs_period_us, v2 cpu.max); 0: none set. */
+	int64_t cpu_quota_us, cpu_period_us;
+	/* v2: an OOM kill takes every process of the cgroup (memory.oom.group). */
+	bool oom_group;
 };
 
 /* The cgroup path runc would use for cgroupsPath (with --systemd-cgroup,
@@ -33,6 +41,15 @@ int cgroup_path(const char *cgroups_path, bool systemd, char *out, size_t size, 
  * why.  (runc leaves such parents behind; they go with the container here,
  * when no other container is in them.) */
 char *cgroup_create(const char *path, const struct cgroup_limits *l, char *why, size_t whysize);
+
+/* The number of OOM kills in dirs' memory cgroup so far (v1
+ * memory.oom_control's oom_kill, v2 memory.events' oom_kill), or -1 if
+ * none of them says. */
+long cgroup_oom_kills(const char *dirs);
+
+/* SIGKILLs every process in dirs (v2 cgroup.kill where there is one,
+ * else each pid of cgroup.procs, twice to catch forks in between). */
+void cgroup_kill(const char *dirs);
 
 /* Moves the calling process into each of dirs.  0, or -1 with why. */
 int cgroup_join(const char *dirs, char *why, size_t whysize);
