@@ -349,8 +349,17 @@ sleep:
 			break;
 		struct timespec timeout = { 0, 100 * 1000 * 1000 };
 		long r = syscall(SYS_futex, &s->state, FUTEX_WAIT, TURN_STUB, &timeout, NULL, 0);
-		if (atomic_load(state) == TURN_SENTRY)
+		uint32_t v = atomic_load(state);
+		if (v == TURN_SENTRY)
 			break;
+		if (v != TURN_STUB) {
+			/* Neither side's value: guest code overwrote its own slot
+			 * (FUTEX_WAIT would fail at once forever: a busy loop). */
+			log_warn("stub %d: its slot was overwritten; killing it", ctx->tid);
+			kill(ctx->tid, SIGKILL);
+			ctx->dead = true;
+			return -ESRCH;
+		}
 		if (r < 0 && errno == ETIMEDOUT) {
 			if (stub_dead(ctx)) {
 				ctx->dead = true;

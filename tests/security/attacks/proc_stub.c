@@ -1,0 +1,239 @@
+/*
+ * proc_stub: get host syscalls past the sentry.
+ *
+ *   proc_stub VICTIM_PID MARKER_DIR
+ *
+ * Each attack runs in a child and tries two host-visible effects at once:
+ * kill(VICTIM_PID, SIGKILL) and mkdir(MARKER_DIR) (a host path; the stubs
+ * live in the sentry's mount namespace).  run.sh checks that the victim is
+ * alive and MARKER_DIR does not exist.  Routes: the 32-bit syscall entries
+ * (int $0x80, sysenter), the x32 ABI, and jumping to the syscall
+ * instructions of the systrap stub's code with crafted registers; then
+ * remapping, reprotecting and overwriting the stub's code, and scribbling
+ * over the child's own shared slot: each may at most kill the child, and the
+ * sentry must go on serving this process.
+ */
+#include "attack.h"
+
+#include <setjmp.h>
+#include <sys/mman.h>
+
+#define STUB_START 0x7e0000000000UL
+#define STUB_CODE_LEN (16 * 1024)
+#define SLOT_START (STUB_START + 0x10000UL)
+
+static pid_t victim;
+static char *marker;     /* the marker path, in memory below 4 GiB */
+static sigjmp_buf jb;
+
+static void on_fault(int sig)
+{
+    siglongjmp(jb, sig);
+}
+
+static int readable(const volatile unsigned char *p)
+{
+    struct sigaction sa = {.sa_handler = on_fault}, o1, o2;
+    int ok = 0;
+
+    sigaction(SIGSEGV, &sa, &o1);
+    sigaction(SIGBUS, &sa, &o2);
+    if (sigsetjmp(jb, 1) == 0) {
+        (void)*p;
+        ok = 1;
+    }
+    sigaction(SIGSEGV, &o1, NULL);
+    sigaction(SIGBUS, &o2, NULL);
+    return ok;
+}
+
+/* Runs FN in a child, at most 3 s; describes how it ended. */
+static void run_attack(const char *name, void (*fn)(void *), void *arg)
+{
+    int st = 0;
+    pid_t p = fork();
+
+    if (p == 0) {
+        fn(arg);
+        _exit(0);
+    }
+    for (int i = 0; i < 300; i++) {
+        if (waitpid(p, &st, WNOHANG) == p)
+            goto done;
+        usleep(10000);
+    }
+    kill(p, SIGKILL);
+    waitpid(p, &st, 0);
+    refused(name, "the child hung and was killed (host effects: run.sh)");
+    return;
+done:
+    if (WIFSIGNALED(st))
+        refused(name, "the child died of signal %d (host effects: run.sh)", WTERMSIG(st));
+    else
+        refused(name, "the child exited %d (host effects: run.sh)", WEXITSTATUS(st));
+}
+
+static long int80(long nr, long a, long b)
+{
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b) : "memory");
+    return r;
+}
+
+static void a_int80(void *arg)
+{
+    (void)arg;
+    long r1 = int80(37, victim, SIGKILL);          /* i386 kill */
+    long r2 = int80(39, (long)(uintptr_t)marker, 0755); /* i386 mkdir */
+    long r3 = int80(20, 0, 0);                     /* i386 getpid */
+    printf("    int $0x80: kill %ld, mkdir %ld, getpid %ld (ours %d)\n", r1, r2, r3, getpid());
+    _exit(r3 > 0 && r3 != getpid() ? 3 : 0);
+}
+
+static void a_sysenter(void *arg)
+{
+    long r;
+    (void)arg;
+    __asm__ volatile("mov %%rsp, %%rbp; sysenter" : "=a"(r) : "a"(37L), "b"((long)victim), "c"(9L)
+                     : "memory", "rbp");
+    _exit(0);
+}
+
+static void a_x32(void *arg)
+{
+    (void)arg;
+    long r1 = syscall(0x40000000L | SYS_kill, victim, SIGKILL);
+    long r2 = syscall(0x40000000L | SYS_mkdir, marker, 0755);
+    long r3 = syscall(0x40000000L | SYS_getpid);
+    printf("    x32: kill %ld, mkdir %ld, getpid %ld\n", r1, r2, r3);
+    _exit(r3 > 0 && r3 != getpid() ? 3 : 0);
+}
+
+/* Jump to ADDR (a syscall instruction in the stub) with the registers of
+ * syscall NR. */
+static void jump_syscall(uintptr_t addr, long nr, long a0, long a1, long a2)
+{
+    __asm__ volatile("mov %1, %%rdi; mov %2, %%rsi; mov %3, %%rdx; mov %4, %%rax; jmp *%0"
+                     :
+                     : "r"(addr), "r"(a0), "r"(a1), "r"(a2), "r"(nr)
+                     : "rdi", "rsi", "rdx", "rax", "memory");
+}
+
+static uintptr_t stub_syscalls[8];
+static int n_stub_syscalls;
+
+static void find_stub_syscalls(void)
+{
+    const unsigned char *c = (const unsigned char *)STUB_START;
+
+    if (!readable(c))
+        return;
+    for (size_t i = 0; i + 1 < STUB_CODE_LEN && n_stub_syscalls < 8; i++) {
+        if (!readable(c + i + 1))
+            break;
+        if (c[i] == 0x0f && c[i + 1] == 0x05)
+            stub_syscalls[n_stub_syscalls++] = STUB_START + i;
+    }
+}
+
+struct jump {
+    uintptr_t addr;
+    long nr, a0, a1, a2;
+};
+
+static void a_jump(void *arg)
+{
+    struct jump *j = arg;
+    jump_syscall(j->addr, j->nr, j->a0, j->a1, j->a2);
+}
+
+static void a_write_stub_code(void *arg)
+{
+    (void)arg;
+    *(volatile unsigned char *)(STUB_START + 16) = 0xcc;
+    _exit(0);
+}
+
+static void a_scribble_slots(void *arg)
+{
+    int n = 0;
+    (void)arg;
+    /* Our own slot is mapped in our address space somewhere among these;
+     * others' are not (MADV_DONTFORK). */
+    for (int i = 0; i < 4096; i++) {
+        unsigned char *s = (unsigned char *)(SLOT_START + (uintptr_t)i * 0x10000);
+        if (!readable(s))
+            continue;
+        n++;
+        for (size_t k = 0; k < 0x10000; k += 8)
+            *(volatile uint64_t *)(s + k) = 0x4141414141414141ULL ^ (k * 0x9e3779b97f4a7c15ULL);
+    }
+    _exit(n == 0 ? 7 : 0);
+}
+
+static void a_nothing(void *arg)
+{
+    (void)arg;
+}
+
+int main(int argc, char **argv)
+{
+    attack_begin("proc");
+    if (argc < 3)
+        return 2;
+    victim = atoi(argv[1]);
+    marker = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (marker == MAP_FAILED) {
+        printf("setup: mmap MAP_32BIT: %s\n", strerror(errno));
+        return 2;
+    }
+    snprintf(marker, 4096, "%s", argv[2]);
+
+    run_attack("int80-kill-mkdir-getpid", a_int80, NULL);
+    run_attack("sysenter-kill", a_sysenter, NULL);
+    run_attack("x32-kill-mkdir-getpid", a_x32, NULL);
+
+    find_stub_syscalls();
+    printf("  %d syscall instructions in the stub's first %d bytes\n", n_stub_syscalls, STUB_CODE_LEN);
+    for (int i = 0; i < n_stub_syscalls && i < 4; i++) {
+        char nm[64];
+        struct jump j = {stub_syscalls[i], SYS_kill, victim, SIGKILL, 0};
+        snprintf(nm, sizeof nm, "stub-jump-%d-kill", i);
+        run_attack(nm, a_jump, &j);
+        j = (struct jump){stub_syscalls[i], SYS_mkdir, (long)(uintptr_t)marker, 0755, 0};
+        snprintf(nm, sizeof nm, "stub-jump-%d-mkdir", i);
+        run_attack(nm, a_jump, &j);
+        j = (struct jump){stub_syscalls[i], SYS_mprotect, STUB_START, STUB_CODE_LEN, 7};
+        snprintf(nm, sizeof nm, "stub-jump-%d-mprotect-code", i);
+        run_attack(nm, a_jump, &j);
+        j = (struct jump){stub_syscalls[i], SYS_clone, SIGCHLD, 0, 0};
+        snprintf(nm, sizeof nm, "stub-jump-%d-clone", i);
+        run_attack(nm, a_jump, &j);
+    }
+    if (n_stub_syscalls == 0)
+        refused("stub-jump", "no stub code visible at %#lx (ptrace platform?)", STUB_START);
+
+    void *m = mmap((void *)STUB_START, STUB_CODE_LEN, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    expect_fail("mmap-fixed-over-stub", m == MAP_FAILED ? -1 : 0);
+    m = mmap((void *)SLOT_START, 0x10000, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (m == MAP_FAILED)
+        refused("mmap-over-slots", "%s", attack_errname(errno));
+    else
+        refused("mmap-over-slots", "an unused part of the region (the guest's own memory)");
+    expect_fail("mprotect-stub-writable", mprotect((void *)STUB_START, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+    expect_fail("munmap-stub", munmap((void *)STUB_START, STUB_CODE_LEN) == 0 &&
+                                       !readable((unsigned char *)STUB_START) ? 0 : -1);
+    expect_fail("mremap-stub", (long)mremap((void *)STUB_START, 4096, 8192, MREMAP_MAYMOVE) == -1 ? -1 : 0);
+    run_attack("write-stub-code", a_write_stub_code, NULL);
+    run_attack("scribble-own-slot", a_scribble_slots, NULL);
+
+    /* The sentry still serves us: a fork and a wait. */
+    int st = in_child(a_nothing, NULL);
+    if (st >= 0)
+        refused("sentry-still-serving", "fork+wait work after the attacks");
+    else
+        escaped("sentry-still-serving", "fork/wait failed: %s", strerror(errno));
+    return attack_end();
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The adversarial suite: every program in BINDIR (built from
+# tests/security/attacks/*.c) runs inside the sandbox and tries to break out;
+# each attempt must be refused.  This script sets up what the attacks aim at
+# on the host (a work directory with bind-mount sources and a secret outside
+# them, a victim process, a marker path) and checks afterwards that nothing
+# happened there.
+#
+#   tests/security/run.sh --bindir DIR [-v] [NAME...]
+#
+#   SENTRY=path   the sentry to attack (default build/sentry)
+#   -v            print every attempt, not only the failing programs' output
+#
+# Prints one line per program (PASS/FAIL, its attempts and refusals), one
+# line per area, and last "security: N attacks, M succeeded".  Exits 0 only
+# when no attack succeeded (in the sandbox or on the host).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bindir=""
+verbose=0
+names=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--bindir) bindir=$2; shift 2 ;;
+	--bindir=*) bindir=${1#*=}; shift ;;
+	-v) verbose=1; shift ;;
+	-h | --help) sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) names+=("$1"); shift ;;
+	esac
+done
+[ -d "$bindir" ] || { echo "security: --bindir DIR is required" >&2; exit 2; }
+bindir=$(cd "$bindir" && pwd)
+SENTRY=${SENTRY:-$root/build/sentry}
+case $SENTRY in /*) ;; *) SENTRY=$root/$SENTRY ;; esac
+[ -x "$SENTRY" ] || { echo "security: no sentry at $SENTRY" >&2; exit 2; }
+
+# The work directory is on the host's disk, not under /tmp (the sandbox has
+# its own /tmp); the fs attacks run on an empty rootfs, so they cannot see it
+# but through the bind mounts.
+work=$(mktemp -d /var/tmp/sentry-security.XXXXXX)
+victim_pid=
+cleanup()
+{
+	[ -n "$victim_pid" ] && kill -9 "$victim_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/rootfs" "$work/rw" "$work/ro/sub" "$work/ro/empty" "$work/outside"
+echo "SECRET-$RANDOM-$RANDOM" >"$work/outside/secret"
+echo original >"$work/ro/victim"
+echo file >"$work/ro/sub/file"
+chmod 0644 "$work/ro/victim"
+python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.keep", b"1")' "$work/ro/victim" 2>/dev/null
+marker=$work/outside/pwned-marker
+
+# A host process the attacks try to kill, in a process group of its own.
+setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+victim_pid=$!
+disown "$victim_pid"
+host_name=$(hostname)
+
+# snapshot DIR: everything about DIR that a write could change.
+snapshot()
+{
+	(cd "$1" && find . -printf '%p %y %m %u %g %s %T@ %l\n' | LC_ALL=C sort &&
+		find . -type f -exec sha256sum {} + | LC_ALL=C sort &&
+		python3 -c 'import os,sys
+for d, _, fs in os.walk("."):
+    for f in fs:
+        p = os.path.join(d, f)
+        try: print(p, sorted(os.listxattr(p, follow_symlinks=False)))
+        except OSError as e: print(p, e)')
+}
+ro_before=$(snapshot "$work/ro")
+outside_before=$(snapshot "$work/outside")
+
+# The sandbox arguments of each program (by name).
+sandbox_args()
+{
+	case $1 in
+	fs_*) echo "--rootfs $work/rootfs -v $work/rw:/rw -v $work/ro:/ro:ro -v $work/outside:/view:ro" ;;
+	esac
+}
+prog_args()
+{
+	case $1 in
+	fs_escape) echo "$work" ;;
+	fs_race) echo "$work 2" ;;
+	proc_attacks) echo "$victim_pid $host_name" ;;
+	proc_stub) echo "$victim_pid $marker" ;;
+	esac
+}
+
+declare -A area_att area_ref
+total_att=0
+total_ref=0
+failed=0
+host_failures=()
+out=$(mktemp)
+t0=$SECONDS
+
+# A host-side racer for fs_race: flips WORK/rw/race/d between a directory
+# and a symlink to WORK/outside while the guest walks through it.
+host_racer()
+{
+	python3 - "$work" <<'PY' &
+import ctypes, os, sys, time
+w = sys.argv[1]
+r = os.path.join(w, "rw", "race")
+os.makedirs(os.path.join(r, "h"), exist_ok=True)
+try:
+    os.symlink(os.path.join(w, "outside"), os.path.join(r, "hl"))
+except OSError:
+    pass
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = os.path.join(r, "h").encode(), os.path.join(r, "hl").encode()
+end = time.time() + 2.5
+while time.time() < end:
+    libc.renameat2(-100, a, -100, b, 2)  # RENAME_EXCHANGE
+PY
+	racer_pid=$!
+}
+
+for prog in "$bindir"/*; do
+	[ -f "$prog" ] && [ -x "$prog" ] || continue
+	name=${prog##*/}
+	if [ ${#names[@]} -gt 0 ]; then
+		case " ${names[*]} " in *" $name "*) ;; *) continue ;; esac
+	fi
+	racer_pid=
+	[ "$name" = fs_race ] && host_racer
+	# shellcheck disable=SC2046 # word splitting wanted
+	timeout -k 5 60 "$SENTRY" run $(sandbox_args "$name") -v "$bindir:$bindir:ro" -- \
+		"$prog" $(prog_args "$name") </dev/null >"$out" 2>&1
+	rc=$?
+	[ -n "$racer_pid" ] && wait "$racer_pid" 2>/dev/null
+	att=0 ref=0
+	while read -r _ area _ a _ r; do
+		att=$((att + a))
+		ref=$((ref + r))
+		area_att[$area]=$((${area_att[$area]:-0} + a))
+		area_ref[$area]=$((${area_ref[$area]:-0} + r))
+	done < <(grep '^summary ' "$out")
+	total_att=$((total_att + att))
+	total_ref=$((total_ref + ref))
+	if [ $rc -eq 0 ] && [ "$att" -gt 0 ] && [ "$att" -eq "$ref" ] && ! grep -q ESCAPED "$out"; then
+		echo "PASS $name ($att attempts, all refused)"
+		[ $verbose -eq 0 ] || sed 's/^/    /' "$out"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name (exit $rc, $att attempts, $ref refused)"
+		sed 's/^/    /' "$out"
+	fi
+done
+rm -f "$out"
+
+# --- the host side ------------------------------------------------------------
+host_check()
+{
+	local what=$1 ok=$2
+	total_att=$((total_att + 1))
+	area_att[host]=$((${area_att[host]:-0} + 1))
+	if [ "$ok" = 1 ]; then
+		total_ref=$((total_ref + 1))
+		area_ref[host]=$((${area_ref[host]:-0} + 1))
+		[ $verbose -eq 0 ] || echo "host check $what: ok"
+	else
+		echo "host check $what: ESCAPED"
+		host_failures+=("$what")
+	fi
+}
+ok() { if "$@"; then echo 1; else echo 0; fi; }
+
+host_check "the victim process $victim_pid is alive" "$(ok kill -0 "$victim_pid")"
+host_check "the host name is still $host_name" "$(ok test "$(hostname)" = "$host_name")"
+host_check "the read-only bind source is unchanged" "$(ok test "$(snapshot "$work/ro")" = "$ro_before")"
+if [ "$(snapshot "$work/outside")" = "$outside_before" ]; then
+	host_check "nothing appeared in or changed under WORK/outside" 1
+else
+	host_check "nothing appeared in or changed under WORK/outside" 0
+	ls -la "$work/outside" | sed 's/^/    /'
+fi
+stray=$(find "$work" -path "$work/rw" -prune -o -name 'pwned*' -print)
+host_check "no pwned* file outside WORK/rw" "$(ok test -z "$stray")"
+[ -z "$stray" ] || printf '    %s\n' "$stray"
+devs=$(find "$work" \( -type b -o -type c \) -print)
+host_check "no device node made on the host" "$(ok test -z "$devs")"
+[ -z "$devs" ] || printf '    %s\n' "$devs"
+host_check "no marker directory from a stub" "$(ok test ! -e "$marker")"
+
+echo
+for area in $(printf '%s\n' "${!area_att[@]}" | sort); do
+	echo "security: area $area: ${area_att[$area]} attempts, ${area_ref[$area]} refused"
+done
+echo "security: $total_att attacks, $((total_att - total_ref)) succeeded ($failed failing programs, $((SECONDS - t0)) s)"
+[ $failed -eq 0 ] && [ $total_att -eq $total_ref ] && [ ${#host_failures[@]} -eq 0 ]
