@@ -5,6 +5,7 @@
 #   make test       unit, conformance (native and sentry) and end-to-end tests
 #   make deps       install the Debian packages the build needs (root, idempotent)
 #   make bench      benchmarks: native, sentry, runsc side by side (bench/README.md)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz/README.md)
 
 CC       ?= gcc
 BUILD    ?= build

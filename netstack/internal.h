@@ -143,6 +143,9 @@ void net_source_addr(struct netstack *ns, const ip_addr_t *dst, ip_addr_t *src);
  * (lwIP caps the MSS at its compile-time 1460; every peer of ours is
  * lwIP itself or slirp, which take what the MTU allows). */
 void net_raise_mss(struct tcp_pcb *pcb);
+/* eth0's output (stack.c): a SYN's MSS option raised to what the link
+ * takes; f is a whole Ethernet frame of len bytes (at least 14). */
+void raise_syn_mss(uint8_t *f, size_t len);
 /* Pokes the I/O thread (forwarded connections). */
 void net_io_wake(struct netstack *ns);
 /* A forwarded host stream for guest_port (published port). */

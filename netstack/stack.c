@@ -139,7 +139,7 @@ static u16_t net_link_mss(bool v6)
  * as RFC 1624 says), so that slirp sends large segments; our own side is
  * raised once connected (net_raise_mss).  The peer is always slirp, which
  * terminates the connection: nothing beyond it sees this MSS. */
-static void raise_syn_mss(uint8_t *f, size_t len)
+void raise_syn_mss(uint8_t *f, size_t len)
 {
 	size_t ip = 14, l4;
 	uint16_t type = (uint16_t)(f[12] << 8 | f[13]), mss;

@@ -76,6 +76,11 @@ static int fail(struct ctx *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err + len, OCI_ERR_MAX - len, fmt, ap);
 	va_end(ap);
+	/* One line, whatever the file held: jansson's message quotes the
+	 * offending text, and paths may quote keys (found by tests/fuzz). */
+	for (char *p = c->err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 

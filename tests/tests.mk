@@ -57,10 +57,27 @@ conformance: $(BUILD)/sentry $(ASAN_SENTRY) $(CONF_BINS)
 e2e: $(BUILD)/sentry $(BUILD)/runsc
 	SENTRY=$(BUILD)/sentry E2E_ROOTFS=$(BUILD)/e2e-rootfs tests/e2e/run.sh
 
+# --- adversarial suite (tests/security/) -------------------------------------
+SEC_SRCS := $(sort $(wildcard tests/security/attacks/*.c))
+SEC_BINS := $(SEC_SRCS:tests/security/attacks/%.c=$(BUILD)/security/%)
+
+$(BUILD)/security/%: tests/security/attacks/%.c tests/security/attacks/attack.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -pthread -I tests/security/attacks -o $@ $<
+
+.PHONY: security
+security: $(BUILD)/sentry $(SEC_BINS)
+	SENTRY=$(abspath $(BUILD)/sentry) tests/security/run.sh --bindir $(BUILD)/security
+
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) conformance
 	$(MAKE) e2e
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+	$(MAKE) security
 
 -include $(SAN_OBJS:.o=.d)
+
+# --- libFuzzer harnesses (make fuzz) -------------------------------------------
+include tests/fuzz/fuzz.mk
