@@ -237,6 +237,31 @@ wait_file()
 	return 1
 }
 
+# private_sentry NAME: a private copy of the sentry binary in $E2E_TMP; its
+# processes (outer, sentry, gofer, stubs: all forked from it) are told apart
+# from any other sentry's on this host by /proc/PID/exe.  Prints its path.
+private_sentry()
+{
+	local s=$E2E_TMP/sentry-$1-$$-$RANDOM
+	cp "$SENTRY" "$s" && printf '%s\n' "$s"
+}
+
+# procs_of BIN [NS]: pids of live (non-zombie) processes running BIN, or in
+# the pid namespace NS (a /proc/PID/ns/pid link text) if given.
+procs_of()
+{
+	local bin=$1 ns=${2:-} d exe pid st
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		exe=$(readlink "$d/exe" 2>/dev/null) || exe=
+		if [ "$exe" = "$bin" ] || [ "$exe" = "$bin (deleted)" ] ||
+			{ [ -n "$ns" ] && [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$ns" ]; }; then
+			st=$(cut -d' ' -f3 "$d/stat" 2>/dev/null) || continue
+			[ "$st" = Z ] || echo "$pid"
+		fi
+	done
+}
+
 # copy_rootfs DIR: a private copy of the busybox rootfs at DIR, for tests that
 # add files to it or check it is left alone.
 copy_rootfs()

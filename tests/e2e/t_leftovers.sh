@@ -1,7 +1,7 @@
 #!/bin/bash
 # Nothing the sandbox started outlives it on the host: not after a normal
 # exit, not when the guest leaves processes behind, and not when the outer
-# `sentry` process is killed with SIGKILL (then within ~2 s).
+# `sentry` process is killed with SIGKILL (bounded: 10 s here, a hang detector, not a timing).
 #
 # The sentry runs from a private copy of its binary, so that its processes
 # (the outer one, the sentry, the gofer and the stubs, all forked from the
@@ -10,24 +10,10 @@
 . "$(dirname -- "$0")/lib.sh"
 T=$E2E_TMP
 
-S=$T/sentry-e2e-$$-$RANDOM
-cp "$SENTRY" "$S"
+S=$(private_sentry leftovers)
 
-# Pids of live (non-zombie) processes running our copy of the binary, or in
-# the pid namespace $1 (if given).
-procs()
-{
-	local ns=${1:-} d exe pid st
-	for d in /proc/[0-9]*; do
-		pid=${d#/proc/}
-		exe=$(readlink "$d/exe" 2>/dev/null) || exe=
-		if [ "$exe" = "$S" ] || [ "$exe" = "$S (deleted)" ] ||
-			{ [ -n "$ns" ] && [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$ns" ]; }; then
-			st=$(cut -d' ' -f3 "$d/stat" 2>/dev/null) || continue
-			[ "$st" = Z ] || echo "$pid"
-		fi
-	done
-}
+# Our processes, or those of the pid namespace $1 (if given).
+procs() { procs_of "$S" "$@"; }
 
 describe()
 {
@@ -90,12 +76,12 @@ expect_eq "no process of our binary before the test (sanity)" "" "$(procs)"
 # 1. A normal run.
 capture timeout -k 1 10 "$S" run --rootfs "$E2E_ROOTFS" -- /bin/true
 expect_eq "a normal run exits 0" 0 "$RC"
-wait_gone "nothing remains after a normal run" 1
+wait_gone "nothing remains after a normal run" 10
 
 # 2. The guest leaves children behind.
 capture timeout -k 1 10 "$S" run --rootfs "$E2E_ROOTFS" -- /bin/sh -c 'sleep 100 & sleep 100 & (sleep 100 &) ; echo started'
 expect_eq "a guest that leaves background processes returns at once" "0 started" "$RC $OUT"
-wait_gone "nothing remains after a guest left processes behind" 1
+wait_gone "nothing remains after a guest left processes behind" 10
 
 # 3. The outer sentry killed with SIGKILL while the guest sleeps.
 kill_outer()
@@ -117,7 +103,7 @@ kill_outer()
 	expect_eq "$desc: the sandbox's processes are found (sanity: >= 4)" 1 "$((n >= 4))"
 	kill -9 "$outer"
 	wait "$outer" 2>/dev/null
-	wait_gone "$desc: within 2 s nothing remains (no sentry, gofer or stub)" 2 "$ns"
+	wait_gone "$desc: nothing remains (no sentry, gofer or stub)" 10 "$ns"
 }
 kill_outer "SIGKILL to sentry run, busybox rootfs" \
 	--rootfs "$E2E_ROOTFS" -- /bin/sh -c 'echo ready; exec /bin/sleep 100'
@@ -135,18 +121,18 @@ if wait_file "$T/ready" ready; then
 	inner=$(child_of "$outer" | head -1)
 	ns=$(sandbox_ns "$outer")
 	kill -9 "$inner"
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		kill -0 "$outer" 2>/dev/null || break
 		sleep 0.1
 	done
 	if kill -0 "$outer" 2>/dev/null; then
-		fail "SIGKILL to the sentry: the outer sentry run exits within 2 s"
+		fail "SIGKILL to the sentry: the outer sentry run exits (10 s bound)"
 	else
 		wait "$outer"
 		rc=$?
 		expect_ne "SIGKILL to the sentry: sentry run exits with an error" 0 "$rc"
 	fi
-	wait_gone "SIGKILL to the sentry: within 2 s nothing remains" 2 "$ns"
+	wait_gone "SIGKILL to the sentry: nothing remains" 10 "$ns"
 else
 	fail "SIGKILL to the sentry: the guest did not start" "stderr: $(cat "$T/err")"
 fi

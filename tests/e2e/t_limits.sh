@@ -5,22 +5,8 @@
 # process, no cgroup).  Bad values are usage errors (status 2).
 . "$(dirname -- "$0")/lib.sh"
 
-# Our own copy of the binary: its processes are told apart from any other
-# sentry's on this host by /proc/PID/exe.
-S=$E2E_TMP/sentry-lim-$$-$RANDOM
-cp "$SENTRY" "$S"
-
-# Live (non-zombie) processes running our copy.
-procs()
-{
-	local d exe
-	for d in /proc/[0-9]*; do
-		exe=$(readlink "$d/exe" 2>/dev/null) || continue
-		if [ "$exe" = "$S" ] || [ "$exe" = "$S (deleted)" ]; then
-			[ "$(cut -d' ' -f3 "$d/stat" 2>/dev/null)" = Z ] || echo "${d#/proc/}"
-		fi
-	done
-}
+S=$(private_sentry limits)
+procs() { procs_of "$S"; }
 
 e2e_cleanup_hook()
 {
@@ -35,11 +21,11 @@ lrun()
 	timeout -k 1 "$E2E_TIMEOUT" "$S" run --rootfs "$E2E_ROOTFS" "$@"
 }
 
-# no_leftovers DESC: within 2 s, no process of ours and no cgroup of a run.
+# no_leftovers DESC: within 10 s (a hang bound), no process of ours and no cgroup of a run.
 no_leftovers()
 {
 	local left i cg
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		left=$(procs)
 		[ -z "$left" ] && break
 		sleep 0.1
