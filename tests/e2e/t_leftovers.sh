@@ -52,9 +52,13 @@ wait_gone()
 # child_of PID: the pids whose parent is PID.
 child_of()
 {
-	local d
-	for d in /proc/[0-9]*; do
-		[ "$(cut -d' ' -f4 "$d/stat" 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
+	local i c
+	# The kernel's own lists of children (of every thread); a scan of
+	# /proc/*/stat once found nothing on a loaded machine, so retried too.
+	for ((i = 0; i < 50; i++)); do
+		c=$(cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d')
+		[ -n "$c" ] && { echo "$c"; return; }
+		sleep 0.1
 	done
 }
 
