@@ -15,9 +15,23 @@
 
 #include "common/log.h"
 
+/* Whether this process is in a user namespace other than the host's: its
+ * uid map is not the identity over every id (a rootless container
+ * engine's namespace, `unshare -U`). */
+static bool in_child_userns(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return false;
+	unsigned long inner, outer, count;
+	int n = fscanf(f, "%lu %lu %lu", &inner, &outer, &count);
+	fclose(f);
+	return n == 3 && !(inner == 0 && outer == 0 && count == 4294967295UL);
+}
+
 bool userns_rootless(bool asked)
 {
-	return asked || geteuid() != 0;
+	return asked || geteuid() != 0 || in_child_userns();
 }
 
 /* --- id maps ------------------------------------------------------------------------- */

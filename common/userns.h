@@ -15,7 +15,9 @@
 #include <sys/types.h>
 
 /* Whether a run is rootless: asked for (--rootless), or the caller is not
- * root (then nothing else could work). */
+ * root (then nothing else could work), or is root of a user namespace that
+ * is not the host's (a rootless container engine's: its cgroups are not
+ * its own either, as runc decides too). */
 bool userns_rootless(bool asked);
 
 /* Starts the sandbox's first process; returns as fork() does (its pid, 0

@@ -268,6 +268,19 @@ expect_exit 0 "runsc create without --root: state under \$XDG_RUNTIME_DIR/runsc"
 check "  ...it is there" test -f "$U/xdg/runsc/rl3/state.json"
 expect_exit 0 "  ...runsc delete --force" rsu delete --force rl3
 check "  ...and gone" test ! -e "$U/xdg/runsc/rl3"
+/usr/bin/python3 - "$B/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["/bin/sleep", "1000"]
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+expect_exit 0 "runsc create+start of a long-running container as the user" \
+	rsu --root "$U/state" create --bundle "$B" rl4
+rsu --root "$U/state" start rl4
+expect_run "  ...runsc exec in it: uid 0, pid 2" 0 $'0 2' \
+	rsu --root "$U/state" exec rl4 /bin/sh -c 'echo $(id -u) $$'
+expect_exit 0 "  ...runsc kill KILL" rsu --root "$U/state" kill rl4 KILL
+expect_exit 0 "  ...runsc delete --force" rsu --root "$U/state" delete --force rl4
 no_leftovers "runsc rootless: nothing is left"
 
 # --- a subordinate id range (newuidmap) --------------------------------------------------------
