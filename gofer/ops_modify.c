@@ -11,7 +11,9 @@
  * that maps only some ids (the calling user's as 0, perhaps a subordinate
  * range): an owner the host cannot represent leaves a new object the
  * calling user's, and a chown to one fails with EPERM, as for any
- * unprivileged owner on Linux (the host says EINVAL). */
+ * unprivileged owner on Linux (the host says EINVAL).  Where the kernel
+ * gave no user namespace, the gofer is the plain user and may give nothing
+ * away (EPERM): new objects stay the user's then too. */
 #include "gofer/internal.h"
 
 #include "common/cleanup.h"
@@ -31,12 +33,13 @@ static int undo(int dirfd, const char *name, bool dir, int err)
 	return err;
 }
 
-/* The owner of a new object: EINVAL is an id with no host counterpart
- * (rootless), which keeps the owner it was created with. */
+/* The owner of a new object: an id with no host counterpart (EINVAL), or
+ * one an unprivileged gofer may not give (EPERM), keeps the owner it was
+ * created with (rootless). */
 static int set_owner(int fd, uint32_t uid, uint32_t gid)
 {
 	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 &&
-	    errno != EINVAL)
+	    errno != EINVAL && errno != EPERM)
 		return -errno;
 	return 0;
 }
