@@ -1352,11 +1352,14 @@ static int cmd_features(const struct runsc_globals *g, int argc, char **argv)
 /* --- global flags ----------------------------------------------------------------------- */
 
 /* Where state lives without --root: rootless, $XDG_RUNTIME_DIR/runsc as
- * runc's rootless default (the user's own tmpfs), else RUNSC_DEFAULT_ROOT. */
+ * runc's rootless default (the user's own tmpfs), else RUNSC_DEFAULT_ROOT.
+ * As runc: root of a rootless engine's user namespace (rootless podman
+ * runs the runtime so) takes it too, unless $USER says root. */
 static const char *default_root(const struct runsc_globals *g, char *buf, size_t size)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	if (g->rootless && geteuid() != 0 && xdg && xdg[0] == '/' &&
+	const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+	bool as_user = geteuid() != 0 || !user || strcmp(user, "root") != 0;
+	if (g->rootless && as_user && xdg && xdg[0] == '/' &&
 	    snprintf(buf, size, "%s/runsc", xdg) < (int)size)
 		return buf;
 	return RUNSC_DEFAULT_ROOT;
