@@ -192,7 +192,8 @@ static void add_mount(struct options *o, char *spec)
 		usage_error("volume target '%s' must be an absolute path", guest);
 	struct stat st;
 	if (stat(host, &st) < 0)
-		usage_error("volume source '%s' does not exist", host);
+		usage_error("volume source '%s'%s%s", host, errno == ENOENT ? " " : ": ",
+			    errno == ENOENT ? "does not exist" : strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		usage_error("volume source '%s' is not a directory", host);
 	struct sandbox_config *c = &o->cfg;
