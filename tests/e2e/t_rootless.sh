@@ -70,11 +70,12 @@ e2e_cleanup_hook()
 	return 0
 }
 
-# no_leftovers DESC: within 3 s, no process of ours is left.
+# no_leftovers DESC: no process of ours is left (waits up to 10 s: a hang
+# detector, not a timing).
 no_leftovers()
 {
 	local i left
-	for ((i = 0; i < 30; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		left=$(procs)
 		[ -z "$left" ] && break
 		sleep 0.1
