@@ -56,6 +56,7 @@ static int subid_range(const char *file, unsigned id, const char *name, unsigned
 			continue;
 		char *end;
 		errno = 0;
+		*count = 0;
 		*start = strtoul(c1 + 1, &end, 10);
 		if (*end == ':' && !errno)
 			*count = strtoul(end + 1, &end, 10);
