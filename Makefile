@@ -33,6 +33,9 @@ DEB_PACKAGES += iproute2 curl openssl
 # containerd (ctr, the runc shim, the CRI plugin), podman, and a CRI client
 # made with python's grpc.
 DEB_PACKAGES += containerd podman python3-grpcio python3-grpc-tools
+# Rootless runs with a subordinate id range (newuidmap/newgidmap; optional at
+# run time, needed by tests/e2e/t_oci_podman_rootless.sh).
+DEB_PACKAGES += uidmap
 
 # Everything linked into build/sentry.  The gofer and the stub are forked from
 # the sentry binary (see docs/architecture.md), so they are part of it.

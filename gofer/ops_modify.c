@@ -5,7 +5,15 @@
  * The sentry has already checked the guest's permissions; the gofer runs as
  * root and gives each new object the guest owner it was asked for.  A new
  * object that cannot be finished (owner, node table full) is removed again,
- * so that a failed call leaves no trace. */
+ * so that a failed call leaves no trace.
+ *
+ * Rootless (docs/architecture.md), the gofer is root of a user namespace
+ * that maps only some ids (the calling user's as 0, perhaps a subordinate
+ * range): an owner the host cannot represent leaves a new object the
+ * calling user's, and a chown to one fails with EPERM, as for any
+ * unprivileged owner on Linux (the host says EINVAL).  Where the kernel
+ * gave no user namespace, the gofer is the plain user and may give nothing
+ * away (EPERM): new objects stay the user's then too. */
 #include "gofer/internal.h"
 
 #include "common/cleanup.h"
@@ -25,9 +33,13 @@ static int undo(int dirfd, const char *name, bool dir, int err)
 	return err;
 }
 
+/* The owner of a new object: an id with no host counterpart (EINVAL), or
+ * one an unprivileged gofer may not give (EPERM), keeps the owner it was
+ * created with (rootless). */
 static int set_owner(int fd, uint32_t uid, uint32_t gid)
 {
-	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno != EINVAL && errno != EPERM)
 		return -errno;
 	return 0;
 }
@@ -230,7 +242,7 @@ static int apply_attr(struct gofer_server *s, int fd, mode_t mode, const struct 
 		uid_t uid = a->mask & GOFER_SETATTR_UID ? a->uid : (uid_t)-1;
 		gid_t gid = a->mask & GOFER_SETATTR_GID ? a->gid : (gid_t)-1;
 		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-			return -errno;
+			return errno == EINVAL ? -EPERM : -errno;   /* (unmapped id) */
 	}
 	if (a->mask & GOFER_SETATTR_MODE) {
 		if (S_ISLNK(mode))

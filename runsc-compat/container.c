@@ -354,6 +354,11 @@ char *container_cgroup_create(const struct runsc_globals *g, const struct oci_co
 					    .has_pids = c->has_pids_limit,
 					    .pids = c->pids_limit };
 	char *dirs = cgroup_create(path, &l, why, sizeof why);
+	if (!dirs && g->rootless) {
+		fprintf(stderr, "runsc: warning: cgroupsPath ignored (rootless: %s)%s\n", why,
+			l.has_memory ? ": the memory limit is not enforced" : "");
+		return NULL;
+	}
 	if (!dirs) {
 		runsc_error(g, "%s", why);
 		return NULL;

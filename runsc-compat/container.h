@@ -24,7 +24,9 @@
 
 /* Global flags. */
 struct runsc_globals {
-	const char *root;          /* --root (default RUNSC_DEFAULT_ROOT) */
+	/* --root (default RUNSC_DEFAULT_ROOT; rootless, $XDG_RUNTIME_DIR/runsc
+	 * when that is set, as runc) */
+	const char *root;
 	const char *log_path;      /* --log */
 	bool log_json;             /* --log-format json */
 	bool debug;
@@ -38,6 +40,10 @@ struct runsc_globals {
 	const char *tls_publish;   /* --tls-publish ... */
 	bool strace;
 	bool systemd_cgroup;       /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
+	/* --rootless, or not root: the sandbox in a user namespace of its own
+	 * (common/userns.h); a cgroupsPath it cannot make is ignored. */
+	bool rootless;
+	bool ignore_cgroups;       /* --ignore-cgroups: cgroupsPath is ignored */
 };
 
 enum container_status { CS_CREATED, CS_RUNNING, CS_STOPPED, CS_PAUSED };
@@ -90,7 +96,8 @@ struct oci_config;
 /* The container's cgroup (linux.cgroupsPath; cgroup.h), with the memory
  * and pids limits of linux.resources if limits; its directories recorded
  * in dir/cgroups, which container_remove_dir removes.  NULL when reported
- * (runsc_error). */
+ * (runsc_error); rootless, NULL with a warning instead (the container runs
+ * without its cgroup, as runc's rootless mode). */
 char *container_cgroup_create(const struct runsc_globals *g, const struct oci_config *c,
 			      const char *dir, bool limits);
 /* Removes <root>/<id> and what is in it (and the container's cgroups). */

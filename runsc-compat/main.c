@@ -31,6 +31,7 @@
 #include "common/fds.h"
 #include "common/log.h"
 #include "common/cgroup.h"
+#include "common/userns.h"
 #include "runsc-compat/container.h"
 #include "runsc-compat/control.h"
 #include "runsc-compat/oci_config.h"
@@ -302,7 +303,8 @@ static void close_preserved(const struct sandbox_config *cfg)
 
 /* The monitor: the pid the caller waits for.  Passes signals to the
  * sandbox and exits with its status (recorded for `wait`). */
-static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, const char *dir)
+static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, const char *dir,
+				   bool rootless)
 {
 	setsid();
 	/* The terminal's slave becomes our session's controlling terminal, so
@@ -313,9 +315,10 @@ static _Noreturn void monitor_main(struct sandbox_config *cfg, int ready_r, cons
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0 && (errno == EPERM || errno == EINVAL))
-		pid = fork();
+	char warn[256];
+	pid_t pid = userns_fork_sandbox(rootless, warn, sizeof warn);
+	if (warn[0] && pid != 0)
+		fprintf(stderr, "runsc: %s\n", warn);
 	if (pid < 0)
 		_exit(125);
 	if (pid == 0) {
@@ -503,11 +506,15 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 	cfg.start_fifo = fifo;
 	cfg.control_socket = ctl;
 	char *cgroups = NULL;
-	if (c.cgroups_path && c.cgroups_path[0] &&
-	    (cgroups = container_cgroup_create(g, &c, dir, true)) == NULL) {
+	if (c.cgroups_path && c.cgroups_path[0] && !g->ignore_cgroups &&
+	    (cgroups = container_cgroup_create(g, &c, dir, true)) == NULL && !g->rootless) {
 		container_remove_dir(g, id);
 		return 1;   /* reported */
 	}
+	/* No cgroup: the pids limit is still the sentry's to count. */
+	if (!cgroups && c.has_pids_limit && c.pids_limit > 0)
+		cfg.opts.max_tasks = (int)(c.pids_limit < KERNEL_MAX_PID - 1 ? c.pids_limit
+									  : KERNEL_MAX_PID - 1);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -526,7 +533,7 @@ static int do_create(const struct runsc_globals *g, const char *id, const struct
 			if (slave > 2)
 				close(slave);
 		}
-		monitor_main(&cfg, ready[0], dir);
+		monitor_main(&cfg, ready[0], dir, g->rootless);
 	}
 	free(cgroups);
 	close_preserved(&cfg);
@@ -1344,6 +1351,20 @@ static int cmd_features(const struct runsc_globals *g, int argc, char **argv)
 
 /* --- global flags ----------------------------------------------------------------------- */
 
+/* Where state lives without --root: rootless, $XDG_RUNTIME_DIR/runsc as
+ * runc's rootless default (the user's own tmpfs), else RUNSC_DEFAULT_ROOT.
+ * As runc: root of a rootless engine's user namespace (rootless podman
+ * runs the runtime so) takes it too, unless $USER says root. */
+static const char *default_root(const struct runsc_globals *g, char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+	bool as_user = geteuid() != 0 || !user || strcmp(user, "root") != 0;
+	if (g->rootless && as_user && xdg && xdg[0] == '/' &&
+	    snprintf(buf, size, "%s/runsc", xdg) < (int)size)
+		return buf;
+	return RUNSC_DEFAULT_ROOT;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1356,7 +1377,9 @@ static void usage(FILE *out)
 		"\n"
 		"Global flags: --root DIR (default %s), --log FILE, --log-format json|text,\n"
 		"  --systemd-cgroup, --debug, --debug-log FILE, --platform systrap|ptrace,\n"
-		"  --network sandbox|none, --strace\n"
+		"  --network sandbox|none, --strace, --ignore-cgroups,\n"
+		"  --rootless (the default when not root: the sandbox in a user namespace,\n"
+		"  the state under $XDG_RUNTIME_DIR/runsc, a cgroupsPath it cannot make ignored)\n"
 		"Sandbox policy (also as annotations dev.sentry.network.block=true, .cidr-allow,\n"
 		"  .allow-dns=true, .publish, .tls-publish): --block-network, --cidr-allow LIST,\n"
 		"  --allow-dns, --publish LIST, --tls-publish LIST (comma-separated)\n",
@@ -1365,9 +1388,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	struct runsc_globals g = { .root = RUNSC_DEFAULT_ROOT, .platform = "systrap" };
+	struct runsc_globals g = { .platform = "systrap" };
 	const char *log_format = "text", *network = "sandbox", *debug_log = NULL;
-	bool help = false, version = false, block = false;
+	bool help = false, version = false, block = false, rootless = false;
+	static char rootless_root[PATH_MAX];
 	const struct flag flags[] = {
 		{ "root", true, &g.root, NULL }, { "log", true, &g.log_path, NULL },
 		{ "log-format", true, &log_format, NULL }, { "platform", true, &g.platform, NULL },
@@ -1378,7 +1402,8 @@ int main(int argc, char **argv)
 		{ "systemd-cgroup", false, NULL, &g.systemd_cgroup }, { "debug", false, NULL, &g.debug },
 		{ "strace", false, NULL, &g.strace }, { "help", false, NULL, &help },
 		{ "h", false, NULL, &help }, { "version", false, NULL, &version },
-		{ "v", false, NULL, &version }, { NULL, false, NULL, NULL },
+		{ "v", false, NULL, &version }, { "rootless", false, NULL, &rootless },
+		{ "ignore-cgroups", false, NULL, &g.ignore_cgroups }, { NULL, false, NULL, NULL },
 	};
 	/* Global flags run up to the command word (a value flag's value is
 	 * not it). */
@@ -1407,6 +1432,9 @@ int main(int argc, char **argv)
 		return runsc_error(&g, "unknown network \"%s\"", network);
 	if (block)
 		g.net_mode = NET_NONE;
+	g.rootless = userns_rootless(rootless);
+	if (!g.root)
+		g.root = default_root(&g, rootless_root, sizeof rootless_root);
 	if (g.debug)
 		log_set_level(LOG_DEBUG);
 	if (!platform_lookup(g.platform))

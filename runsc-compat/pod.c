@@ -412,8 +412,8 @@ int pod_create(const struct runsc_globals *g, const struct pod_create_req *r,
 	 * gofer go in its cgroup.  Its limits are not written: its processes
 	 * run in the pod's sandbox, under the pod's cgroup and limits. */
 	char *cgroups = NULL;
-	if (c->cgroups_path && c->cgroups_path[0] &&
-	    !(cgroups = container_cgroup_create(g, c, dir, false))) {
+	if (c->cgroups_path && c->cgroups_path[0] && !g->ignore_cgroups &&
+	    !(cgroups = container_cgroup_create(g, c, dir, false)) && !g->rootless) {
 		if (r->tty >= 0)
 			close(r->tty);
 		container_remove_dir(g, r->id);

@@ -32,6 +32,7 @@
 #include "common/cgroup.h"
 #include "common/fds.h"
 #include "common/log.h"
+#include "common/userns.h"
 #include "sentry/fs/fs.h"
 #include "sentry/kernel/kernel.h"
 
@@ -101,6 +102,12 @@ static const char usage_text[] =
 	"  --tunnels-json FILE      write the published URLs to FILE as JSON\n"
 	"  --preserve-fds N         the caller's fds 3..3+N-1 become the command's\n"
 	"                           fds 3..3+N-1 (other fds above 2 are not passed)\n"
+	"  --rootless               run the sandbox in a user namespace of its own, as\n"
+	"                           the calling user on the host (the default when the\n"
+	"                           caller is not root): the guest is still root in\n"
+	"                           the sandbox; host ports below 1024 cannot be\n"
+	"                           published; --memory and --cpus need a writable\n"
+	"                           cgroup\n"
 	"\n"
 	"Limits (SIZE: bytes, or with a k, m or g suffix; default: none):\n"
 	"  --timeout SECONDS        end the sandbox after SECONDS (a decimal number):\n"
@@ -161,6 +168,7 @@ struct options {
 	char **env_overrides;
 	size_t nenv;
 	bool tty;          /* -t */
+	bool rootless;     /* --rootless, or not root (userns_rootless) */
 	struct limits lim;
 };
 
@@ -184,7 +192,8 @@ static void add_mount(struct options *o, char *spec)
 		usage_error("volume target '%s' must be an absolute path", guest);
 	struct stat st;
 	if (stat(host, &st) < 0)
-		usage_error("volume source '%s' does not exist", host);
+		usage_error("volume source '%s'%s%s", host, errno == ENOENT ? " " : ": ",
+			    errno == ENOENT ? "does not exist" : strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		usage_error("volume source '%s' is not a directory", host);
 	struct sandbox_config *c = &o->cfg;
@@ -228,7 +237,7 @@ enum { OPT_ROOTFS = 256, OPT_PLATFORM, OPT_NO_PATCH, OPT_HOSTNAME, OPT_STRACE, O
        OPT_VERSION, OPT_RUSAGE_FILE, OPT_NETWORK, OPT_BLOCK_NETWORK, OPT_CIDR_ALLOW, OPT_ALLOW_DNS,
        OPT_TLS_PUBLISH, OPT_TLS_CERT, OPT_TLS_KEY, OPT_TUNNELS_JSON, OPT_READ_ONLY,
        OPT_PRESERVE_FDS, OPT_TIMEOUT, OPT_OVERLAY_SIZE, OPT_MEMORY, OPT_PIDS, OPT_CPUS,
-       OPT_NOFILE };
+       OPT_NOFILE, OPT_ROOTLESS };
 
 /* --- limits ---------------------------------------------------------------------------- */
 
@@ -387,6 +396,7 @@ static void parse_run(struct options *o, int argc, char **argv)
 		{ "pids", required_argument, NULL, OPT_PIDS },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "nofile", required_argument, NULL, OPT_NOFILE },
+		{ "rootless", no_argument, NULL, OPT_ROOTLESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -507,6 +517,9 @@ static void parse_run(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NOFILE:
 			set_nofile(c, parse_count("--nofile", optarg, 1 << 20));
+			break;
+		case OPT_ROOTLESS:
+			o->rootless = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -703,7 +716,7 @@ static _Noreturn void run_inside(const struct sandbox_config *cfg, int life_fd)
  * asked for, or when cgroups are not available here (a line says the
  * limits are not enforced by the host then; --pids still is, by the
  * sentry). */
-static char *make_run_cgroup(const struct limits *lim)
+static char *make_run_cgroup(const struct limits *lim, bool rootless)
 {
 	if (!lim->memory && !lim->pids && !lim->cpus)
 		return NULL;
@@ -727,8 +740,9 @@ static char *make_run_cgroup(const struct limits *lim)
 	snprintf(name, sizeof name, "sentry-run-%d", (int)getpid());
 	char *dirs = cgroup_create(name, &l, why, sizeof why);
 	if (!dirs)
-		fprintf(stderr, "sentry: warning: no cgroup for the sandbox (%s): --memory and "
-			"--cpus are not enforced\n", why);
+		fprintf(stderr, "sentry: warning: no cgroup for the sandbox (%s%s): --memory and "
+			"--cpus are not enforced%s\n", rootless ? "rootless: " : "", why,
+			lim->pids ? " (--pids is, by the sentry)" : "");
 	return dirs;
 }
 
@@ -767,7 +781,7 @@ static void kill_sandbox(pid_t pid, const char *cgroup)
 		cgroup_kill(cgroup);
 }
 
-static int run_outside(const struct sandbox_config *cfg, const struct limits *lim)
+static int run_outside(const struct sandbox_config *cfg, const struct limits *lim, bool rootless)
 {
 	sigset_t fwd;
 	sigemptyset(&fwd);
@@ -787,7 +801,7 @@ static int run_outside(const struct sandbox_config *cfg, const struct limits *li
 	int life[2];
 	if (pipe2(life, O_CLOEXEC) < 0)
 		die(125, "cannot start the sandbox: %s", strerror(errno));
-	char *cgroup = make_run_cgroup(lim);
+	char *cgroup = make_run_cgroup(lim, rootless);
 	struct timespec deadline_ts, *deadline = NULL;
 	if (lim->timeout > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &deadline_ts);
@@ -801,18 +815,16 @@ static int run_outside(const struct sandbox_config *cfg, const struct limits *li
 		deadline = &deadline_ts;
 	}
 	fflush(NULL);
-	/* A new pid namespace when we may; plain fork otherwise. */
-	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (pid < 0 && (errno == EPERM || errno == EINVAL)) {
-		log_debug("no pid namespace (%s): falling back to fork", strerror(errno));
-		pid = fork();
-	}
+	/* The sandbox's pid namespace (and user namespace, rootless). */
+	char warn[256];
+	pid_t pid = userns_fork_sandbox(rootless, warn, sizeof warn);
 	if (pid < 0) {
-		int e = errno;
 		if (cgroup)
 			cgroup_remove(cgroup);
-		die(125, "cannot start the sandbox: %s", strerror(e));
+		die(125, "cannot start the sandbox: %s", warn[0] ? warn : strerror((int)-pid));
 	}
+	if (pid > 0 && warn[0])
+		fprintf(stderr, "sentry: %s\n", warn);
 	if (pid == 0) {
 		term_fd = -1;   /* the outer process restores the terminal */
 		sigprocmask(SIG_UNBLOCK, &fwd, NULL);
@@ -868,6 +880,19 @@ static int run_outside(const struct sandbox_config *cfg, const struct limits *li
 	}
 }
 
+/* A rootless sandbox's port forwarder is an unprivileged process on the
+ * host's network: ports below net.ipv4.ip_unprivileged_port_start are not
+ * its to listen on.  Said now, in one line, rather than by the forwarder. */
+static void check_rootless_ports(const struct net_policy *n)
+{
+	int lowest = userns_unprivileged_port_start();
+	for (size_t i = 0; i < n->npublish; i++)
+		if (n->publish[i].host_port < lowest)
+			die(125, "cannot publish host port %u: rootless, and ports below %d need "
+			    "privilege (net.ipv4.ip_unprivileged_port_start)",
+			    (unsigned)n->publish[i].host_port, lowest);
+}
+
 /* Closed fds 0-2 of the caller stay closed for the guest; until then
  * /dev/null holds their place, so that none of the sentry's own fds (the
  * gofer's socket...) can take one of those numbers and be handed to the
@@ -907,6 +932,9 @@ int main(int argc, char **argv)
 	struct options o = { .cfg = { .platform = "systrap", .rootfs = "/" } };
 	memcpy(o.cfg.stdio_closed, stdio_closed, sizeof stdio_closed);
 	parse_run(&o, argc - 1, argv + 1);
+	o.rootless = userns_rootless(o.rootless);
+	if (o.rootless)
+		check_rootless_ports(&o.cfg.opts.net);
 	o.cfg.tty_stdio = pick_tty_stdio(o.tty, stdio_closed);
-	return run_outside(&o.cfg, &o.lim);
+	return run_outside(&o.cfg, &o.lim, o.rootless);
 }
