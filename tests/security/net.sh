@@ -15,8 +15,10 @@
 #   F  10.214.Y.2 / fd98:Y::2   a host outside the allowlist
 # Each runs netcount.py on TCP and UDP port P (a free port) and 53.  On the
 # host: netcount.py on TCP and UDP port P on every address (127.0.0.1, ::1,
-# eth0's, the veths' host side), and unix listeners (abstract names, a path
-# under WORK, under /run, and in a directory bound into the sandbox).
+# eth0's, the veths' host side, and two kinds that no interface lists: the
+# veths' subnet-router anycast fd98:X:: with IPv6 forwarding on for them, and
+# 10.214.X.64/26 made local by a route), and unix listeners (abstract names,
+# a path under WORK, under /run, and in a directory bound into the sandbox).
 #
 # The sentries run in a mount namespace of their own where /etc/resolv.conf
 # names F: libslirp forwards the sandbox resolver's queries to the host's
@@ -198,6 +200,16 @@ net_setup()
 	[ $rc -eq 0 ] || { echo "security: cannot create the test hosts" >&2; return 1; }
 	A4=10.214.$A.2 A6=fd98:$A::2 AH4=10.214.$A.1 AH6=fd98:$A::1 ABC=10.214.$A.255
 	F4=10.214.$F.2 F6=fd98:$F::2 FH4=10.214.$F.1 FH6=fd98:$F::1 FBC=10.214.$F.255
+	# Host addresses that no interface lists: with IPv6 forwarding on for
+	# the veths (as on a Docker or Kubernetes host), their prefixes'
+	# subnet-router anycast addresses fd98:X:: are the host's; and a local
+	# route makes 10.214.X.64/26 the host's (AnyIP).  Both on the veths, so
+	# they go with them.
+	AAC=fd98:$A:: FAC=fd98:$F:: ALR=10.214.$A.77 FLR=10.214.$F.77
+	sysctl -q -w "net.ipv6.conf.s2h$$a.forwarding=1" "net.ipv6.conf.s2h$$f.forwarding=1" &&
+		ip route add local "10.214.$A.64/26" dev "s2h$$a" table local &&
+		ip route add local "10.214.$F.64/26" dev "s2h$$f" table local ||
+		{ echo "security: cannot add the anycast and local addresses" >&2; return 1; }
 	# The host's own addresses on its other interfaces (eth0's...).
 	HOST4=$(ip -o -4 addr show scope global | grep -v -E ' (e2[hn]|s2[hn]|veth)' |
 		awk '{sub(/\/.*/, "", $4); print $4; exit}')
@@ -251,18 +263,20 @@ net_egress_args()
 		# F first: the socket tricks aim at the first deny target
 		echo mode=none port=$P deny=$F4 deny=$F6 deny=$A4 deny=$A6 "deny=$F4#53" \
 			"deny=$F6#53" deny=$AH4 deny=$AH6 deny=$FH4 deny=$HOST4 deny=$HOST6 \
-			deny=$ABC deny=$FBC "deny=$d4#53" "deny=$d6#53" $(net_always_denied) ;;
+			deny=$ABC deny=$FBC deny=$AAC deny=$ALR "deny=$d4#53" "deny=$d6#53" \
+			$(net_always_denied) ;;
 	cidr)
 		echo mode=cidr port=$P allow=$A4 allow=$A6 deny=$F4 deny=$F6 "deny=$F4#53" \
 			"deny=$F6#53" deny=$FH4 deny=$FH6 deny=$HOST4 deny=$HOST6 deny=$FBC \
-			"deny=$d4#53" "deny=$d6#53" soft=$AH4 soft=$AH6 soft=$ABC \
-			$(net_always_denied) ;;
+			deny=$FAC deny=$FLR "deny=$d4#53" "deny=$d6#53" soft=$AH4 soft=$AH6 \
+			soft=$ABC soft=$AAC soft=$ALR $(net_always_denied) ;;
 	default)
 		local dns=
 		[ "$NET_DNS" = 1 ] && dns="allow=$d4#53 allow=$d6#53"
 		echo mode=default port=$P allow=$A4 allow=$A6 allow=$F4 allow=$F6 $dns \
 			soft=$AH4 soft=$AH6 soft=$FH4 soft=$FH6 soft=$HOST4 soft=$HOST6 \
-			soft=$ABC soft=$FBC $(net_always_denied) ;;
+			soft=$ABC soft=$FBC soft=$AAC soft=$FAC soft=$ALR soft=$FLR \
+			$(net_always_denied) ;;
 	esac
 }
 
