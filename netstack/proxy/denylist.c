@@ -5,7 +5,18 @@
  * to any of the host's own addresses, is connected to on the host like any
  * other destination (docs/netstack-plan.md, section 3).  The policy gate
  * refuses loopback already; this second list, independent of the policy,
- * also knows the host's addresses. */
+ * also knows the host's addresses.
+ *
+ * "The host's addresses" are more than its interfaces' (getifaddrs): the
+ * kernel delivers locally whatever its local routing table says is local,
+ * anycast or broadcast.  With IPv6 forwarding on for an interface (Docker
+ * and Kubernetes hosts), each of its prefixes gets a subnet-router anycast
+ * address (PREFIX::) that no interface lists, and a datagram sent there by
+ * slirp reached the host's wildcard listeners (tests/security, net_egress;
+ * KNOWN_HOLES.md); "ip route add local 10.9.0.0/16 dev lo" makes a whole
+ * range local.  So the list also holds the destinations of every local,
+ * anycast and broadcast route, as prefixes, from a dump of the routing
+ * tables, refreshed when a route or an address changes. */
 #include "netstack/proxy/internal.h"
 
 #include "common/log.h"
@@ -30,8 +41,11 @@ static int open_netlink(void)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
+	/* route changes too: an anycast or local route comes without an
+	 * address change (IPv6 forwarding turned on for an interface) */
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+					       RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE };
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;
 		close(fd);
@@ -58,7 +72,33 @@ int denylist_init(struct denylist *dl)
 	return 0;
 }
 
-int denylist_refresh(struct denylist *dl)
+/* The types of route whose destinations the host delivers to itself. */
+static bool route_is_host(unsigned char type)
+{
+	return type == RTN_LOCAL || type == RTN_ANYCAST || type == RTN_BROADCAST;
+}
+
+/* Appends (family, addr/prefix) to the list; false when it is full. */
+static bool add_addr(struct host_addr **v, size_t *n, size_t *cap, int family, const void *a,
+		     int prefix)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct host_addr *nv = realloc(*v, nc * sizeof *nv);
+		if (!nv)
+			return false;
+		*v = nv;
+		*cap = nc;
+	}
+	struct host_addr *h = &(*v)[(*n)++];
+	memset(h, 0, sizeof *h);
+	h->family = family;
+	h->prefix = prefix;
+	memcpy(h->a, a, family == AF_INET ? 4 : 16);
+	return true;
+}
+
+static int add_ifaddrs(struct host_addr **v, size_t *n, size_t *cap)
 {
 	struct ifaddrs *ifa;
 	if (getifaddrs(&ifa) < 0) {
@@ -66,33 +106,109 @@ int denylist_refresh(struct denylist *dl)
 		log_error("getifaddrs: %s", strerror(e));
 		return -e;
 	}
-	size_t n = 0;
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
-		n++;
-	struct host_addr *addrs = calloc(n ? n : 1, sizeof *addrs);
-	if (!addrs) {
-		freeifaddrs(ifa);
-		return -ENOMEM;
-	}
-	size_t k = 0;
-	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+	int r = 0;
+	for (struct ifaddrs *i = ifa; i && r == 0; i = i->ifa_next) {
 		if (!i->ifa_addr)
 			continue;
-		if (i->ifa_addr->sa_family == AF_INET) {
-			addrs[k].family = AF_INET;
-			memcpy(addrs[k].a, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-			k++;
-		} else if (i->ifa_addr->sa_family == AF_INET6) {
-			addrs[k].family = AF_INET6;
-			memcpy(addrs[k].a, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-			k++;
-		}
+		if (i->ifa_addr->sa_family == AF_INET &&
+		    !add_addr(v, n, cap, AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 32))
+			r = -ENOMEM;
+		else if (i->ifa_addr->sa_family == AF_INET6 &&
+			 !add_addr(v, n, cap, AF_INET6,
+				   &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 128))
+			r = -ENOMEM;
 	}
 	freeifaddrs(ifa);
+	return r;
+}
+
+/* One route message of the dump: its destination if the host delivers it. */
+static int add_route(struct host_addr **v, size_t *n, size_t *cap, const struct nlmsghdr *h)
+{
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof *rt) || !route_is_host(rt->rtm_type) ||
+	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
+		return 0;
+	size_t alen = rt->rtm_family == AF_INET ? 4 : 16;
+	static const uint8_t any[16];
+	const void *dst = any;   /* no RTA_DST: the default route, prefix 0 */
+	int len = (int)RTM_PAYLOAD(h);
+	for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) == alen)
+			dst = RTA_DATA(a);
+	if (rt->rtm_dst_len > alen * 8)
+		return 0;
+	return add_addr(v, n, cap, rt->rtm_family, dst, rt->rtm_dst_len) ? 0 : -ENOMEM;
+}
+
+/* Every local, anycast and broadcast route of the host (all tables). */
+static int add_routes(struct host_addr **v, size_t *n, size_t *cap)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct {
+		struct nlmsghdr h;
+		struct rtmsg rt;
+	} req = { .h = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETROUTE,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		  .rt = { .rtm_family = AF_UNSPEC } };
+	char buf[32768];   /* the kernel fills a dump part up to the reader's buffer, 32 KiB at most */
+	int r = send(fd, &req, sizeof req, 0) < 0 ? -errno : 0;
+	for (bool done = false; r == 0 && !done;) {
+		ssize_t got = recv(fd, buf, sizeof buf, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got < 0 ? -errno : -EIO;
+			break;
+		}
+		size_t left = (size_t)got;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left) && r == 0;
+		     h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				done = true;
+			else if (h->nlmsg_type == NLMSG_ERROR)
+				r = -EIO;
+			else if (h->nlmsg_type == RTM_NEWROUTE)
+				r = add_route(v, n, cap, h);
+		}
+	}
+	close(fd);
+	return r;
+}
+
+int denylist_refresh(struct denylist *dl)
+{
+	struct host_addr *addrs = NULL;
+	size_t n = 0, cap = 0;
+	int r = add_ifaddrs(&addrs, &n, &cap);
+	if (r == 0) {
+		r = add_routes(&addrs, &n, &cap);
+		if (r < 0)
+			log_error("the host's local routes: %s", strerror(-r));
+	}
+	if (r < 0) {
+		free(addrs);
+		return r;
+	}
 	free(dl->addrs);
 	dl->addrs = addrs;
-	dl->naddrs = k;
+	dl->naddrs = n;
 	return 0;
+}
+
+/* Does this notification change what the host delivers to itself?  An
+ * address, or a local/anycast/broadcast route (not the other routes, which
+ * come and go by the thousand on a busy router). */
+static bool nl_msg_matters(const struct nlmsghdr *h)
+{
+	if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR)
+		return true;
+	if (h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE)
+		return false;
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	return h->nlmsg_len < NLMSG_LENGTH(sizeof *rt) || route_is_host(rt->rtm_type);
 }
 
 bool denylist_nl_changed(struct denylist *dl)
@@ -104,7 +220,10 @@ bool denylist_nl_changed(struct denylist *dl)
 	for (;;) {
 		ssize_t r = recv(dl->nl_fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (r > 0) {
-			changed = true;
+			size_t left = (size_t)r;
+			for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
+			     h = NLMSG_NEXT(h, left))
+				changed = changed || nl_msg_matters(h);
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -117,6 +236,15 @@ bool denylist_nl_changed(struct denylist *dl)
 		break;
 	}
 	return changed;
+}
+
+/* The first bits of a and b are the same. */
+static bool prefix_match(const uint8_t *a, const uint8_t *b, int bits)
+{
+	int bytes = bits / 8, rest = bits % 8;
+	if (memcmp(a, b, (size_t)bytes) != 0)
+		return false;
+	return rest == 0 || ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff00 >> rest)) == 0;
 }
 
 static bool v4_fixed_denied(const uint8_t *a)
@@ -146,7 +274,7 @@ bool denylist_denies_addr(const struct denylist *dl, int family, const uint8_t *
 	if (family == AF_INET && v4_fixed_denied(a))
 		return true;
 	for (size_t i = 0; i < dl->naddrs; i++)
-		if (dl->addrs[i].family == family && memcmp(dl->addrs[i].a, a, len) == 0)
+		if (dl->addrs[i].family == family && prefix_match(dl->addrs[i].a, a, dl->addrs[i].prefix))
 			return true;
 	return false;
 }

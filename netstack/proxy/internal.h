@@ -10,15 +10,18 @@
 /* --- denylist.c: the proxy's own deny list ----------------------------------
  *
  * Destinations slirp must never be asked to reach, whatever the policy
- * says: every address of every host interface (slirp's sockets live in the
- * host's network namespace, where a packet to any local address is
- * delivered locally), 127.0.0.0/8, ::1, 0.0.0.0/8, ::, 169.254.0.0/16 and
- * fe80::/10.  The host's addresses are read with getifaddrs() at start and
- * again whenever the kernel announces an address change on a
- * NETLINK_ROUTE socket (dl->nl_fd, polled by the event loop). */
+ * says: every address of every host interface and every destination of the
+ * host's local, anycast and broadcast routes (slirp's sockets live in the
+ * host's network namespace, where a packet to any of those is delivered
+ * locally), 127.0.0.0/8, ::1, 0.0.0.0/8, ::, 169.254.0.0/16 and fe80::/10.
+ * The host's addresses are read with getifaddrs() and a route dump at start
+ * and again whenever the kernel announces an address change or a change of
+ * such a route on a NETLINK_ROUTE socket (dl->nl_fd, polled by the event
+ * loop). */
 struct host_addr {
 	int family;
 	uint8_t a[16];
+	int prefix;             /* bits of a that count: 32/128 for an address */
 };
 
 struct denylist {

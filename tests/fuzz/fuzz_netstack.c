@@ -34,12 +34,16 @@ static void setup(void)
 	for (int i = 0; i < 4; i++)
 		if (net_cidr_parse(cidrs[i], &allow[i]) < 0)
 			abort();
+	/* two interface addresses, and a local route's range (a prefix) */
 	host[0].family = AF_INET;
+	host[0].prefix = 32;
 	inet_pton(AF_INET, "192.168.1.10", host[0].a);
 	host[1].family = AF_INET6;
+	host[1].prefix = 128;
 	inet_pton(AF_INET6, "2001:db8::10", host[1].a);
 	host[2].family = AF_INET;
-	inet_pton(AF_INET, "10.1.2.3", host[2].a);
+	host[2].prefix = 26;
+	inet_pton(AF_INET, "10.1.2.0", host[2].a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -44,9 +44,13 @@ victim_pid=
 cleanup()
 {
 	[ -n "$victim_pid" ] && kill -9 "$victim_pid" 2>/dev/null
+	# the network area's test hosts and listeners (net.sh), if it ran
+	declare -F net_cleanup >/dev/null && net_cleanup
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 mkdir -p "$work/rootfs" "$work/rw" "$work/ro/sub" "$work/ro/empty" "$work/outside"
 echo "SECRET-$RANDOM-$RANDOM" >"$work/outside/secret"
@@ -124,17 +128,40 @@ PY
 	racer_pid=$!
 }
 
-for prog in "$bindir"/*; do
-	[ -f "$prog" ] && [ -x "$prog" ] || continue
-	name=${prog##*/}
-	if [ ${#names[@]} -gt 0 ]; then
-		case " ${names[*]} " in *" $name "*) ;; *) continue ;; esac
+# host_check WHAT OK [AREA]: one check on the host side (area "host" by
+# default), counted as an attack that OK (1) says was refused.
+host_check()
+{
+	local what=$1 ok=$2 area=${3:-host}
+	total_att=$((total_att + 1))
+	area_att[$area]=$((${area_att[$area]:-0} + 1))
+	if [ "$ok" = 1 ]; then
+		total_ref=$((total_ref + 1))
+		area_ref[$area]=$((${area_ref[$area]:-0} + 1))
+		[ $verbose -eq 0 ] || echo "host check $what: ok"
+	else
+		echo "host check $what: ESCAPED"
+		host_failures+=("$what")
 	fi
-	racer_pid=
-	[ "$name" = fs_race ] && host_racer
-	# shellcheck disable=SC2046 # word splitting wanted
-	timeout -k 5 60 "$SENTRY" run $(sandbox_args "$name") -v "$bindir:$bindir:ro" -- \
-		"$prog" $(prog_args "$name") </dev/null >"$out" 2>&1
+}
+ok() { if "$@"; then echo 1; else echo 0; fi; }
+
+# run_prog LABEL PROG SANDBOX_ARGS -- PROG_ARGS: one program in a sandbox,
+# its PASS/FAIL line, its attempts added to the totals.  WRAP (an array)
+# runs before the sentry, if set.
+wrap=()
+run_prog()
+{
+	local label=$1 prog=$2 sargs=() pargs=() rc att ref
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		sargs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	pargs=("$@")
+	timeout -k 5 60 "${wrap[@]}" "$SENTRY" run "${sargs[@]}" -v "$bindir:$bindir:ro" -- \
+		"$prog" "${pargs[@]}" </dev/null >"$out" 2>&1
 	rc=$?
 	[ -n "$racer_pid" ] && wait "$racer_pid" 2>/dev/null
 	att=0 ref=0
@@ -147,32 +174,40 @@ for prog in "$bindir"/*; do
 	total_att=$((total_att + att))
 	total_ref=$((total_ref + ref))
 	if [ $rc -eq 0 ] && [ "$att" -gt 0 ] && [ "$att" -eq "$ref" ] && ! grep -q ESCAPED "$out"; then
-		echo "PASS $name ($att attempts, all refused)"
+		echo "PASS $label ($att attempts, all refused)"
 		[ $verbose -eq 0 ] || sed 's/^/    /' "$out"
 	else
 		failed=$((failed + 1))
-		echo "FAIL $name (exit $rc, $att attempts, $ref refused)"
+		echo "FAIL $label (exit $rc, $att attempts, $ref refused)"
 		sed 's/^/    /' "$out"
 	fi
+}
+
+net_progs=()
+for prog in "$bindir"/*; do
+	[ -f "$prog" ] && [ -x "$prog" ] || continue
+	name=${prog##*/}
+	if [ ${#names[@]} -gt 0 ]; then
+		case " ${names[*]} " in *" $name "*) ;; *) continue ;; esac
+	fi
+	# The network attacks run once per policy, against test hosts (net.sh).
+	if [[ $name == net_* ]]; then
+		net_progs+=("$prog")
+		continue
+	fi
+	racer_pid=
+	[ "$name" = fs_race ] && host_racer
+	# shellcheck disable=SC2046 # word splitting wanted
+	run_prog "$name" "$prog" $(sandbox_args "$name") -- $(prog_args "$name")
 done
+racer_pid=
+if [ ${#net_progs[@]} -gt 0 ]; then
+	. "$here/net.sh"
+	net_run "${net_progs[@]}"
+fi
 rm -f "$out"
 
 # --- the host side ------------------------------------------------------------
-host_check()
-{
-	local what=$1 ok=$2
-	total_att=$((total_att + 1))
-	area_att[host]=$((${area_att[host]:-0} + 1))
-	if [ "$ok" = 1 ]; then
-		total_ref=$((total_ref + 1))
-		area_ref[host]=$((${area_ref[host]:-0} + 1))
-		[ $verbose -eq 0 ] || echo "host check $what: ok"
-	else
-		echo "host check $what: ESCAPED"
-		host_failures+=("$what")
-	fi
-}
-ok() { if "$@"; then echo 1; else echo 0; fi; }
 
 host_check "the victim process $victim_pid is alive" "$(ok kill -0 "$victim_pid")"
 host_check "the host name is still $host_name" "$(ok test "$(hostname)" = "$host_name")"

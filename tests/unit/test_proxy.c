@@ -999,3 +999,81 @@ Test(proxy, allowlist_refuses_test_host, .timeout = 60, .fini = netns_cleanup)
 	cr_assert_eq(accepted_within(acc_fd, 2000), 1);
 	stop(link, pid);
 }
+
+static struct frame udp6(const char *dst, uint16_t sport, uint16_t dport, const char *payload)
+{
+	struct frame f;
+	size_t plen = strlen(payload);
+	eth(&f, slirp_mac, 0x86dd);
+	uint8_t *ip = f.b + 14, *u = ip + 40;
+	ip6_header(ip, NETCONF_V6_ADDR, dst, 17, (uint16_t)(8 + plen), 64);
+	put16(u, sport);
+	put16(u + 2, dport);
+	put16(u + 4, (uint16_t)(8 + plen));
+	memcpy(u + 8, payload, plen);
+	put16(u + 6, csum6(ip, u, 8 + plen, 17));
+	f.len = 14 + 40 + 8 + plen;
+	return f;
+}
+
+/* A UDP socket on every host address (dual-stack [::]:*port). */
+static int udp_listener(uint16_t *port)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	cr_assert_geq(fd, 0);
+	int zero = 0;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(*port) };
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0, "bind: %s", strerror(errno));
+	return fd;
+}
+
+/* Host addresses that no interface lists are the host's too: the
+ * subnet-router anycast address an interface with IPv6 forwarding gets
+ * (on the host before the proxy starts, and on one that gains it after),
+ * and a range made local by a route (AnyIP).  A datagram to the anycast
+ * address and a datagram or SYN to the local range reach nothing.  (Found
+ * by tests/security's net_egress: the deny list knew only getifaddrs.) */
+Test(proxy, host_local_routes_unreachable, .timeout = 60, .fini = netns_cleanup)
+{
+	if (!netns_usable())
+		cr_skip_test("needs root and iproute2");
+	netns_setup();
+	uint16_t port = 0;
+	int lfd = listener(&port);
+	int ufd = udp_listener(&port);
+	char anycast[48], local[16], late[48];
+	snprintf(anycast, sizeof anycast, "%.*s", (int)(strlen(TH_HOST_V6) - 1), TH_HOST_V6);
+	snprintf(local, sizeof local, "%.*s77", (int)(strlen(TH_HOST_V4) - 1), TH_HOST_V4);
+	cr_assert_eq(sh("sysctl -q -w net.ipv6.conf.%s.forwarding=1", veth_host), 0);
+	cr_assert_eq(sh("ip route add local %.*s64/26 dev %s table local",
+			(int)(strlen(TH_HOST_V4) - 1), TH_HOST_V4, veth_host), 0);
+	cr_log_info("anycast %s, local %s", anycast, local);
+
+	struct net_policy p = sandbox();
+	pid_t pid;
+	int link = start(&p, &pid);
+	expect_arp(link, NETCONF_V4_GATEWAY);
+	struct frame ns = ndp_ns(NETCONF_V6_GATEWAY);
+	send_frame(link, &ns);
+	uint8_t na = 136;
+	cr_assert(wait_frame(link, 2000, is_icmp6_type, &na, NULL));
+
+	struct frame f = udp6(anycast, 43000, port, "anycast");
+	send_frame(link, &f);
+	f = udp4(local, 43001, port, "local");
+	send_frame(link, &f);
+	send_syn(link, local, 43002, port);
+	/* a prefix added now: its anycast address is denied from now on */
+	snprintf(late, sizeof late, "%.*s:1234::", (int)(strlen(TH_HOST_V6) - 3), TH_HOST_V6);
+	cr_assert_eq(sh("ip addr add %s1/64 dev %s nodad", late, veth_host), 0);
+	usleep(300000);
+	f = udp6(late, 43003, port, "late anycast");
+	send_frame(link, &f);
+	cr_assert_not(connection_within(lfd, 1000), "a SYN reached the host's listener");
+	char b[64];
+	cr_assert_lt(recv(ufd, b, sizeof b, MSG_DONTWAIT), 0, "a datagram reached the host");
+	stop(link, pid);
+	close(lfd);
+	close(ufd);
+}

@@ -13,7 +13,9 @@
  * lives on the host side, tests/security/run.sh checks it.
  *
  * attack_end() prints "summary AREA attempts N refused M" and returns the
- * exit status: 0 when every attempt was refused, 1 otherwise.  Include this
+ * exit status: 0 when every attempt was refused (and every control(), a
+ * thing that must work for the refusals to mean anything, worked), 1
+ * otherwise.  Include this
  * header first: it defines _GNU_SOURCE.
  */
 #ifndef SECURITY_ATTACK_H
@@ -27,6 +29,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,7 @@
 static const char *attack_area_ = "?";
 static int attack_attempts_;
 static int attack_refused_;
+static int attack_controls_failed_;
 
 static inline void attack_begin(const char *area)
 {
@@ -79,6 +83,23 @@ escaped(const char *name, const char *fmt, ...)
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n");
+}
+
+/* A positive control: something that must work, or the refusals around it
+ * prove nothing (the allowed host is reachable, loopback works).  Not an
+ * attempt; a failed control fails the program (attack_end). */
+static inline __attribute__((format(printf, 3, 4))) void
+control(const char *name, int ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!ok)
+        attack_controls_failed_++;
+    printf("control %s: %s (", name, ok ? "ok" : "FAILED");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf(")\n");
 }
 
 /* expect_fail(NAME, RET): a call that must fail (RET < 0, errno set). */
@@ -152,7 +173,10 @@ static inline int attack_end(void)
 {
     printf("summary %s attempts %d refused %d\n", attack_area_, attack_attempts_,
            attack_refused_);
-    return attack_attempts_ == attack_refused_ && attack_attempts_ > 0 ? 0 : 1;
+    return attack_attempts_ == attack_refused_ && attack_attempts_ > 0 &&
+                   attack_controls_failed_ == 0
+               ? 0
+               : 1;
 }
 
 #endif
