@@ -18,8 +18,8 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-proto
 NET_CPPFLAGS := -I/usr/include/lwip -I/usr/include/slirp
 CPPFLAGS += -I. -D_GNU_SOURCE $(NET_CPPFLAGS)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
-LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto
-LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson -lseccomp
+LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto -lseccomp
+LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \
                 libc6-dev libcapstone-dev liblwip-dev libslirp-dev liburing-dev libssl-dev \

@@ -30,9 +30,11 @@ struct gofer_mount {
  * meant to run in its own process: it sets the umask to 0 (the sentry
  * applies the guest's umask) and raises RLIMIT_NOFILE to its hard limit.
  * Mount i is attached with ATTACH(i); a mount whose root cannot be opened,
- * or is a host pseudo file system, fails ATTACH with that error. */
+ * or is a host pseudo file system, fails ATTACH with that error.  Once the
+ * roots are open it confines itself (gofer/confine.c: a mount namespace
+ * with only them, file syscalls only). */
 int gofer_serve(int sock, const struct gofer_mount *mounts, size_t nmounts);
-/* The same with another cap on live nodes (for tests). */
+/* The same with another cap on live nodes, unconfined (for tests). */
 int gofer_serve_limited(int sock, const struct gofer_mount *mounts, size_t nmounts,
 			uint32_t max_nodes);
 

@@ -52,6 +52,11 @@ struct gofer_server {
 	uint8_t dirents[GOFER_DIRENTS_MAX];
 };
 
+/* confine.c: the gofer's own mount namespace (its roots and /fd re-opened
+ * in it), capabilities and seccomp filter, after server_init.  0 or
+ * -errno (logged). */
+int gofer_confine(struct gofer_server *s);
+
 /* --- ops.c, ops_modify.c: one handler per op ------------------------------ */
 
 /* Fills rp's body and may set *fd to an fd to donate with the reply (the

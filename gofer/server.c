@@ -261,8 +261,8 @@ static int serve_loop(struct gofer_server *s)
 	}
 }
 
-int gofer_serve_limited(int sock, const struct gofer_mount *mounts, size_t nmounts,
-			uint32_t max_nodes)
+static int serve(int sock, const struct gofer_mount *mounts, size_t nmounts,
+		 uint32_t max_nodes, bool confine)
 {
 	log_set_prefix("gofer");
 	struct gofer_server *s = calloc(1, sizeof *s);
@@ -273,6 +273,8 @@ int gofer_serve_limited(int sock, const struct gofer_mount *mounts, size_t nmoun
 	if (r < 0)
 		log_warn("cannot raise RLIMIT_NOFILE: %s", strerror(-r));
 	r = server_init(s, sock, mounts, nmounts, max_nodes);
+	if (r == 0 && confine)
+		r = gofer_confine(s);
 	if (r == 0)
 		r = serve_loop(s);
 	if (r < 0)
@@ -281,7 +283,13 @@ int gofer_serve_limited(int sock, const struct gofer_mount *mounts, size_t nmoun
 	return r;
 }
 
+int gofer_serve_limited(int sock, const struct gofer_mount *mounts, size_t nmounts,
+			uint32_t max_nodes)
+{
+	return serve(sock, mounts, nmounts, max_nodes, false);
+}
+
 int gofer_serve(int sock, const struct gofer_mount *mounts, size_t nmounts)
 {
-	return gofer_serve_limited(sock, mounts, nmounts, GOFER_MAX_NODES);
+	return serve(sock, mounts, nmounts, GOFER_MAX_NODES, true);
 }

@@ -28,4 +28,10 @@ int egress_proxy_spawn(const struct net_policy *p, int *link_fd, pid_t *pid);
  * -errno on a fatal error (logged). */
 int egress_proxy_serve(int link_fd, const struct net_policy *p);
 
+/* confine.c: the proxy's and the forwarder's confinement, once their host
+ * sockets and io_uring exist (an empty root, no capabilities, their
+ * seccomp filter).  0 or -errno (logged). */
+int netstack_confine_proxy(void);
+int netstack_confine_forwarder(void);
+
 #endif

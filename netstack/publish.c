@@ -3,6 +3,7 @@
  * loop is in publish_loop.c, the TLS set-up in publish_tls.c. */
 #include "netstack/publish.h"
 #include "netstack/publish_internal.h"
+#include "netstack/proxy.h"
 
 #include "common/helper.h"
 #include "common/log.h"
@@ -126,6 +127,8 @@ static int forwarder_main(int ctl, const struct net_policy *p)
 	struct publish_loop *lp = NULL;
 	if (r == 0)
 		r = publish_loop_new(ctl, p, fds, ctx, &lp, err, sizeof err);
+	if (r == 0 && (r = netstack_confine_forwarder()) < 0)
+		snprintf(err, sizeof err, "published ports: the forwarder cannot confine itself");
 	if (r < 0) {
 		send_ready(ctl, r, err);
 		return r;

@@ -134,6 +134,7 @@ void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int so
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sentry_pid)
 		_exit(127);
+	prctl(PR_SET_NAME, "sentry-stub");   /* (for ps; tests/e2e/t_confine.sh) */
 	/* glibc registered an rseq area in the sentry thread's TLS; once that is
 	 * unmapped the kernel would fault the stub on every return to it.  It
 	 * registers the original 32-byte area whatever __rseq_size says. */

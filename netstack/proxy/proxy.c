@@ -590,7 +590,9 @@ int egress_proxy_serve(int link_fd, const struct net_policy *p)
 		return -EINVAL;
 	}
 	px->slirp = s;
-	r = run_loop(px);
+	r = netstack_confine_proxy();
+	if (r == 0)
+		r = run_loop(px);
 	log_debug("link closed: %llu frames in (%llu denied), %llu out (%llu dropped, "
 		  "%llu ACKs merged)",
 		  (unsigned long long)px->rx_frames, (unsigned long long)px->rx_denied,

@@ -8,7 +8,6 @@
  * it, and exits with the guest's status.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -298,11 +297,6 @@ static void set_nofile(struct sandbox_config *c, int n)
 	c->opts.process = &proc;
 }
 
-/* --rusage-file: opened by the outer process at start (so a bad path is a
- * usage error, and the sentry itself opens no host path for it), written
- * by the sentry when the sandbox ends. */
-static int rusage_fd = -1;
-
 /* A part of -u that is all digits must be an id: below (uid_t)-1. */
 static bool id_out_of_range(const char *part, size_t n)
 {
@@ -458,11 +452,12 @@ static void parse_run(struct options *o, int argc, char **argv)
 			log_set_level(LOG_DEBUG);
 			break;
 		case OPT_RUSAGE_FILE:
-			if (rusage_fd >= 0)
-				close(rusage_fd);
-			rusage_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (rusage_fd < 0)
+			if (c->has_rusage_fd)
+				close(c->rusage_fd);
+			c->rusage_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (c->rusage_fd < 0)
 				usage_error("cannot open rusage file '%s': %s", optarg, strerror(errno));
+			c->has_rusage_fd = true;
 			break;
 		case OPT_NETWORK:
 			if (strcmp(optarg, "none") == 0)
@@ -608,79 +603,6 @@ static void make_terminal_raw(const bool closed[3])
 	tcsetattr(0, TCSANOW, &raw);
 }
 
-/* --- --rusage-file ------------------------------------------------------------------- */
-
-/* The "VmHWM:" (peak RSS) of /proc/PID/status in KiB, or -1 (gone, a zombie). */
-static long peak_rss_kib(const char *pid)
-{
-	char path[300], line[256];
-	snprintf(path, sizeof path, "/proc/%s/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	long kib = -1;
-	while (kib < 0 && fgets(line, sizeof line, f))
-		if (strncmp(line, "VmHWM:", 6) == 0)
-			kib = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kib;
-}
-
-/* The parent pid field of /proc/PID/stat, or -1. */
-static long parent_of(const char *pid)
-{
-	char path[300], buf[512];
-	snprintf(path, sizeof path, "/proc/%s/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
-	char *p = strrchr(buf, ')');
-	return p ? strtol(p + 3, NULL, 10) : -1;
-}
-
-/* The gofer's peak RSS: it is still running (it ends with the sentry), and
- * once every task has exited it is the sentry's only live child (stubs are
- * killed and reaped with their tasks).  /proc is the host's, whose pids
- * are host pids, so "self" is looked up there rather than with getpid()
- * (1 in the sandbox's pid namespace).  Should there be more than one live
- * child, the largest is reported. */
-static long gofer_peak_rss_kib(void)
-{
-	char self[32];
-	ssize_t n = readlink("/proc/self", self, sizeof self - 1);
-	if (n <= 0)
-		return -1;
-	self[n] = 0;
-	long me = strtol(self, NULL, 10), best = -1;
-	DIR *d = opendir("/proc");
-	if (!d)
-		return -1;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]) && parent_of(e->d_name) == me) {
-			long kib = peak_rss_kib(e->d_name);
-			if (kib > best)
-				best = kib;
-		}
-	closedir(d);
-	return best;
-}
-
-static void write_rusage(void)
-{
-	if (rusage_fd < 0)
-		return;
-	dprintf(rusage_fd, "sentry_peak_rss_kib %ld\ngofer_peak_rss_kib %ld\n",
-		peak_rss_kib("self"), gofer_peak_rss_kib());
-	close(rusage_fd);
-}
-
 /* life_fd: the read end of a pipe whose write end only the outer process
  * holds; it reads as hung up once that process is gone.  (In a new pid
  * namespace getppid() says 0, so it cannot tell.) */
@@ -695,8 +617,7 @@ static _Noreturn void run_inside(const struct sandbox_config *cfg, int life_fd)
 	close(life_fd);
 	setsid();
 	log_set_prefix("sentry");
-	int status = kernel_run(cfg);
-	write_rusage();
+	int status = kernel_run(cfg);   /* (it writes --rusage-file) */
 	if (status < 0)
 		_exit(125);
 	fflush(stdout);
@@ -840,8 +761,8 @@ static int run_outside(const struct sandbox_config *cfg, const struct limits *li
 	close(life[0]);
 	for (int i = 0; i < cfg->npreserved_fds; i++)
 		close(cfg->preserved_fds[i]);   /* the guest's alone */
-	if (rusage_fd >= 0)
-		close(rusage_fd);   /* the sentry's to write */
+	if (cfg->has_rusage_fd)
+		close(cfg->rusage_fd);   /* the sentry's to write */
 	bool timed_out = false;
 	for (;;) {
 		siginfo_t si;

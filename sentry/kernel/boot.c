@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -526,16 +528,11 @@ int kernel_spawn(struct kernel *k, const struct kernel_spawn_req *req)
 }
 
 /* OCI create: the sandbox is up; say so and wait for `start`.  The fifo
- * is opened (without blocking) before "ok" goes out, so that a `start`
- * right after create finds a reader. */
-static int wait_for_start(const struct sandbox_config *cfg)
+ * (fd, opened without blocking before the sentry confined itself) was
+ * opened before "ok" goes out, so that a `start` right after create finds
+ * a reader. */
+static int wait_for_start(const struct sandbox_config *cfg, int fd)
 {
-	int fd = open(cfg->start_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		close(cfg->ready_fd);
-		return -e;
-	}
 	static const char ok[] = "ok\n";
 	ssize_t w = write(cfg->ready_fd, ok, sizeof ok - 1);
 	close(cfg->ready_fd);
@@ -562,6 +559,104 @@ static int wait_for_start(const struct sandbox_config *cfg)
 	return n == 1 ? 0 : -ECANCELED;
 }
 
+/* --- the helper processes -------------------------------------------------------------- */
+
+/* The gofer, the egress proxy and the port forwarder live as long as the
+ * sandbox: one that dies before it (a seccomp violation, the OOM killer)
+ * ends it, with a non-zero status, rather than leave it half-working. */
+struct helper_watch {
+	struct kernel *k;
+	int n;
+	int pidfd[3];
+	const char *name[3];
+};
+
+static void *helper_watcher(void *arg)
+{
+	struct helper_watch *w = arg;
+	struct pollfd p[3];
+	for (int i = 0; i < w->n; i++)
+		p[i] = (struct pollfd){ w->pidfd[i], POLLIN, 0 };
+	while (poll(p, (nfds_t)w->n, -1) < 0)
+		;
+	pthread_mutex_lock(&w->k->lock);
+	bool finished = w->k->finished;
+	pthread_mutex_unlock(&w->k->lock);
+	if (finished)
+		return NULL;   /* the run is over: its end is not a failure */
+	for (int i = 0; i < w->n; i++)
+		if (p[i].revents)
+			log_error("the %s died: ending the sandbox", w->name[i]);
+	_exit(125);
+}
+
+static void watch_add(struct helper_watch *w, pid_t pid, const char *name)
+{
+	int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (fd >= 0) {
+		w->pidfd[w->n] = fd;
+		w->name[w->n++] = name;
+	}
+}
+
+static int watch_helpers(struct kernel *k, pid_t gofer, const struct netstack_helpers *nh)
+{
+	struct helper_watch *w = calloc(1, sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	w->k = k;
+	watch_add(w, gofer, "gofer");
+	watch_add(w, nh->proxy_pid, "egress proxy");
+	watch_add(w, nh->publish_pid, "port forwarder");
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, helper_watcher, w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
+}
+
+/* --rusage-file: the sentry's peak RSS, and the gofer's, which exits at
+ * EOF on its socket and is then waited for (no /proc to read). */
+static void write_rusage(const struct sandbox_config *cfg, int gofer_sock, pid_t gofer)
+{
+	if (!cfg->has_rusage_fd)
+		return;
+	struct rusage self, child;
+	long sentry_kib = getrusage(RUSAGE_SELF, &self) == 0 ? self.ru_maxrss : -1;
+	long gofer_kib = -1;
+	shutdown(gofer_sock, SHUT_RDWR);
+	if (wait4(gofer, NULL, __WALL, &child) == gofer)
+		gofer_kib = child.ru_maxrss;
+	dprintf(cfg->rusage_fd, "sentry_peak_rss_kib %ld\ngofer_peak_rss_kib %ld\n", sentry_kib,
+		gofer_kib);
+	close(cfg->rusage_fd);
+}
+
+/* Everything the sentry needs from the host file system is opened or read
+ * by now (the rootfs through the gofer, host /proc text for procfs, the
+ * control socket bound, the start fifo open): from here on it has an empty
+ * root, no host network, no capabilities, and its seccomp filter.  The
+ * stubs are made after, so that they get all of it. */
+static int confine_and_start_platform(const struct sandbox_config *cfg,
+				      const struct platform_ops *platform)
+{
+	int err = kernel_confine_namespaces();
+	if (err == 0)
+		err = kernel_confine_syscalls();
+	if (err < 0)
+		return err;
+	err = platform->init(&(struct platform_config){ .patch = !cfg->no_patch });
+	if (err < 0)
+		log_error("platform %s: %s", platform->name, strerror(-err));
+	return err;
+}
+
 int kernel_run(const struct sandbox_config *cfg)
 {
 	const struct platform_ops *platform = platform_lookup(cfg->platform);
@@ -572,8 +667,6 @@ int kernel_run(const struct sandbox_config *cfg)
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	int err = platform_vdso_probe();
-	if (err == 0)
-		err = platform->init(&(struct platform_config){ .patch = !cfg->no_patch });
 	if (err < 0) {
 		log_error("platform %s: %s", platform->name, strerror(-err));
 		return err;
@@ -601,7 +694,8 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	}
 
-	/* The network's host-side processes, still single-threaded. */
+	/* The network's host-side processes, still single-threaded, and
+	 * before the sentry leaves the host's network namespace. */
 	struct netstack_helpers nh;
 	if ((err = netstack_spawn_helpers(&cfg->opts.net, &nh)) < 0)
 		return err;
@@ -616,17 +710,31 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	if ((err = setup_mounts(k, cfg)) < 0)
 		return err;
+	int ctl_fd = -1, fifo_fd = -1;
+	if (cfg->control_socket && (ctl_fd = spawn_server_bind(cfg->control_socket)) < 0) {
+		log_error("control socket %s: %s", cfg->control_socket, strerror(-ctl_fd));
+		return ctl_fd;
+	}
+	if (cfg->gated && (fifo_fd = open(cfg->start_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		err = -errno;
+		close(cfg->ready_fd);
+		return err;
+	}
+	if ((err = confine_and_start_platform(cfg, platform)) < 0)
+		return err;
+	if ((err = watch_helpers(k, gofer_pid, &nh)) < 0)
+		return err;
 	if ((err = netstack_start(k, &nh)) < 0) {
 		log_error("cannot start the network: %s", strerror(-err));
 		return err;
 	}
 	if ((err = setup_outside_signals(k)) < 0)
 		return err;
-	if (cfg->control_socket && (err = spawn_server_start(k, cfg->control_socket)) < 0) {
+	if (ctl_fd >= 0 && (err = spawn_server_start(k, ctl_fd)) < 0) {
 		log_error("control socket %s: %s", cfg->control_socket, strerror(-err));
 		return err;
 	}
-	if (cfg->gated && (err = wait_for_start(cfg)) < 0)
+	if (cfg->gated && (err = wait_for_start(cfg, fifo_fd)) < 0)
 		return err;
 	if ((err = start_init(k, cfg)) < 0)
 		return err;
@@ -636,5 +744,6 @@ int kernel_run(const struct sandbox_config *cfg)
 		struct task reporter = { .k = k };
 		syscall_report_unimplemented(&reporter);
 	}
+	write_rusage(cfg, sock, gofer_pid);
 	return status;
 }

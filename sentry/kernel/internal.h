@@ -26,7 +26,16 @@ void signal_wake_tg_locked(struct thread_group *tg, int sig);
 void vfork_release_locked(struct thread_group *tg);
 
 /* spawn.c: serves the OCI exec control socket at path (a thread). */
-int spawn_server_start(struct kernel *k, const char *path);
+/* The control socket: bound (a host path) before the sentry confines
+ * itself, served by a thread after; fd or -errno, then 0 or -errno. */
+int spawn_server_bind(const char *path);
+int spawn_server_start(struct kernel *k, int fd);
+
+/* The sentry's confinement (confine.c): namespaces and capabilities while
+ * single-threaded, once nothing on the host is left to open; then the
+ * seccomp filter, before the first stub.  0 or -errno (logged). */
+int kernel_confine_namespaces(void);
+int kernel_confine_syscalls(void);
 /* spawn.c: the fields of a control-socket request (NUL-terminated text,
  * spawn.c's header): the next field at *pos within len (NULL past the
  * end); a decimal number at most max; a count (at most max) then that many

@@ -532,6 +532,10 @@ struct sandbox_config {
 	/* OCI exec: a unix socket (SOCK_SEQPACKET) the sandbox serves for
 	 * requests to start processes in it (sentry/kernel/spawn.c). */
 	const char *control_socket;
+	/* --rusage-file: the sentry writes its peak RSS and the gofer's there
+	 * at the end of the run (its own rusage: it has no /proc by then). */
+	bool has_rusage_fd;
+	int rusage_fd;
 	/* The root file system is read-only (OCI root.readonly, --read-only):
 	 * writes to it fail with EROFS; mounts on it stay as they are. */
 	bool root_readonly;

@@ -321,26 +321,30 @@ static void *server_main(void *arg)
 	}
 }
 
-int spawn_server_start(struct kernel *k, const char *path)
+int spawn_server_bind(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof sa.sun_path)
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 16) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int spawn_server_start(struct kernel *k, int fd)
+{
 	struct spawn_server *s = calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	s->k = k;
-	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	unlink(path);
-	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    listen(s->fd, 16) < 0) {
-		int e = errno;
-		if (s->fd >= 0)
-			close(s->fd);
-		free(s);
-		return -e;
-	}
+	s->fd = fd;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
