@@ -177,7 +177,10 @@ static pid_t fork_in_userns(char *warn, size_t warnsize)
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		return -errno;
-	pid_t pid = clone_flags(CLONE_NEWUSER | CLONE_NEWPID);
+	/* A mount namespace of the user namespace's own too: the gofer's and
+	 * the sentry's confinement (open_tree, pivot_root) need CAP_SYS_ADMIN
+	 * over the mount namespace they start from, which the host's is not. */
+	pid_t pid = clone_flags(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
 	if (pid == 0) {
 		/* Nothing is ours to do before our ids exist: wait for them. */
 		close(sync[1]);

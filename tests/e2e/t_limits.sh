@@ -155,14 +155,24 @@ fi
 
 # --- --cpus: the cgroup's quota while the run lasts ---------------------------------
 
-lrun --cpus 0.5 -- /bin/sleep 2 &
+# The run's own cgroup is sentry-run-OUTERPID (the outer process: the one
+# of our copy whose parent is not); other runs on the machine have theirs.
+lrun --cpus 0.5 -- /bin/sh -c 'echo ready; exec sleep 2' >"$E2E_TMP/cpus.out" &
 bg=$!
-sleep 1
 q=
-for d in $(find /sys/fs/cgroup -maxdepth 6 -type d -name "sentry-run-*" 2>/dev/null); do
-	[ -r "$d/cpu.cfs_quota_us" ] && q=$(cat "$d/cpu.cfs_quota_us")
-	[ -r "$d/cpu.max" ] && q=$(cut -d' ' -f1 "$d/cpu.max")
-done
+if wait_file "$E2E_TMP/cpus.out" ready; then
+	outer=
+	for p in $(procs); do
+		pp=$(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null) || continue
+		[ "$(readlink "/proc/$pp/exe" 2>/dev/null)" = "$S" ] || outer=$p
+	done
+	for d in $(find /sys/fs/cgroup -maxdepth 6 -type d -name "sentry-run-$outer" 2>/dev/null); do
+		[ -r "$d/cpu.cfs_quota_us" ] && q=$(cat "$d/cpu.cfs_quota_us")
+		[ -r "$d/cpu.max" ] && q=$(cut -d' ' -f1 "$d/cpu.max")
+	done
+else
+	fail "--cpus 0.5: the guest did not start" "$(cat "$E2E_TMP/cpus.out")"
+fi
 wait $bg
 if [ -z "$q" ]; then
 	pass "--cpus: no cpu cgroup here (unenforced, as documented)"
