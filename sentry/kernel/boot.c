@@ -608,17 +608,7 @@ static int watch_helpers(struct kernel *k, pid_t gofer, const struct netstack_he
 	watch_add(w, gofer, "gofer");
 	watch_add(w, nh->proxy_pid, "egress proxy");
 	watch_add(w, nh->publish_pid, "port forwarder");
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_t th;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&th, &attr, helper_watcher, w);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -err;
+	return kernel_service_thread(NULL, helper_watcher, w, true);
 }
 
 /* --rusage-file: the sentry's peak RSS, and the gofer's, which exits at

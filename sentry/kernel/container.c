@@ -542,21 +542,6 @@ static void *container_main(void *arg)
 	return NULL;
 }
 
-static int start_thread(pthread_t *th, void *(*fn)(void *), void *arg, bool detached)
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	if (detached)
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(th, &attr, fn, arg);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -err;
-}
-
 void container_request(struct kernel *k, int conn, char *buf, size_t len, int *fds, int nfds)
 {
 	struct kcontainer *c = calloc(1, sizeof *c);
@@ -608,14 +593,14 @@ void container_request(struct kernel *k, int conn, char *buf, size_t len, int *f
 	 * container_main, once its processes have exited, which may free it
 	 * at once: the reply goes out first. */
 	pthread_t th;
-	err = start_thread(&c->control_thread, control_main, c, false);
+	err = kernel_service_thread(&c->control_thread, control_main, c, false);
 	c->control_started = err == 0;
 	if (err < 0)
 		reply = err;
 	ssize_t w = send(conn, &reply, sizeof reply, MSG_NOSIGNAL);
 	(void)w;
 	if (err == 0)
-		err = start_thread(&th, container_main, c, true);
+		err = kernel_service_thread(&th, container_main, c, true);
 	if (err < 0) {
 		/* No way to watch it: cancel it (its gate fails), tell the
 		 * proxy (EOF), and leak it. */

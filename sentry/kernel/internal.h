@@ -36,6 +36,9 @@ int spawn_server_start(struct kernel *k, int fd);
  * seccomp filter, before the first stub.  0 or -errno (logged). */
 int kernel_confine_namespaces(void);
 int kernel_confine_syscalls(void);
+/* A sentry thread of its own (not a task's) with every host signal blocked;
+ * th may be NULL for a detached one (task.c). */
+int kernel_service_thread(pthread_t *th, void *(*fn)(void *), void *arg, bool detached);
 /* spawn.c: the fields of a control-socket request (NUL-terminated text,
  * spawn.c's header): the next field at *pos within len (NULL past the
  * end); a decimal number at most max; a count (at most max) then that many

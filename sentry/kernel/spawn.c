@@ -345,15 +345,5 @@ int spawn_server_start(struct kernel *k, int fd)
 		return -ENOMEM;
 	s->k = k;
 	s->fd = fd;
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pthread_t th;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&th, &attr, server_main, s);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -err;
+	return kernel_service_thread(NULL, server_main, s, true);
 }

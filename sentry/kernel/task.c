@@ -1,6 +1,7 @@
 /* Tasks: pids, references, the task loop, and the file-system context. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -211,6 +212,23 @@ int task_start_thread(struct task *t, void *(*fn)(void *), void *arg)
 	pthread_attr_setstacksize(&attr, 1 << 20);
 	int err = pthread_create(&t->thread, &attr, fn, arg);
 	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+int kernel_service_thread(pthread_t *th, void *(*fn)(void *), void *arg, bool detached)
+{
+	/* Host signals are the main thread's and the tasks' business. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_t tmp;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	if (detached)
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(th ? th : &tmp, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -err;
 }
 
