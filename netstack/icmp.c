@@ -194,6 +194,11 @@ static ssize_t icmp_sock_sendmsg(struct socket *s, struct task *t, struct sock_m
 										: NET_PROTO_ICMPV6)) < 0) {
 		goto out;
 	}
+	/* A raw pcb keeps no peer, so lwIP's lists do not show that these
+	 * loopback addresses are in use: asked for again at each send. */
+	if ((err = net_lo_alias(is->ns, &dst)) < 0 ||
+	    (err = net_lo_alias(is->ns, &is->local_addr)) < 0)
+		goto out;
 	autobind(is);
 	buf[4] = (uint8_t)(is->ident >> 8);
 	buf[5] = (uint8_t)is->ident;

@@ -104,8 +104,10 @@ static bool addr_is_any(const ip_addr_t *a)
 
 int inet_check_bind_addr(struct inet_sock *is, const ip_addr_t *addr)
 {
-	if (addr_is_any(addr) || net_addr_is_local(is->ns, addr))
+	if (addr_is_any(addr))
 		return 0;
+	if (net_addr_is_local(is->ns, addr))
+		return net_lo_alias(is->ns, addr);   /* 127.0.0.2 answers once bound */
 	return -EADDRNOTAVAIL;
 }
 
@@ -144,7 +146,7 @@ int inet_policy_check(struct inet_sock *is, const ip_addr_t *addr, uint16_t port
 		      enum net_proto proto)
 {
 	if (net_addr_is_local(is->ns, addr))
-		return 0;
+		return net_lo_alias(is->ns, addr);   /* 127.0.0.2 refuses or accepts */
 	uint8_t raw[16];
 	int family;
 	if (IP_IS_V4(addr)) {

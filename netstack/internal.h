@@ -31,6 +31,10 @@ struct tcp_pcb;
 struct udp_pcb;
 struct raw_pcb;
 
+/* lo's 127/8 addresses other than 127.0.0.1 that have a netif of their
+ * own (stack.c, "lo's other addresses"): at most this many in use at once. */
+#define LO_ALIAS_MAX 128
+
 struct netstack {
 	struct kernel *k;
 	const struct net_policy *policy;
@@ -46,6 +50,10 @@ struct netstack {
 	pthread_mutex_t fwd_lock; /* the forwarded connections list */
 	struct list_head fwds;
 	uint16_t next_ident;      /* ICMP echo identifiers (core) */
+	/* core: lo's other addresses, each the last time it was asked for */
+	struct netif *lo_alias[LO_ALIAS_MAX];
+	uint64_t lo_alias_used[LO_ALIAS_MAX];
+	uint64_t lo_alias_clock;
 };
 
 /* One received datagram or stream chunk (core). */
@@ -137,6 +145,11 @@ void net_unlock(void);
 /* Is addr one of the sandbox's own addresses (or loopback)?  Such
  * destinations never leave the sandbox. */
 bool net_addr_is_local(struct netstack *ns, const ip_addr_t *addr);
+/* Core lock held: makes lwIP accept packets for addr if it is a 127/8
+ * address other than 127.0.0.1 (nothing to do for any other): 0, or
+ * -ENOBUFS when LO_ALIAS_MAX others are in use.  Called for every local
+ * address bound and every destination connected or sent to. */
+int net_lo_alias(struct netstack *ns, const ip_addr_t *addr);
 /* The source address for a destination (loopback for local ones). */
 void net_source_addr(struct netstack *ns, const ip_addr_t *dst, ip_addr_t *src);
 /* An established connection's segments as large as the link's MTU

@@ -5,7 +5,8 @@
  * lwIP runs its own tcpip thread (timers, loopback delivery); everything
  * else calls into it with the core lock held (internal.h).  lwIP has no
  * loopback interface of its own in Debian's build (LWIP_HAVE_LOOPIF=0):
- * "lo" here is an ordinary netif holding 127.0.0.1/8 and ::1, and lwIP
+ * "lo" here is an ordinary netif holding 127.0.0.1/8 and ::1 (the rest of
+ * 127/8: "lo's other addresses" below), and lwIP
  * loops packets for those addresses (and for eth0's own) before any
  * output function runs, so nothing for the sandbox itself reaches the link.
  */
@@ -26,7 +27,9 @@
 #include "lwip/ethip6.h"
 #include "lwip/nd6.h"
 #include "lwip/priv/nd6_priv.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/udp.h"
 #include "netif/ethernet.h"
 
 #include "common/log.h"
@@ -353,6 +356,108 @@ void net_source_addr(struct netstack *ns, const ip_addr_t *dst, ip_addr_t *src)
 		ip_addr_copy(*src, *IP6_ADDR_ANY);
 }
 
+/* --- lo's other addresses ----------------------------------------------------------------------
+ * Linux's lo holds all of 127.0.0.0/8.  lwIP accepts a packet only for an
+ * address a netif holds (one IPv4 address each), or 127.0.0.1 on any, and
+ * drops the rest: a SYN to 127.0.0.2 would be lost, and the connect would
+ * wait out its timeout instead of being refused.  So each other 127/8
+ * address in use gets a netif of its own, "up" without a link: lwIP's
+ * input accepts packets for it (ip4_input_accept asks only whether a netif
+ * is up), while its routing never picks it (ip4_route skips netifs without
+ * a link), so packets still leave through lo, from 127.0.0.1 unless the
+ * socket is bound elsewhere, as Linux's route's source says.
+ *
+ * An address is in use while a TCP pcb (not in TIME_WAIT) or a UDP pcb has
+ * it at either end; a ping socket's (raw pcbs are lwIP's own) is asked for
+ * again at each send.
+ * A slot is taken back, least recently asked for first, only when all are
+ * taken: its address goes to 0.0.0.0 and then the new one, so that lwIP's
+ * address-change hooks move no pcb (they only do with two real addresses). */
+
+static bool is_lo_alias_addr(const ip_addr_t *a)
+{
+	return IP_IS_V4(a) && ip4_addr_isloopback(ip_2_ip4(a)) &&
+	       ip4_addr_get_u32(ip_2_ip4(a)) != PP_HTONL(IPADDR_LOOPBACK);
+}
+
+static bool pcb_end_is(const ip_addr_t *end, const ip4_addr_t *a)
+{
+	return IP_IS_V4(end) && ip4_addr_cmp(ip_2_ip4(end), a);
+}
+
+static bool lo_addr_in_use(const ip4_addr_t *a)
+{
+	/* (TIME_WAIT pcbs do not count: their peer is gone or closing, and
+	 * closing is an active pcb; a stray segment for them is dropped.) */
+	struct tcp_pcb *lists[] = { tcp_listen_pcbs.pcbs, tcp_bound_pcbs, tcp_active_pcbs };
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		for (struct tcp_pcb *p = lists[i]; p; p = p->next)
+			if (pcb_end_is(&p->local_ip, a) || pcb_end_is(&p->remote_ip, a))
+				return true;
+	for (struct udp_pcb *p = udp_pcbs; p; p = p->next)
+		if (pcb_end_is(&p->local_ip, a) || pcb_end_is(&p->remote_ip, a))
+			return true;
+	return false;
+}
+
+static err_t lo_alias_init(struct netif *nif)
+{
+	nif->name[0] = 'l';
+	nif->name[1] = 'a';
+	nif->mtu = NETCONF_MTU;
+	nif->output = lo_output4;
+	nif->flags = 0;   /* no NETIF_FLAG_LINK_UP: never a route */
+	return ERR_OK;
+}
+
+/* A slot for a new address: a free one, or the least recently asked for
+ * whose address is no longer in use; -1 if none. */
+static int lo_alias_slot(struct netstack *ns)
+{
+	int best = -1;
+	for (int i = 0; i < LO_ALIAS_MAX; i++) {
+		if (!ns->lo_alias[i])
+			return i;
+		if ((best < 0 || ns->lo_alias_used[i] < ns->lo_alias_used[best]) &&
+		    !lo_addr_in_use(netif_ip4_addr(ns->lo_alias[i])))
+			best = i;
+	}
+	return best;
+}
+
+int net_lo_alias(struct netstack *ns, const ip_addr_t *addr)
+{
+	if (!is_lo_alias_addr(addr))
+		return 0;
+	const ip4_addr_t *a = ip_2_ip4(addr);
+	for (int i = 0; i < LO_ALIAS_MAX && ns->lo_alias[i]; i++)
+		if (ip4_addr_cmp(netif_ip4_addr(ns->lo_alias[i]), a)) {
+			ns->lo_alias_used[i] = ++ns->lo_alias_clock;
+			return 0;
+		}
+	int i = lo_alias_slot(ns);
+	if (i < 0)
+		return -ENOBUFS;
+	if (ns->lo_alias[i]) {
+		netif_set_ipaddr(ns->lo_alias[i], IP4_ADDR_ANY4);
+		netif_set_ipaddr(ns->lo_alias[i], a);
+	} else {
+		struct netif *nif = calloc(1, sizeof *nif);
+		ip4_addr_t mask, gw;
+		ip4_addr_set_u32(&mask, PP_HTONL(0xffffffffUL));
+		ip4_addr_set_zero(&gw);
+		if (!nif || !netif_add(nif, a, &mask, &gw, ns, lo_alias_init, ip_input)) {
+			free(nif);
+			return -ENOBUFS;
+		}
+		nif->ip6_autoconfig_enabled = 0;
+		netif_set_up(nif);
+		ns->lo_alias[i] = nif;
+	}
+	ns->lo_alias_used[i] = ++ns->lo_alias_clock;
+	return 0;
+}
+
 /* --- forwarded connections (published ports) ----------------------------------------------------- */
 
 struct fwd {
@@ -629,6 +734,20 @@ void net_io_wake(struct netstack *ns)
 	(void)r;
 }
 
+/* A frame from or to loopback (127/8, ::1) coming in on eth0, which Linux
+ * drops as martian.  lwIP would take one for 127.0.0.1 or another address
+ * lo answers on (its input looks at every netif), so a frame the proxy
+ * should never send could reach the sandbox's loopback services. */
+static bool frame_is_martian(const uint8_t *f, unsigned len)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+	if (f[12] == 0x08 && f[13] == 0x00 && len >= 14 + 20)
+		return f[14 + 12] == 127 || f[14 + 16] == 127;
+	if (f[12] == 0x86 && f[13] == 0xdd && len >= 14 + 40)
+		return memcmp(f + 14 + 8, lo6, 16) == 0 || memcmp(f + 14 + 24, lo6, 16) == 0;
+	return false;
+}
+
 /* Frames from the proxy, as many as are there, into lwIP under one lock. */
 static void link_receive(struct netstack *ns)
 {
@@ -651,7 +770,8 @@ static void link_receive(struct netstack *ns)
 	net_lock();
 	for (int i = 0; i < n; i++) {
 		unsigned len = msgs[i].msg_len;
-		if (len < 14 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+		if (len < 14 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    frame_is_martian(bufs[i], len))
 			continue;
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 		if (!p)

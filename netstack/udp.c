@@ -263,6 +263,21 @@ static bool local_port_open(const ip_addr_t *dst, uint16_t port)
 	return false;
 }
 
+/* lwIP sends from a bound address only if the route's netif holds it
+ * (ERR_RTE otherwise); Linux sends to any of the sandbox's own addresses
+ * from any other it is bound to (127.0.0.4 to 127.0.0.3, eth0's to
+ * 127.0.0.1), which never leaves the sandbox. */
+static err_t send_datagram(struct inet_sock *is, struct pbuf *p, const ip_addr_t *dst,
+			   uint16_t port)
+{
+	struct udp_pcb *pcb = is->pcb.udp;
+	if (ip_addr_isany(&pcb->local_ip) || IP_IS_ANY_TYPE_VAL(pcb->local_ip) ||
+	    IP_GET_TYPE(&pcb->local_ip) != IP_GET_TYPE(dst) || !net_addr_is_local(is->ns, dst))
+		return udp_sendto(pcb, p, dst, port);
+	struct netif *nif = ip_route(&pcb->local_ip, dst);
+	return nif ? udp_sendto_if_src(pcb, p, dst, port, nif, &pcb->local_ip) : ERR_RTE;
+}
+
 static ssize_t udp_sock_sendmsg(struct socket *s, struct task *t, struct sock_msg *m, int flags)
 {
 	struct inet_sock *is = inet_sk(s);
@@ -314,7 +329,7 @@ static ssize_t udp_sock_sendmsg(struct socket *s, struct task *t, struct sock_ms
 	pbuf_take(p, buf, (u16_t)len);
 	is->pcb.udp->ttl = (u8_t)inet_get_ttl(is);
 	is->pcb.udp->tos = (u8_t)is->tos;
-	err_t e = udp_sendto(is->pcb.udp, p, &dst, port);
+	err_t e = send_datagram(is, p, &dst, port);
 	pbuf_free(p);
 	if (e == ERR_RTE) {
 		err = -ENETUNREACH;

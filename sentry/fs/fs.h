@@ -35,11 +35,26 @@ int devfs_new(struct dentry **root);
 const struct file_ops *chrdev_fops(dev_t rdev);
 int chrdev_open(struct task *t, struct inode *inode, struct file *f);
 
-/* /proc for the kernel k. */
+/* What procfs and sysfs show of the host (host_facts.c), read while the
+ * sentry can still open host paths: every instance, the first and any
+ * made after the sentry confined itself (a pod container's), uses it. */
+#define HOST_MAX_CPUS 8192   /* CONFIG_NR_CPUS's largest */
+struct host_facts {
+	char *cpuinfo;           /* /proc/cpuinfo's text; NULL: not readable */
+	size_t cpuinfo_len;
+	/* /sys/devices/system/cpu's lists, "0-3,6\n" */
+	char *cpu_online, *cpu_possible, *cpu_present;
+	int ncpus;               /* CPUs in cpu_online, at least 1 */
+};
+/* 0, or -ENOMEM (nothing then to free). */
+int host_facts_read(struct host_facts *h);
+void host_facts_free(struct host_facts *h);
+
+/* /proc for the kernel k (its host facts: k->host). */
 int procfs_new(struct kernel *k, struct dentry **root);
 
-/* /sys: a small read-only sysfs (the CPU lists, an empty fs/cgroup). */
-int sysfs_new(struct dentry **root);
+/* /sys: a small read-only sysfs (the CPU lists of h, an empty fs/cgroup). */
+int sysfs_new(const struct host_facts *h, struct dentry **root);
 
 /* An open file on a host fd the sentry was given (the user's stdio).  The
  * fd is used as it is: its offset and flags are shared with the caller. */

@@ -574,7 +574,6 @@ static void proc_sb_destroy(struct super_block *sb)
 	struct procfs *fs = sb->priv;
 	if (!fs)
 		return;
-	free(fs->cpuinfo);
 	while (fs->oom) {
 		struct proc_oom *o = fs->oom;
 		fs->oom = o->next;
@@ -588,26 +587,6 @@ static const struct super_ops proc_sops = {
 	.statfs = proc_statfs,
 	.destroy = proc_sb_destroy,
 };
-
-/* Host text read once at start-up (the sentry opens no host path later). */
-static char *slurp_host(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct strbuf b = STRBUF_INIT(PROC_MAX_TEXT);
-	char chunk[4096];
-	ssize_t r;
-	while ((r = read(fd, chunk, sizeof chunk)) > 0 && b.len < (1 << 20))
-		strbuf_append(&b, chunk, (size_t)r);
-	close(fd);
-	if (!b.s) {
-		*len = 0;
-		return NULL;
-	}
-	*len = b.len;
-	return b.s;
-}
 
 void proc_make_uuid(char out[37])
 {
@@ -632,9 +611,7 @@ int procfs_new(struct kernel *k, struct dentry **root)
 		return -ENOMEM;
 	fs->k = k;
 	pthread_mutex_init(&fs->lock, NULL);
-	fs->cpuinfo = slurp_host("/proc/cpuinfo", &fs->cpuinfo_len);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	fs->ncpus = n > 0 ? (int)n : 1;
+	fs->host = &k->host;
 	proc_make_uuid(fs->boot_id);
 
 	struct super_block *sb = sb_new("proc", PROC_SUPER_MAGIC, &proc_sops, SB_NOCACHE);

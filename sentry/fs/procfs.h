@@ -42,9 +42,7 @@ struct procfs {
 	struct kernel *k;
 	struct super_block *sb;
 	struct dentry *root;       /* not referenced: lives as long as the mount */
-	char *cpuinfo;             /* taken from the host at start-up */
-	size_t cpuinfo_len;
-	int ncpus;
+	const struct host_facts *host;   /* the kernel's: cpuinfo, CPUs online */
 	char boot_id[37];
 	pthread_mutex_t lock;      /* oom_score_adj values */
 	struct proc_oom *oom;      /* list */

@@ -606,7 +606,7 @@ static int status_show(const struct proc_ctx *c, struct strbuf *b)
 		      p.no_new_privs, filtered ? 2 : 0, filtered ? 1 : 0);
 	strbuf_puts(b, "Speculation_Store_Bypass:\tvulnerable\n"
 		     "SpeculationIndirectBranch:\talways enabled\n");
-	int ncpus = c->fs->ncpus;
+	int ncpus = c->fs->host->ncpus;
 	unsigned long long cpumask = ncpus >= 64 ? ~0ULL : (1ULL << ncpus) - 1;
 	strbuf_printf(b, "Cpus_allowed:\t%llx\n", cpumask);
 	if (ncpus > 1)

@@ -38,14 +38,15 @@ static int mounts_readlink(const struct proc_ctx *c, char *buf, size_t size)
 
 static int cpuinfo_show(const struct proc_ctx *c, struct strbuf *b)
 {
-	if (c->fs->cpuinfo) {
-		strbuf_append(b, c->fs->cpuinfo, c->fs->cpuinfo_len);
+	const struct host_facts *h = c->fs->host;
+	if (h->cpuinfo) {
+		strbuf_append(b, h->cpuinfo, h->cpuinfo_len);
 		return 0;
 	}
-	for (int i = 0; i < c->fs->ncpus; i++)
+	for (int i = 0; i < h->ncpus; i++)
 		strbuf_printf(b, "processor\t: %d\nvendor_id\t: unknown\nmodel name\t: unknown\n"
 			       "cpu MHz\t\t: 0.000\ncpu cores\t: %d\nflags\t\t: fpu\n\n",
-			    i, c->fs->ncpus);
+			    i, h->ncpus);
 	return 0;
 }
 
@@ -156,8 +157,8 @@ static int stat_show(const struct proc_ctx *c, struct strbuf *b)
 	int tasks = k->nr_tasks;
 	pthread_mutex_unlock(&k->lock);
 	/* CPU time is not accounted per CPU: everything counts as idle. */
-	strbuf_printf(b, "cpu  0 0 0 %llu 0 0 0 0 0 0\n", ticks * (unsigned)c->fs->ncpus);
-	for (int i = 0; i < c->fs->ncpus; i++)
+	strbuf_printf(b, "cpu  0 0 0 %llu 0 0 0 0 0 0\n", ticks * (unsigned)c->fs->host->ncpus);
+	for (int i = 0; i < c->fs->host->ncpus; i++)
 		strbuf_printf(b, "cpu%d 0 0 0 %llu 0 0 0 0 0 0\n", i, ticks);
 	strbuf_printf(b, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %d\n"
 		       "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",

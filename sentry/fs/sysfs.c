@@ -3,22 +3,20 @@
  *
  *   devices/system/cpu/{online,possible,present}   the host's lists,
  *                                                  read at start-up
+ *                                                  (host_facts.c)
  *   devices/system/cpu/cpuN/                       one per present CPU
  *   fs/cgroup/                                     empty: no cgroup is shown
  *
  * The tree is built once, in the dcache (every directory is complete, so
  * a miss is ENOENT without asking anything); files hold their text. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sentry/fs/fs.h"
 
 #define SYSFS_MAGIC    0x62656572
-#define SYSFS_MAX_CPUS 8192   /* CONFIG_NR_CPUS's largest */
 
 /* --- files ------------------------------------------------------------------ */
 
@@ -116,28 +114,6 @@ static int add_file(struct dentry *parent, const char *name, const char *text)
 	return err;
 }
 
-/* A CPU list of the host ("0-3,6\n"), or "0-(n-1)" for the CPUs online. */
-static void host_cpu_list(const char *name, char *buf, size_t size)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/sys/devices/system/cpu/%s", name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0 && buf[0] >= '0' && buf[0] <= '9') {
-		buf[n] = 0;
-		buf[strcspn(buf, "\n")] = 0;
-		strcat(buf, "\n");
-		return;
-	}
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu <= 1)
-		snprintf(buf, size, "0\n");
-	else
-		snprintf(buf, size, "0-%ld\n", ncpu - 1);
-}
-
 /* A cpuN directory for each CPU of a list like "0-3,6". */
 static int add_cpu_dirs(struct dentry *cpu, const char *list)
 {
@@ -147,7 +123,7 @@ static int add_cpu_dirs(struct dentry *cpu, const char *list)
 		long lo = strtol(p, &end, 10), hi = lo;
 		if (*end == '-')
 			hi = strtol(end + 1, &end, 10);
-		for (long i = lo; i <= hi && i < SYSFS_MAX_CPUS; i++) {
+		for (long i = lo; i <= hi && i < HOST_MAX_CPUS; i++) {
 			char name[32];
 			snprintf(name, sizeof name, "cpu%ld", i);
 			int err = add_dir(cpu, name, NULL);
@@ -159,26 +135,22 @@ static int add_cpu_dirs(struct dentry *cpu, const char *list)
 	return 0;
 }
 
-static int build_tree(struct dentry *root)
+static int build_tree(const struct host_facts *h, struct dentry *root)
 {
 	struct dentry *devices = NULL, *system = NULL, *cpu = NULL, *fs = NULL;
-	char online[256], possible[256], present[256];
-	host_cpu_list("online", online, sizeof online);
-	host_cpu_list("possible", possible, sizeof possible);
-	host_cpu_list("present", present, sizeof present);
 	int err = add_dir(root, "devices", &devices);
 	if (err == 0)
 		err = add_dir(devices, "system", &system);
 	if (err == 0)
 		err = add_dir(system, "cpu", &cpu);
 	if (err == 0)
-		err = add_file(cpu, "online", online);
+		err = add_file(cpu, "online", h->cpu_online);
 	if (err == 0)
-		err = add_file(cpu, "possible", possible);
+		err = add_file(cpu, "possible", h->cpu_possible);
 	if (err == 0)
-		err = add_file(cpu, "present", present);
+		err = add_file(cpu, "present", h->cpu_present);
 	if (err == 0)
-		err = add_cpu_dirs(cpu, present);
+		err = add_cpu_dirs(cpu, h->cpu_present);
 	if (err == 0)
 		err = add_dir(root, "fs", &fs);
 	if (err == 0)
@@ -190,7 +162,7 @@ static int build_tree(struct dentry *root)
 	return err;
 }
 
-int sysfs_new(struct dentry **rootp)
+int sysfs_new(const struct host_facts *h, struct dentry **rootp)
 {
 	struct super_block *sb = sb_new("sysfs", SYSFS_MAGIC, NULL, SB_RDONLY);
 	if (!sb)
@@ -203,7 +175,7 @@ int sysfs_new(struct dentry **rootp)
 	inode_put(inode);
 	if (!root)
 		return -ENOMEM;
-	int err = build_tree(root);
+	int err = build_tree(h, root);
 	if (err < 0) {
 		dentry_put(root);
 		return err;

@@ -77,7 +77,7 @@ static int setup_mounts(struct kernel *k, const struct sandbox_config *cfg)
 	err = tmpfs_new(01777, 0, &d);
 	if ((err = mount_fs(k, "/tmp", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
 		return err;
-	err = sysfs_new(&d);
+	err = sysfs_new(&k->host, &d);
 	if ((err = mount_fs(k, "/sys", err, d, "sysfs", MNT_RDONLY | MNT_NOSUID | MNT_NODEV |
 			    MNT_NOEXEC)) < 0)
 		return err;
@@ -362,7 +362,7 @@ static struct kernel *kernel_new(const struct sandbox_config *cfg)
 		return NULL;
 	k->tasks = calloc(KERNEL_MAX_PID, sizeof *k->tasks);
 	k->groups = calloc(KERNEL_MAX_PID, sizeof *k->groups);
-	if (!k->tasks || !k->groups) {
+	if (!k->tasks || !k->groups || host_facts_read(&k->host) < 0) {
 		free(k->tasks);
 		free(k->groups);
 		free(k);

@@ -111,7 +111,7 @@ int boot_mount_special(struct kernel *k, struct mount_table *mt, const struct pa
 	case SANDBOX_MOUNT_SYSFS:
 		if (same_path(m->guest, "/sys"))
 			return 0;
-		err = sysfs_new(&d);
+		err = sysfs_new(&k->host, &d);
 		break;
 	case SANDBOX_MOUNT_DEVPTS:
 		if (same_path(m->guest, "/dev/pts"))

@@ -177,7 +177,7 @@ static int standard_mounts(struct kcontainer *c)
 	err = tmpfs_new(01777, 0, &d);
 	if ((err = mount_here(c, "/tmp", err, d, "tmpfs", MNT_NOSUID | MNT_NODEV)) < 0)
 		return err;
-	err = sysfs_new(&d);
+	err = sysfs_new(&k->host, &d);
 	return mount_here(c, "/sys", err, d, "sysfs",
 			  MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC);
 }

@@ -25,6 +25,7 @@
 #include "common/list.h"
 #include "netstack/policy.h"
 #include "platform/platform.h"
+#include "sentry/fs/fs.h"
 #include "sentry/vfs/vfs.h"
 
 struct mm;
@@ -418,6 +419,9 @@ struct kernel {
 
 	/* The CPUs the sandbox may use (the sentry's affinity at start). */
 	cpu_set_t cpus;
+	/* What /proc and /sys show of the host, read before the sentry
+	 * confines itself; unchanged after. */
+	struct host_facts host;
 
 	/* Queued-signal counts per user (RLIMIT_SIGPENDING); under lock. */
 	struct sigq_user *sigq_users;

@@ -77,6 +77,21 @@ expect_eq "  ...the pod's processes hold nothing of its rootfs any more" "" \
 capture rs state a
 expect_eq "  ...and it is gone" 1 "$RC"
 
+# --- /proc and /sys of a container made after the sandbox confined itself -------------
+# The sandbox can open no host path by then (docs/security.md): the host's
+# cpuinfo and CPU lists were read at its start, the rest comes from syscalls.
+copy_rootfs "$E2E_TMP/rootfs-h"
+gcc -static -O1 -I "$REPO_ROOT/tests/conformance" -o "$E2E_TMP/rootfs-h/bin/proc_host_files" \
+	"$REPO_ROOT/tests/conformance/proc_host_files.c"
+bundle "$E2E_TMP/b-h" container "$E2E_TMP/rootfs-h" "$POD" /bin/sh -c \
+	'grep -c "^processor" /proc/cpuinfo; grep -m1 "^model name" /proc/cpuinfo;
+	 cat /sys/devices/system/cpu/online /sys/devices/system/cpu/present; /bin/proc_host_files && echo ok'
+expect_run "a pod container's /proc/cpuinfo and CPU lists are the host's, its meminfo, stat, \
+uptime and loadavg sensible" 0 \
+	"$(grep -c '^processor' /proc/cpuinfo; grep -m1 '^model name' /proc/cpuinfo
+	   cat /sys/devices/system/cpu/online /sys/devices/system/cpu/present; echo ok)" \
+	rs run --bundle "$E2E_TMP/b-h" h
+
 # --- a long-running container: exec, ps, kill ---------------------------------------
 bundle "$E2E_TMP/b-b" container "$E2E_TMP/rootfs-b" "$POD" /bin/sh -c \
 	'echo b >/only-b; echo B up; exec sleep 1000'

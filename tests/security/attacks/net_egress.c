@@ -387,8 +387,7 @@ static void probe(const char *name, const struct sockaddr_storage *sa, socklen_t
             return;
         }
         if (how == H_TCP_BLOCK) {
-            /* lwIP drops a SYN to 127.x other than 127.0.0.1 (Linux
-             * refuses it): such a connect waits out this timeout */
+            /* a connect that nothing answers ends after this */
             struct timeval tv = {0, 300000};
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         } else {
