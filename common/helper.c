@@ -45,6 +45,8 @@ int helper_spawn(const char *name, helper_main_fn fn, void *arg, int sndbuf, int
 	}
 	if (child == 0) {
 		log_set_prefix(name);
+		/* Named in ps and /proc/PID/comm (it runs the sentry's image). */
+		prctl(PR_SET_NAME, name);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(1);
 		if (close_other_fds(sv[1]) < 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,6 +352,95 @@ static int setup_outside_signals(struct kernel *k)
 	return -err;
 }
 
+/* --- the gofer's death --------------------------------------------------------------- */
+
+/* After the gofer died, the guest has this long to see its EIOs and end on
+ * its own (to print its errors) before the sandbox is ended. */
+#define GOFER_DEATH_GRACE_MS 2000
+
+struct gofer_watch {
+	struct kernel *k;
+	int pidfd;
+};
+
+/* "killed by signal 9", "exit status 1", or "" when the status is gone
+ * (a stub reaper may have collected it first). */
+static void gofer_death_reason(int pidfd, char *buf, size_t size)
+{
+	siginfo_t si = { 0 };
+	buf[0] = '\0';
+	if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, size, " (exit status %d)", si.si_status);
+	else
+		snprintf(buf, size, " (killed by signal %d)", si.si_status);
+}
+
+/* Ends the sandbox as the death of its init would: every guest process
+ * is killed and kernel_run returns. */
+static void kernel_terminate(struct kernel *k)
+{
+	pthread_mutex_lock(&k->lock);
+	if (k->init && k->init->state == TG_ALIVE)
+		exit_group_locked(k->init, SIGKILL, NULL);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Waits for the gofer to die (it only does if something outside killed it
+ * or it crashed: it outlives the sentry otherwise).  Without it no file
+ * can be looked up, opened or listed, so, as runsc does not keep a
+ * sandbox whose gofer is gone: every gofer request fails with EIO at once
+ * (files already open keep their host fds and work), one line says why,
+ * and after a grace period the sandbox is ended; the run then fails. */
+static void *gofer_watcher(void *arg)
+{
+	struct gofer_watch *w = arg;
+	struct kernel *k = w->k;
+	struct pollfd p = { .fd = w->pidfd, .events = POLLIN };
+	while (poll(&p, 1, -1) < 0)
+		;
+	gofer_client_shutdown(k->gofer);
+	atomic_store(&k->gofer_died, true);
+	char why[64];
+	gofer_death_reason(w->pidfd, why, sizeof why);
+	log_error("gofer died%s: file operations fail with EIO; ending the sandbox", why);
+	struct timespec grace = { GOFER_DEATH_GRACE_MS / 1000, GOFER_DEATH_GRACE_MS % 1000 * 1000000L };
+	while (nanosleep(&grace, &grace) < 0)
+		;
+	kernel_terminate(k);
+	return NULL;
+}
+
+static int watch_gofer(struct kernel *k, pid_t gofer_pid)
+{
+	struct gofer_watch *w = malloc(sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	w->k = k;
+	w->pidfd = (int)syscall(SYS_pidfd_open, gofer_pid, 0);
+	if (w->pidfd < 0) {
+		int e = errno;
+		free(w);
+		return -e;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);   /* the thread takes no signal */
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, gofer_watcher, w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		close(w->pidfd);
+		free(w);
+	}
+	return -err;
+}
+
 /* --- the kernel ----------------------------------------------------------------------- */
 
 static struct kernel *kernel_new(const struct sandbox_config *cfg)
@@ -614,6 +704,10 @@ int kernel_run(const struct sandbox_config *cfg)
 		return err;
 	if ((err = gofer_client_new(sock, &k->gofer)) < 0)
 		return err;
+	if ((err = watch_gofer(k, gofer_pid)) < 0) {
+		log_error("cannot watch the gofer: %s", strerror(-err));
+		return err;
+	}
 	if ((err = setup_mounts(k, cfg)) < 0)
 		return err;
 	if ((err = netstack_start(k, &nh)) < 0) {
@@ -636,5 +730,6 @@ int kernel_run(const struct sandbox_config *cfg)
 		struct task reporter = { .k = k };
 		syscall_report_unimplemented(&reporter);
 	}
-	return status;
+	/* A run that lost its gofer failed, whatever its guest made of it. */
+	return atomic_load(&k->gofer_died) ? -EIO : status;
 }
