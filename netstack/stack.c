@@ -663,9 +663,17 @@ static void link_receive(struct netstack *ns)
 			link_lost(ns);
 		return;
 	}
+	bool eof = false;
 	net_lock();
 	for (int i = 0; i < n; i++) {
 		unsigned len = msgs[i].msg_len;
+		/* The proxy never sends an empty frame: an empty message is
+		 * the end of the stream (recvmmsg counts each 0 that recvmsg
+		 * returns at EOF as a message). */
+		if (len == 0) {
+			eof = true;
+			break;
+		}
 		if (len < 14 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 			continue;
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
@@ -676,6 +684,8 @@ static void link_receive(struct netstack *ns)
 			pbuf_free(p);
 	}
 	net_unlock();
+	if (eof)
+		link_lost(ns);
 }
 
 static void publish_receive(struct netstack *ns)
