@@ -462,6 +462,8 @@ int kill_process_info(struct task *t, pid_t pid, int sig, const siginfo_t *si)
 {
 	if (sig < 0 || sig > GUEST_NSIG)
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;   /* -pid is no pid (Linux's kill_something_info) */
 	struct kernel *k = t->k;
 	pthread_mutex_lock(&k->lock);
 	int err;

@@ -1,0 +1,522 @@
+/* A syscall fuzzer for the sentry (tests/fuzz/README.md, "syscall").
+ *
+ *   sysfuzz SECONDS SEED [PROCS [THREADS]]
+ *
+ * Runs as the sandbox's first process (pid 1: signals from its workers are
+ * dropped, as for any pid-namespace init).  It forks PROCS worker processes
+ * of THREADS threads each; every thread issues random syscalls (numbers
+ * 0..460 and invalid ones) with arguments drawn from structured pools:
+ * fds the worker opened, pointers into its own buffers (valid, unmapped,
+ * read-only), the stub region, kernel and non-canonical addresses, small,
+ * large and negative integers, flag combinations, paths inside the sandbox
+ * (hostile ones too: "..", long, the host canary's path as the sandbox
+ * sees it), sizes at page boundaries.  A worker that dies is forked again,
+ * and every worker is replaced after a few seconds (random syscalls block,
+ * exec, or wreck their own address space).  At the end it stops the
+ * workers, runs a probe process (fork, file and pipe I/O, wait) and prints
+ *
+ *   sysfuzz: seed S, N syscalls, W workers (D died), probe ok
+ *
+ * and exits 0 (1 if the probe failed).  Workers with an even index run as
+ * root, the others as uid 65534 without capabilities; a root worker never
+ * aims a pid-taking syscall at pid 1 (process_vm_writev into the
+ * supervisor would be a test failure of our own making), and exit,
+ * exit_group and kill(-1/0, SIGKILL) are drawn rarely.  The seed is
+ * printed first, so a failing run is repeated with the same SEED (threads
+ * interleave differently, so only statistically). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PROCS 32
+#define MAX_THREADS 16
+#define NR_MAX 460
+#define WORKER_LIFETIME_NS (3 * 1000000000LL)
+#define BUF_SIZE (64 * 4096)
+#define POOL_FDS 24
+
+/* Shared with the workers (MAP_SHARED before the forks). */
+struct shared {
+	_Atomic uint64_t calls[MAX_PROCS];
+	_Atomic long last_nr[MAX_PROCS];   /* for SYSFUZZ_DEBUG's reports */
+	_Atomic long last_fault[MAX_PROCS];
+};
+static int my_index;
+
+static struct shared *sh;
+static const char *canary_path = "/canary";
+
+/* --- randomness (xorshift64*, per thread) ------------------------------------ */
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+/* --- what a worker thread draws from ------------------------------------------ */
+
+struct pools {
+	int fds[POOL_FDS];
+	char *buf;        /* BUF_SIZE, read-write */
+	char *ro;         /* 2 pages, read-only */
+	char *hole;       /* a page, unmapped */
+	char paths[16][300];
+};
+
+static void open_fds(struct pools *p)
+{
+	int n = 0, sv[2], pf[2];
+	p->fds[n++] = open("/tmp/fuzzfile", O_RDWR | O_CREAT, 0644);
+	p->fds[n++] = open("/dev/null", O_RDWR);
+	p->fds[n++] = open("/", O_RDONLY | O_DIRECTORY);
+	p->fds[n++] = open("/proc/self/maps", O_RDONLY);
+	p->fds[n++] = open("/scratch", O_RDONLY | O_DIRECTORY);
+	p->fds[n++] = open("/scratch/file", O_RDWR | O_CREAT, 0644);
+	p->fds[n++] = open(canary_path, O_RDONLY | O_DIRECTORY);
+	if (pipe2(pf, O_NONBLOCK) == 0) {
+		p->fds[n++] = pf[0];
+		p->fds[n++] = pf[1];
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) {
+		p->fds[n++] = sv[0];
+		p->fds[n++] = sv[1];
+	}
+	p->fds[n++] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	p->fds[n++] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	p->fds[n++] = socket(AF_NETLINK, SOCK_RAW, 0);
+	p->fds[n++] = eventfd(1, EFD_NONBLOCK);
+	p->fds[n++] = epoll_create1(0);
+	p->fds[n++] = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	sigset_t ss;
+	sigfillset(&ss);
+	p->fds[n++] = signalfd(-1, &ss, SFD_NONBLOCK);
+	p->fds[n++] = inotify_init1(IN_NONBLOCK);
+	p->fds[n++] = (int)syscall(SYS_memfd_create, "fuzz", 0);
+	p->fds[n++] = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK);
+	while (n < POOL_FDS)
+		p->fds[n++] = -1;
+}
+
+static void make_paths(struct pools *p, int index)
+{
+	static const char *fixed[] = {
+		"/tmp/fuzzfile", "/tmp", "/scratch/file", "/scratch/d", "/scratch/../..",
+		"/proc/self/fd/0", "/proc/self/mem", "/dev/ptmx", "/etc/passwd", "/..", "",
+		"/scratch/l", "/sys/fs/cgroup", "/dev/shm/x",
+	};
+	size_t nf = sizeof fixed / sizeof fixed[0];
+	for (size_t i = 0; i < nf && i < 14; i++)
+		snprintf(p->paths[i], sizeof p->paths[i], "%s", fixed[i]);
+	snprintf(p->paths[14], sizeof p->paths[14], "%s/f%d", canary_path, index);
+	memset(p->paths[15], 'a', sizeof p->paths[15] - 1);   /* longer than NAME_MAX */
+	p->paths[15][sizeof p->paths[15] - 1] = '\0';
+}
+
+static void make_pools(struct pools *p, int index)
+{
+	p->buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p->ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p->hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->buf == MAP_FAILED || p->ro == MAP_FAILED || p->hole == MAP_FAILED)
+		_exit(3);
+	munmap(p->hole, 4096);
+	make_paths(p, index);
+	open_fds(p);
+}
+
+static uint64_t an_fd(uint64_t *s, const struct pools *p)
+{
+	switch (below(s, 8)) {
+	case 0: return below(s, 3);                 /* stdio (/dev/null here) */
+	case 1: return below(s, 1100);              /* any number */
+	case 2: return (uint64_t)(int64_t)-1 - below(s, 120); /* AT_FDCWD and friends */
+	default: return (uint64_t)(int64_t)p->fds[below(s, POOL_FDS)];
+	}
+}
+
+static uint64_t a_pointer(uint64_t *s, struct pools *p)
+{
+	uint64_t off = below(s, 8) == 0 ? BUF_SIZE - below(s, 64) : below(s, BUF_SIZE);
+	switch (below(s, 16)) {
+	case 0: return 0;
+	case 1: return (uint64_t)p->ro + below(s, 8192);
+	case 2: return (uint64_t)p->hole + below(s, 4096);
+	case 3: return 0x7e0000000000ULL + below(s, 1ULL << 30);   /* the stub region */
+	case 4: return 0xffffffff81000000ULL + below(s, 1 << 20);  /* kernel */
+	case 5: return 0x0000800000000000ULL - below(s, 8192);     /* top of user space */
+	case 6: return 0x8000000000000000ULL | rnd(s);             /* non-canonical */
+	case 7: {                                               /* a path */
+		char *b = p->buf + BUF_SIZE - 400;
+		memcpy(b, p->paths[below(s, 16)], 300);
+		return (uint64_t)b;
+	}
+	default: return (uint64_t)p->buf + off;
+	}
+}
+
+static uint64_t an_int(uint64_t *s)
+{
+	switch (below(s, 12)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return (uint64_t)-1;
+	case 3: return below(s, 4096) ? 4096 * below(s, 16) : 4095;
+	case 4: return 1ULL << below(s, 64);
+	case 5: return (uint64_t)(int64_t)(int32_t)rnd(s);
+	case 6: return 0x7fffffffULL + below(s, 3) - 1;
+	case 7: return 0xffffffffULL + below(s, 3) - 1;
+	case 8: return rnd(s);
+	case 9: return rnd(s) & rnd(s) & 0xffffffffULL;   /* flag combinations */
+	default: return below(s, 64);
+	}
+}
+
+static uint64_t an_arg(uint64_t *s, struct pools *p)
+{
+	switch (below(s, 4)) {
+	case 0: return an_fd(s, p);
+	case 1: return a_pointer(s, p);
+	default: return an_int(s);
+	}
+}
+
+/* Syscalls whose first argument is a pid (second for ptrace, setpriority,
+ * ioprio_set...): a root worker never points them at pid 1. */
+static int pid_arg(long nr)
+{
+	switch (nr) {
+	case SYS_kill: case SYS_process_vm_readv: case SYS_process_vm_writev:
+	case SYS_prlimit64: case SYS_pidfd_open: case SYS_sched_setaffinity:
+	case SYS_sched_setparam: case SYS_sched_setscheduler: case SYS_sched_setattr:
+	case SYS_setpgid: case SYS_migrate_pages: case SYS_move_pages: case SYS_kcmp:
+	case SYS_tgkill: case SYS_rt_sigqueueinfo: case SYS_rt_tgsigqueueinfo:
+	case SYS_get_robust_list: case SYS_capset:
+		return 0;
+	case SYS_ptrace: case SYS_setpriority: case SYS_ioprio_set:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
+/* --- a worker ----------------------------------------------------------------------- */
+
+struct thread_arg {
+	int index;
+	uint64_t seed;
+	bool root;
+};
+
+/* Calls that mostly just kill the worker (its own code, stack, TLS or
+ * signal frame gone) are kept, but rarely as drawn: mostly they are aimed
+ * at the worker's fuzz buffer, or replaced.  Workers then live long enough
+ * to make calls that reach deeper. */
+static void tame(uint64_t *s, struct pools *p, long *nr, uint64_t a[6])
+{
+	if (below(s, 50) == 0)
+		return;
+	switch (*nr) {
+	case SYS_rt_sigreturn: case SYS_arch_prctl: case SYS_brk: case SYS_execve:
+	case SYS_execveat: case SYS_sigaltstack: case SYS_set_robust_list: case SYS_rt_sigaction:
+	case 335: case 336:   /* uretprobe, uprobe: the host's SIGILL (seccomp lets them by) */
+		*nr = SYS_getppid;
+		break;
+	case SYS_munmap: case SYS_mprotect: case SYS_mremap: case SYS_madvise:
+	case SYS_mlock: case SYS_munlock: case SYS_mbind: case SYS_remap_file_pages:
+	case SYS_pkey_mprotect: case SYS_process_madvise:
+	case SYS_shmdt: case SYS_shmat: case SYS_mmap: case SYS_userfaultfd: {
+		uint64_t off = below(s, BUF_SIZE / 4096) * 4096;
+		a[0] = *nr == SYS_mmap && below(s, 2) ? 0 : (uint64_t)p->buf + off;
+		if (*nr != SYS_shmat && *nr != SYS_shmdt && *nr != SYS_process_madvise)
+			a[1] = below(s, BUF_SIZE - off + 1);
+		if (*nr == SYS_mmap && (a[3] & MAP_FIXED_NOREPLACE) == 0)
+			a[3] &= ~(uint64_t)MAP_FIXED;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static long one_call(uint64_t *s, struct pools *p, bool root)
+{
+	long nr;
+	uint64_t r = below(s, 1000);
+	if (r == 0)
+		nr = below(s, 2) ? SYS_exit : SYS_exit_group;   /* rarely */
+	else if (r < 8)
+		nr = (long)(NR_MAX + 1 + below(s, 1000));        /* invalid */
+	else if (r < 12)
+		nr = (long)(0x40000000 + below(s, 512));         /* x32 numbers */
+	else {
+		nr = (long)below(s, NR_MAX + 1);
+		if (nr == SYS_exit || nr == SYS_exit_group)
+			nr = SYS_getpid;
+	}
+	uint64_t a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = an_arg(s, p);
+	tame(s, p, &nr, a);
+	int pa = pid_arg(nr);
+	if (pa >= 0 && root && (int64_t)a[pa] == 1)
+		a[pa] = 0;
+	/* kill(-1 or 0, SIGKILL) ends every worker at once: rarely. */
+	if (nr == SYS_kill && (int64_t)a[0] <= 0 && a[1] == SIGKILL && below(s, 50))
+		a[1] = 0;
+	atomic_store_explicit(&sh->last_nr[my_index], nr, memory_order_relaxed);
+	long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	/* A child of fork/clone/vfork goes no further (its stack may be
+	 * anything); the parent goes on. */
+	if (ret == 0 && (nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone ||
+			 nr == SYS_clone3))
+		syscall(SYS_exit, 0);
+	return ret;
+}
+
+/* Every catchable signal: a signal sent by the fuzzing (kill, tgkill,
+ * queued, a timer) is caught and ignored, which also interrupts a blocking
+ * call (the per-thread tick); a real fault ends the worker, as it would
+ * with no handler (returning would fault again forever). */
+static void on_signal(int sig, siginfo_t *si, void *ctx)
+{
+	(void)ctx;
+	if (si->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+				sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS)) {
+		atomic_store(&sh->last_fault[my_index], atomic_load(&sh->last_nr[my_index]));
+		syscall(SYS_exit_group, 128 + sig);
+	}
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	sigfillset(&sa.sa_mask);
+	for (int sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+}
+
+/* A per-thread timer that interrupts blocking syscalls every 20 ms. */
+static void arm_tick(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t) < 0)
+		return;
+	struct itimerspec it = { { 0, 20000000 }, { 0, 20000000 } };
+	timer_settime(t, 0, &it, NULL);
+}
+
+static void *fuzz_thread(void *arg)
+{
+	struct thread_arg *ta = arg;
+	uint64_t s = ta->seed | 1;
+	struct pools p;
+	make_pools(&p, ta->index);
+	arm_tick();
+	_Atomic uint64_t *count = &sh->calls[ta->index];
+	for (unsigned long i = 1;; i++) {
+		one_call(&s, &p, ta->root);
+		atomic_fetch_add_explicit(count, 1, memory_order_relaxed);
+		if (i % 512 == 0) {   /* closed and replaced fds come back */
+			for (int k = 0; k < POOL_FDS; k++)
+				if (p.fds[k] > 2)
+					close(p.fds[k]);
+			open_fds(&p);
+		}
+	}
+	return NULL;
+}
+
+static void drop_root(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	if (setresgid(65534, 65534, 65534) < 0 || setgroups(0, NULL) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0 || syscall(SYS_capset, &h, d) < 0)
+		_exit(4);
+}
+
+static _Noreturn void worker(int index, int threads, uint64_t seed)
+{
+	/* Random writes to stdio go nowhere; the supervisor's fds are not ours. */
+	int null = open("/dev/null", O_RDWR);
+	for (int fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	close_range(3, ~0u, 0);
+	my_index = index;
+	catch_signals();
+	setpgid(0, 0);   /* kill(0, ...) is this worker's own group */
+	bool root = index % 2 == 0;
+	if (!root)
+		drop_root();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	static struct thread_arg ta[MAX_THREADS];
+	for (int t = 0; t < threads; t++) {
+		ta[t] = (struct thread_arg){ index, seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(t + 1)),
+					     root };
+		pthread_t th;
+		if (t > 0)
+			pthread_create(&th, NULL, fuzz_thread, &ta[t]);
+	}
+	fuzz_thread(&ta[0]);
+	_exit(0);
+}
+
+/* --- the supervisor -------------------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct slot {
+	pid_t pid;
+	int64_t born;
+	unsigned gen;
+};
+
+static void spawn(struct slot *w, int index, int threads, uint64_t seed)
+{
+	uint64_t ws = seed ^ ((uint64_t)index << 32) ^ (uint64_t)w->gen * 0xbf58476d1ce4e5b9ULL;
+	w->gen++;
+	pid_t pid = fork();
+	if (pid == 0)
+		worker(index, threads, ws);
+	w->pid = pid;
+	w->born = now_ns();
+}
+
+/* A process that does ordinary things after the fuzzing: the sentry still
+ * serves.  0 if all went as it should. */
+static int probe(void)
+{
+	int pf[2];
+	if (pipe(pf) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/tmp/probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		char b[8] = { 0 };
+		bool ok = fd >= 0 && write(fd, "probe", 5) == 5 && pread(fd, b, 5, 0) == 5 &&
+			  strcmp(b, "probe") == 0 && write(pf[1], "ok", 2) == 2;
+		_exit(ok ? 0 : 1);
+	}
+	close(pf[1]);
+	char b[3] = { 0 };
+	int st;
+	ssize_t n = read(pf[0], b, 2);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || n != 2 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: sysfuzz SECONDS SEED [PROCS [THREADS]]\n");
+		return 2;
+	}
+	double secs = atof(argv[1]);
+	uint64_t seed = strtoull(argv[2], NULL, 0);
+	int procs = argc > 3 ? atoi(argv[3]) : 4;
+	int threads = argc > 4 ? atoi(argv[4]) : 4;
+	if (procs < 1 || procs > MAX_PROCS || threads < 1 || threads > MAX_THREADS) {
+		fprintf(stderr, "sysfuzz: 1..%d processes of 1..%d threads\n", MAX_PROCS, MAX_THREADS);
+		return 2;
+	}
+	if (getenv("SYSFUZZ_CANARY"))
+		canary_path = getenv("SYSFUZZ_CANARY");
+	printf("sysfuzz: seed %llu, %d processes of %d threads, %g s\n",
+	       (unsigned long long)seed, procs, threads, secs);
+	fflush(stdout);
+	sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	signal(SIGCHLD, SIG_DFL);
+	struct slot w[MAX_PROCS] = { 0 };
+	for (int i = 0; i < procs; i++)
+		spawn(&w[i], i, threads, seed);
+	int64_t end = now_ns() + (int64_t)(secs * 1e9);
+	unsigned died = 0, total = (unsigned)procs;
+	while (now_ns() < end) {
+		struct timespec tick = { 0, 50000000 };
+		nanosleep(&tick, NULL);
+		int st;
+		pid_t pid;
+		/* Reaps the workers and whatever they left (orphans come to pid 1). */
+		while ((pid = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
+			for (int i = 0; i < procs; i++)
+				if (w[i].pid == pid) {
+					died++;
+					w[i].pid = 0;
+					if (getenv("SYSFUZZ_DEBUG"))
+						fprintf(stderr, "worker %d: %s %d last %ld\n", i,
+							WIFSIGNALED(st) ? "signal" : "exit",
+							WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+							atomic_load(&sh->last_fault[i]));
+				}
+		}
+		for (int i = 0; i < procs; i++) {
+			if (w[i].pid > 0 && now_ns() - w[i].born > WORKER_LIFETIME_NS) {
+				kill(w[i].pid, SIGKILL);
+				waitpid(w[i].pid, NULL, __WALL);
+				w[i].pid = 0;
+			}
+			if (w[i].pid == 0 && now_ns() < end) {
+				spawn(&w[i], i, threads, seed);
+				total++;
+			}
+		}
+	}
+	for (int i = 0; i < procs; i++)
+		if (w[i].pid > 0)
+			kill(w[i].pid, SIGKILL);
+	/* Everything else the workers started (their own children). */
+	kill(-1, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+	uint64_t calls = 0;
+	for (int i = 0; i < procs; i++)
+		calls += atomic_load(&sh->calls[i]);
+	int pr = probe();
+	printf("sysfuzz: seed %llu, %llu syscalls, %u workers (%u died), probe %s\n",
+	       (unsigned long long)seed, (unsigned long long)calls, total, died,
+	       pr == 0 ? "ok" : "FAILED");
+	return pr == 0 ? 0 : 1;
+}
