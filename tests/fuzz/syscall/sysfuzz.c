@@ -327,16 +327,22 @@ static void catch_signals(void)
 			sigaction(sig, &sa, NULL);
 }
 
-/* A per-thread timer that interrupts blocking syscalls every 20 ms. */
-static void arm_tick(void)
+/* A per-thread timer that interrupts blocking syscalls every 5 ms, and
+ * SIGALRM unblocked.  Done again now and then: the fuzzing may have
+ * deleted or disarmed the timer, or blocked the signal. */
+static void arm_tick(timer_t *t, bool have)
 {
+	sigset_t alrm;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	struct itimerspec it = { { 0, 5000000 }, { 0, 5000000 } };
+	if (have && timer_settime(*t, 0, &it, NULL) == 0)
+		return;
 	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
 	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	timer_t t;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &t) < 0)
-		return;
-	struct itimerspec it = { { 0, 20000000 }, { 0, 20000000 } };
-	timer_settime(t, 0, &it, NULL);
+	if (timer_create(CLOCK_MONOTONIC, &ev, t) == 0)
+		timer_settime(*t, 0, &it, NULL);
 }
 
 static void *fuzz_thread(void *arg)
@@ -345,11 +351,14 @@ static void *fuzz_thread(void *arg)
 	uint64_t s = ta->seed | 1;
 	struct pools p;
 	make_pools(&p, ta->index);
-	arm_tick();
+	timer_t tick;
+	arm_tick(&tick, false);
 	_Atomic uint64_t *count = &sh->calls[ta->index];
 	for (unsigned long i = 1;; i++) {
 		one_call(&s, &p, ta->root);
 		atomic_fetch_add_explicit(count, 1, memory_order_relaxed);
+		if (i % 64 == 0)
+			arm_tick(&tick, true);
 		if (i % 512 == 0) {   /* closed and replaced fds come back */
 			for (int k = 0; k < POOL_FDS; k++)
 				if (p.fds[k] > 2)
