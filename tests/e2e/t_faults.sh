@@ -114,7 +114,7 @@ if wait_file "$T/out" ready; then
 	gofer=$(child_of "$inner" gofer)
 	expect_ne "the gofer is found: a child of the sentry named gofer (sanity)" "" "$gofer"
 	ns=$(readlink "/proc/$inner/ns/pid")
-	kill -9 $gofer
+	kill -9 "$gofer"
 	wait_exit "$outer"
 	expect_eq "gofer killed: the run ends by itself, status 125 (the sandbox failed)" 125 "$RC"
 	expect_eq "gofer killed: what the guest saw" "ready

@@ -41,7 +41,7 @@ helper()
 proxy=$(helper netproxy)
 forwarder=$(helper publish)
 expect_ne "the egress proxy and the forwarder are found (sanity)" "" "$proxy,$forwarder"
-kill -9 $proxy $forwarder
+kill -9 "$proxy" "$forwarder"
 touch "$T/killed"
 
 sandbox_wait "$sb" 40

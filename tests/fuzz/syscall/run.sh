@@ -21,7 +21,7 @@
 # in $WORK/out (WORK: build/fuzz/syscall-NAME), the sentry's stderr in
 # $WORK/err.
 set -u
-platform=systrap seed= procs=4 threads=4 envs=()
+platform=systrap seed='' procs=4 threads=4 envs=()
 while [ $# -gt 4 ]; do
 	case $1 in
 	--platform) platform=$2 ;;
@@ -97,7 +97,7 @@ for ((i = 0; i < 50; i++)); do
 	sleep 0.1
 done
 if [ -n "$left" ]; then
-	problems+=("processes left: $(echo $left)")
+	problems+=("processes left: $(tr '\n' ' ' <<<"$left")")
 	for p in $left; do kill -9 "$p" 2>/dev/null; done
 fi
 
