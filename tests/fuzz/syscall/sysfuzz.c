@@ -483,7 +483,18 @@ int main(int argc, char **argv)
 		spawn(&w[i], i, threads, seed);
 	int64_t end = now_ns() + (int64_t)(secs * 1e9);
 	unsigned died = 0, total = (unsigned)procs;
+	int64_t start = now_ns(), next_report = start + 60000000000LL;
 	while (now_ns() < end) {
+		if (now_ns() >= next_report) {   /* progress: a slowdown shows */
+			uint64_t sofar = 0;
+			for (int i = 0; i < procs; i++)
+				sofar += atomic_load(&sh->calls[i]);
+			printf("sysfuzz: %lld s, %llu syscalls\n",
+			       (long long)((now_ns() - start) / 1000000000LL),
+			       (unsigned long long)sofar);
+			fflush(stdout);
+			next_report += 60000000000LL;
+		}
 		struct timespec tick = { 0, 50000000 };
 		nanosleep(&tick, NULL);
 		int st;
