@@ -52,9 +52,11 @@ fuzz-build: $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
 SYSFUZZ := $(FUZZ_DIR)/sysfuzz
 SYSFUZZ_SHORT = $(shell echo $$(( $(FUZZ_SECONDS) / 4 > 10 ? $(FUZZ_SECONDS) / 4 : 10 )))
 
-$(SYSFUZZ): tests/fuzz/syscall/sysfuzz.c
+# (with the sentry's syscall table: the argument kinds of every number)
+$(SYSFUZZ): tests/fuzz/syscall/sysfuzz.c sentry/syscalls/table.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -pthread -o $@ $<
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -pthread -I. -D_GNU_SOURCE \
+		-o $@ $^
 
 .PHONY: fuzz-syscall
 fuzz-syscall: $(SYSFUZZ) $(BUILD)/sentry $(ASAN_SENTRY)

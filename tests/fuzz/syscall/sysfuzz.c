@@ -5,7 +5,9 @@
  * Runs as the sandbox's first process (pid 1: signals from its workers are
  * dropped, as for any pid-namespace init).  It forks PROCS worker processes
  * of THREADS threads each; every thread issues random syscalls (numbers
- * 0..460 and invalid ones) with arguments drawn from structured pools:
+ * 0..460 and invalid ones) with arguments drawn from structured pools,
+ * chosen by the argument's kind in the sentry's own syscall table
+ * (sentry/syscalls/table.c) three times in four, else at random:
  * fds the worker opened, pointers into its own buffers (valid, unmapped,
  * read-only), the stub region, kernel and non-canonical addresses, small,
  * large and negative integers, flag combinations, paths inside the sandbox
@@ -24,7 +26,9 @@
  * exit_group and kill(-1/0, SIGKILL) are drawn rarely.  The seed is
  * printed first, so a failing run is repeated with the same SEED (threads
  * interleave differently, so only statistically). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -50,6 +54,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The sentry's syscall table (name and argument kinds of every number),
+ * linked in from sentry/syscalls/table.c: the handlers it names are weak
+ * and stay NULL here. */
+#include "sentry/syscalls/strace.h"
 
 #define MAX_PROCS 32
 #define MAX_THREADS 16
@@ -202,6 +211,77 @@ static uint64_t an_int(uint64_t *s)
 	}
 }
 
+/* The last 16 KiB of the buffer hold the structures made below. */
+#define STRUCT_AREA (BUF_SIZE - 16384)
+
+static uint64_t a_size(uint64_t *s)
+{
+	static const uint64_t sizes[] = { 0, 1, 2, 7, 8, 16, 64, 128, 4095, 4096, 4097,
+					  65535, 65536, BUF_SIZE, BUF_SIZE + 1, 1 << 30,
+					  0x7fffffff, 0xffffffff, (uint64_t)-1, (uint64_t)-4096 };
+	return below(s, 4) == 0 ? below(s, 300) : sizes[below(s, sizeof sizes / sizeof sizes[0])];
+}
+
+/* A pointer to a struct in the buffer whose words are plausible: small
+ * numbers, pointers into the buffer, fds. */
+static uint64_t a_struct(uint64_t *s, struct pools *p, int words)
+{
+	uint64_t *w = (uint64_t *)(p->buf + STRUCT_AREA + below(s, 8) * 1024);
+	for (int i = 0; i < words; i++)
+		w[i] = below(s, 3) == 0 ? (uint64_t)p->buf + below(s, STRUCT_AREA)
+					 : below(s, 2) ? below(s, 1000) : an_int(s);
+	return (uint64_t)w;
+}
+
+/* An iovec array into the buffer (sometimes with a bad entry). */
+static uint64_t an_iovec(uint64_t *s, struct pools *p)
+{
+	struct iovec *v = (struct iovec *)(p->buf + STRUCT_AREA + 8192 + below(s, 4) * 1024);
+	for (int i = 0; i < 8; i++) {
+		v[i].iov_base = below(s, 8) ? p->buf + below(s, STRUCT_AREA - 4096)
+					 : (void *)a_pointer(s, p);
+		v[i].iov_len = below(s, 8) ? below(s, 4096) : a_size(s);
+	}
+	return (uint64_t)v;
+}
+
+/* A NULL-terminated array of paths (argv, envp). */
+static uint64_t a_strv(uint64_t *s, struct pools *p)
+{
+	char **v = (char **)(p->buf + STRUCT_AREA + 12288);
+	int n = (int)below(s, 6);
+	for (int i = 0; i < n; i++)
+		v[i] = p->paths[below(s, 16)];
+	v[n] = below(s, 8) ? NULL : (char *)a_pointer(s, p);
+	return (uint64_t)v;
+}
+
+/* An argument of the given kind (enum sysarg, ARGX_*). */
+static uint64_t typed_arg(uint64_t *s, struct pools *p, unsigned kind)
+{
+	switch (kind) {
+	case ARG_FD: return an_fd(s, p);
+	case ARG_PATH: return (uint64_t)p->paths[below(s, 16)];
+	case ARG_SIZE: return a_size(s);
+	case ARG_OFF: return below(s, 2) ? below(s, 70000) : an_int(s);
+	case ARG_SIGNUM: return below(s, 67);
+	case ARG_IOV_IN: case ARG_IOV_OUT: return an_iovec(s, p);
+	case ARG_STRV: case ARGX_ENVP: return a_strv(s, p);
+	case ARG_INT: case ARG_UINT: return below(s, 2) ? below(s, 16) : an_int(s);
+	case ARG_PTR: case ARG_STR_IN: case ARG_STR_OUT: case ARG_STAT_OUT:
+	case ARG_STATFS_OUT: case ARG_INT_PTR_OUT: case ARG_UNAME_OUT: case ARGX_PATH_OUT:
+	case ARGX_SIGSET_OUT: case ARGX_SIGACTION_OUT: case ARGX_TIMESPEC_OUT:
+	case ARGX_WAIT_STATUS: case ARGX_RLIMIT_OUT: case ARGX_STATX_OUT:
+		return below(s, 4) ? (uint64_t)p->buf + below(s, STRUCT_AREA) : a_pointer(s, p);
+	case ARG_SIGSET: case ARG_SIGACTION: case ARG_TIMESPEC: case ARG_POLLFD:
+	case ARG_SOCKADDR: case ARGX_RLIMIT: case ARGX_CLONE3_ARGS: case ARGX_OPEN_HOW:
+	case ARG_HEX:
+		return below(s, 4) ? a_struct(s, p, 16) : a_pointer(s, p);
+	default:   /* flags, modes, commands: combinations and small values */
+		return below(s, 2) ? below(s, 64) : an_int(s);
+	}
+}
+
 static uint64_t an_arg(uint64_t *s, struct pools *p)
 {
 	switch (below(s, 4)) {
@@ -285,8 +365,10 @@ static long one_call(uint64_t *s, struct pools *p, bool root)
 			nr = SYS_getpid;
 	}
 	uint64_t a[6];
+	const struct syscall_desc *d = nr >= 0 && nr < SYSCALL_TABLE_SIZE ? &syscall_table[nr] : NULL;
+	bool typed = d && d->name && below(s, 4) != 0;
 	for (int i = 0; i < 6; i++)
-		a[i] = an_arg(s, p);
+		a[i] = typed && i < d->nargs ? typed_arg(s, p, d->args[i]) : an_arg(s, p);
 	tame(s, p, &nr, a);
 	int pa = pid_arg(nr);
 	if (pa >= 0 && root && (int64_t)a[pa] == 1)
