@@ -30,6 +30,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -512,6 +513,40 @@ static void spawn(struct slot *w, int index, int threads, uint64_t seed)
 	w->born = now_ns();
 }
 
+/* The sandbox's processes as its /proc shows them: how many, and how many
+ * in each state (R, S, Z, T...), for the progress line. */
+static void census(char *out, size_t size)
+{
+	unsigned count[26] = { 0 }, procs = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		char path[300], buf[512];
+		snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (getenv("SYSFUZZ_DEBUG"))
+			fprintf(stderr, "census: %s", buf);
+		char *rp = strrchr(buf, ')');
+		procs++;
+		if (rp && rp[1] == ' ' && rp[2] >= 'A' && rp[2] <= 'Z')
+			count[rp[2] - 'A']++;
+	}
+	if (d)
+		closedir(d);
+	int len = snprintf(out, size, "%u processes", procs);
+	for (int i = 0; i < 26 && len > 0 && (size_t)len < size; i++)
+		if (count[i])
+			len += snprintf(out + len, size - (size_t)len, " %c:%u", 'A' + i, count[i]);
+}
+
 /* A process that does ordinary things after the fuzzing: the sentry still
  * serves.  0 if all went as it should. */
 static int probe(void)
@@ -565,17 +600,21 @@ int main(int argc, char **argv)
 		spawn(&w[i], i, threads, seed);
 	int64_t end = now_ns() + (int64_t)(secs * 1e9);
 	unsigned died = 0, total = (unsigned)procs;
-	int64_t start = now_ns(), next_report = start + 60000000000LL;
+	/* SYSFUZZ_REPORT: seconds between progress lines (60). */
+	int64_t report_ns = (int64_t)(getenv("SYSFUZZ_REPORT") ? atof(getenv("SYSFUZZ_REPORT")) : 60) * 1000000000LL;
+	int64_t start = now_ns(), next_report = start + report_ns;
 	while (now_ns() < end) {
 		if (now_ns() >= next_report) {   /* progress: a slowdown shows */
 			uint64_t sofar = 0;
 			for (int i = 0; i < procs; i++)
 				sofar += atomic_load(&sh->calls[i]);
-			printf("sysfuzz: %lld s, %llu syscalls\n",
+			char c[160];
+			census(c, sizeof c);
+			printf("sysfuzz: %lld s, %llu syscalls, %s\n",
 			       (long long)((now_ns() - start) / 1000000000LL),
-			       (unsigned long long)sofar);
+			       (unsigned long long)sofar, c);
 			fflush(stdout);
-			next_report += 60000000000LL;
+			next_report += report_ns;
 		}
 		struct timespec tick = { 0, 50000000 };
 		nanosleep(&tick, NULL);
