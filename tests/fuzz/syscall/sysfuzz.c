@@ -548,28 +548,50 @@ static void census(char *out, size_t size)
 }
 
 /* A process that does ordinary things after the fuzzing: the sentry still
- * serves.  0 if all went as it should. */
-static int probe(void)
+ * serves.  NULL if all went as it should, else what failed.  (The /tmp
+ * write may meet a full --overlay-size quota: ENOSPC is a right answer.) */
+static const char *probe_child(void)
+{
+	char b[64] = { 0 };
+	int fd = open("/etc/passwd", O_RDONLY);
+	if (fd < 0 || read(fd, b, 5) != 5 || strncmp(b, "root:", 5) != 0)
+		return "read /etc/passwd";
+	close(fd);
+	fd = open("/tmp/probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return "open /tmp/probe";
+	ssize_t n = write(fd, "probe", 5);
+	if (n < 0 && errno != ENOSPC)
+		return "write /tmp/probe";
+	if (n == 5 && (pread(fd, b, 5, 0) != 5 || strncmp(b, "probe", 5) != 0))
+		return "read back /tmp/probe";
+	return NULL;
+}
+
+static const char *probe(void)
 {
 	int pf[2];
 	if (pipe(pf) < 0)
-		return -1;
+		return "pipe";
 	pid_t pid = fork();
 	if (pid == 0) {
-		int fd = open("/tmp/probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
-		char b[8] = { 0 };
-		bool ok = fd >= 0 && write(fd, "probe", 5) == 5 && pread(fd, b, 5, 0) == 5 &&
-			  strcmp(b, "probe") == 0 && write(pf[1], "ok", 2) == 2;
-		_exit(ok ? 0 : 1);
+		const char *why = probe_child();
+		if (!why)
+			why = "ok";
+		_exit(write(pf[1], why, strlen(why)) > 0 ? 0 : 1);
 	}
+	if (pid < 0)
+		return "fork";
 	close(pf[1]);
-	char b[3] = { 0 };
+	static char b[64];
+	memset(b, 0, sizeof b);
 	int st;
-	ssize_t n = read(pf[0], b, 2);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || n != 2 || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0)
-		return -1;
-	return 0;
+	ssize_t n = read(pf[0], b, sizeof b - 1);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return "the probe process did not exit 0";
+	if (n <= 0)
+		return "no word from the probe process";
+	return strcmp(b, "ok") == 0 ? NULL : b;
 }
 
 int main(int argc, char **argv)
@@ -655,9 +677,9 @@ int main(int argc, char **argv)
 	uint64_t calls = 0;
 	for (int i = 0; i < procs; i++)
 		calls += atomic_load(&sh->calls[i]);
-	int pr = probe();
-	printf("sysfuzz: seed %llu, %llu syscalls, %u workers (%u died), probe %s\n",
+	const char *why = probe();
+	printf("sysfuzz: seed %llu, %llu syscalls, %u workers (%u died), probe %s%s\n",
 	       (unsigned long long)seed, (unsigned long long)calls, total, died,
-	       pr == 0 ? "ok" : "FAILED");
-	return pr == 0 ? 0 : 1;
+	       why ? "FAILED: " : "ok", why ? why : "");
+	return why ? 1 : 0;
 }
