@@ -77,6 +77,7 @@ struct shared {
 static int my_index;
 
 static struct shared *sh;
+static const char *self_path = "/proc/self/exe";
 static const char *canary_path = "/canary";
 
 /* --- randomness (xorshift64*, per thread) ------------------------------------ */
@@ -548,23 +549,28 @@ static void census(char *out, size_t size)
 }
 
 /* A process that does ordinary things after the fuzzing: the sentry still
- * serves.  NULL if all went as it should, else what failed.  (The /tmp
- * write may meet a full --overlay-size quota: ENOSPC is a right answer.) */
+ * serves.  NULL if all went as it should, else what failed.  Only what the
+ * workers cannot have changed is relied on (root workers may rename or
+ * rewrite any file of the sandbox's rootfs, all in its memory): our own
+ * binary on its read-only mount, and a new file in /tmp, whose write may
+ * meet a full --overlay-size quota (ENOSPC is a right answer). */
 static const char *probe_child(void)
 {
 	char b[64] = { 0 };
-	int fd = open("/etc/passwd", O_RDONLY);
-	if (fd < 0 || read(fd, b, 5) != 5 || strncmp(b, "root:", 5) != 0)
-		return "read /etc/passwd";
+	int fd = open(self_path, O_RDONLY);
+	if (fd < 0 || read(fd, b, 4) != 4 || memcmp(b, "\x7f" "ELF", 4) != 0)
+		return "read our own binary";
 	close(fd);
-	fd = open("/tmp/probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/.probe-%d", (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
-		return "open /tmp/probe";
+		return "create a file in /tmp";
 	ssize_t n = write(fd, "probe", 5);
 	if (n < 0 && errno != ENOSPC)
-		return "write /tmp/probe";
+		return "write a file in /tmp";
 	if (n == 5 && (pread(fd, b, 5, 0) != 5 || strncmp(b, "probe", 5) != 0))
-		return "read back /tmp/probe";
+		return "read a file in /tmp back";
 	return NULL;
 }
 
@@ -608,6 +614,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sysfuzz: 1..%d processes of 1..%d threads\n", MAX_PROCS, MAX_THREADS);
 		return 2;
 	}
+	self_path = argv[0];   /* (before the fuzzing: an absolute path here) */
 	if (getenv("SYSFUZZ_CANARY"))
 		canary_path = getenv("SYSFUZZ_CANARY");
 	printf("sysfuzz: seed %llu, %d processes of %d threads, %g s\n",
