@@ -10,7 +10,7 @@
  * error (-errno); the child then exits 0 or 1. */
 typedef int (*helper_main_fn)(int sock, void *arg);
 
-/* Forks the helper: in the child, log lines say name, it dies with the
+/* Forks the helper: in the child, log lines and /proc/PID/comm say name, it dies with the
  * calling thread (PR_SET_PDEATHSIG), every fd but its end of the socket is
  * closed (the sentry's own end above all: EOF is how a helper learns the
  * sentry is gone), then fn(sock, arg) runs.  sndbuf > 0: both ends get

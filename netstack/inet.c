@@ -157,8 +157,8 @@ int inet_policy_check(struct inet_sock *is, const ip_addr_t *addr, uint16_t port
 		memcpy(raw, ip_2_ip6(addr)->addr, 16);
 	}
 	int err = net_policy_check(is->ns->policy, family, raw, proto, port);
-	if (err == 0 && !is->ns->has_eth0)
-		err = -ENETUNREACH;
+	if (err == 0 && (!is->ns->has_eth0 || is->ns->link_lost))
+		err = -ENETUNREACH;   /* no route out (any more) */
 	return err;
 }
 

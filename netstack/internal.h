@@ -40,7 +40,8 @@ struct netstack {
 	const struct net_policy *policy;
 	struct netif lo, eth0;
 	bool has_eth0;
-	int link_fd;              /* -1: no eth0 */
+	int link_fd;              /* -1: no eth0, or the proxy died (core lock) */
+	bool link_lost;           /* the egress proxy died (core lock) */
 	int publish_fd;           /* -1: nothing published */
 	int wake_fd;              /* eventfd: the I/O thread looks again */
 	pthread_t io_thread;
@@ -212,6 +213,8 @@ unsigned inet_dgram_poll(struct inet_sock *is, struct poll_table *pt);
 int inet_dgram_shutdown(struct inet_sock *is, int how);
 long inet_dgram_ioctl(struct inet_sock *is, struct task *t, unsigned long cmd, uint64_t arg);
 int tcp_sock_create(struct netstack *ns, int family, struct socket **out);
+/* Resets every connection to a peer outside the sandbox (core lock held). */
+void tcp_link_lost(struct netstack *ns);
 int udp_sock_create(struct netstack *ns, int family, struct socket **out);
 int icmp_sock_create(struct netstack *ns, int family, struct socket **out);
 /* Forwarded connections use the TCP raw API directly (stack.c). */

@@ -230,6 +230,8 @@ static int large_tcp_frame_ok(struct netstack *ns, struct pbuf *p)
 static err_t eth0_linkoutput(struct netif *nif, struct pbuf *p)
 {
 	struct netstack *ns = nif->state;
+	if (ns->link_fd < 0)
+		return ERR_IF;   /* the proxy died (link_lost) */
 	if (p->tot_len > 2048) {
 		struct iovec iov[64];
 		int niov = 0;
@@ -748,6 +750,22 @@ static bool frame_is_martian(const uint8_t *f, unsigned len)
 	return false;
 }
 
+/* The egress proxy died (killed from outside, or crashed): nothing leaves
+ * the sandbox any more.  Connections out are reset, new ones fail at once
+ * with ENETUNREACH (inet_policy_check); loopback is untouched.  The fd is
+ * closed under the core lock, which eth0_linkoutput holds when it sends. */
+static void link_lost(struct netstack *ns)
+{
+	log_error("netstack: the egress proxy died: connections out of the sandbox "
+		  "are reset and new ones fail (ENETUNREACH)");
+	net_lock();
+	ns->link_lost = true;
+	close(ns->link_fd);
+	ns->link_fd = -1;
+	tcp_link_lost(ns);
+	net_unlock();
+}
+
 /* Frames from the proxy, as many as are there, into lwIP under one lock. */
 static void link_receive(struct netstack *ns)
 {
@@ -760,16 +778,21 @@ static void link_receive(struct netstack *ns)
 	}
 	int n = recvmmsg(ns->link_fd, msgs, LINK_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			log_error("netstack: the egress proxy is gone");
-			close(ns->link_fd);
-			ns->link_fd = -1;
-		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			link_lost(ns);
 		return;
 	}
+	bool eof = false;
 	net_lock();
 	for (int i = 0; i < n; i++) {
 		unsigned len = msgs[i].msg_len;
+		/* The proxy never sends an empty frame: an empty message is
+		 * the end of the stream (recvmmsg counts each 0 that recvmsg
+		 * returns at EOF as a message). */
+		if (len == 0) {
+			eof = true;
+			break;
+		}
 		if (len < 14 || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
 		    frame_is_martian(bufs[i], len))
 			continue;
@@ -781,6 +804,8 @@ static void link_receive(struct netstack *ns)
 			pbuf_free(p);
 	}
 	net_unlock();
+	if (eof)
+		link_lost(ns);
 }
 
 static void publish_receive(struct netstack *ns)
@@ -791,6 +816,9 @@ static void publish_receive(struct netstack *ns)
 	if (r == 1 || (r < 0 && r != -EAGAIN && r != -EINTR)) {
 		if (r < 0)
 			log_error("netstack: port forwarder: %s", strerror(-r));
+		else
+			log_error("netstack: the port forwarder died: published ports take no "
+				  "more connections");
 		close(ns->publish_fd);
 		ns->publish_fd = -1;
 		return;

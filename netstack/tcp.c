@@ -386,6 +386,28 @@ static struct inet_sock *owner_of(struct tcp_pcb *pcb)
 	return pcb->recv == cb_recv ? pcb->callback_arg : NULL;
 }
 
+/* The link out of the sandbox is gone (the egress proxy died): every
+ * connection to a peer outside is reset, as a peer's RST would (ECONNRESET,
+ * EPIPE after its FIN, ECONNREFUSED while connecting), instead of
+ * retransmitting into nothing for minutes.  Core lock held. */
+void tcp_link_lost(struct netstack *ns)
+{
+	bool again = true;
+	while (again) {
+		again = false;
+		for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next) {
+			struct inet_sock *is = owner_of(p);
+			if (!is || net_addr_is_local(ns, &p->remote_ip))
+				continue;
+			tcp_err(p, NULL);
+			tcp_abort(p);   /* (frees p: the list changed) */
+			cb_err(is, ERR_RST);
+			again = true;
+			break;
+		}
+	}
+}
+
 /* Linux's rules for sharing a port (inet_csk_bind_conflict), which lwIP
  * does not have: SO_REUSEADDR on both lets a socket share the port with
  * one that is not listening; SO_REUSEPORT on both always does. */

@@ -52,6 +52,8 @@
 
 /* The host signal platform_kick() sends. */
 #define SIG_KICK SIGUSR1
+/* Timed-out 100 ms waits on a stub before an unanswered kick kills it. */
+#define KICK_WAITS 20
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
@@ -332,7 +334,7 @@ static int wait_for_stub(struct platform_ctx *ctx)
 	_Atomic uint32_t *state = (_Atomic uint32_t *)&s->state;
 	if (ctx->dead)
 		return -ESRCH;
-	unsigned n = 0;
+	unsigned n = 0, unanswered = 0;
 	/* Guest code runs on the stub's CPU; spinning there would stall it. */
 	if (s->stub_cpu == ctx->cpu)
 		goto sleep;
@@ -367,9 +369,13 @@ sleep:
 			}
 			/* Guest code can block the host's signals in its stub
 			 * (through the stub's rt_sigreturn); a kick that goes
-			 * unanswered for long means it did. */
+			 * unanswered for long means it did.  Long is 2 s since
+			 * the kick and 20 of these waits: a sandbox stopped
+			 * (SIGSTOP) and continued sees a wall-clock jump, one
+			 * wait, and a stub that answers once it runs again. */
 			uint64_t k = atomic_load(&ctx->kicked_at);
-			if (k && now_ns() - k > 2000000000ULL) {
+			unanswered = k ? unanswered + 1 : 0;
+			if (k && now_ns() - k > 2000000000ULL && unanswered >= KICK_WAITS) {
 				log_warn("stub %d: does not answer; killing it", ctx->tid);
 				kill(ctx->tid, SIGKILL);
 			}

@@ -128,8 +128,10 @@ static int recv_reply(struct gofer_client *c, int *fd)
 	do
 		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return -EIO;	/* the gofer is gone */
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return -EPIPE;	/* the gofer is gone */
+	if (n < 0)
+		return -EIO;
 	*fd = -1;
 	int nfds = take_fds(&mh, fd);
 	bool ctrunc = (mh.msg_flags & MSG_CTRUNC) != 0;
@@ -169,8 +171,14 @@ static int transact(struct gofer_client *c, int *fd)
 	if (r == -EMFILE)
 		return r;
 	if (r < 0) {
-		log_error("gofer client: %s failed (%s); the gofer is unusable",
-			  gofer_op_name(c->req.op), strerror(-r));
+		/* A gofer that died is reported once, by whoever watches it
+		 * (the kernel's gofer watcher); anything else is said here. */
+		if (r == -EPIPE || r == -ECONNRESET)
+			log_debug("gofer client: %s: the gofer is gone",
+				  gofer_op_name(c->req.op));
+		else
+			log_error("gofer client: %s failed (%s); the gofer is unusable",
+				  gofer_op_name(c->req.op), strerror(-r));
 		c->broken = true;
 		return -EIO;
 	}

@@ -353,6 +353,95 @@ static int setup_outside_signals(struct kernel *k)
 	return -err;
 }
 
+/* --- the gofer's death --------------------------------------------------------------- */
+
+/* After the gofer died, the guest has this long to see its EIOs and end on
+ * its own (to print its errors) before the sandbox is ended. */
+#define GOFER_DEATH_GRACE_MS 2000
+
+struct gofer_watch {
+	struct kernel *k;
+	int pidfd;
+};
+
+/* "killed by signal 9", "exit status 1", or "" when the status is gone
+ * (a stub reaper may have collected it first). */
+static void gofer_death_reason(int pidfd, char *buf, size_t size)
+{
+	siginfo_t si = { 0 };
+	buf[0] = '\0';
+	if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(buf, size, " (exit status %d)", si.si_status);
+	else
+		snprintf(buf, size, " (killed by signal %d)", si.si_status);
+}
+
+/* Ends the sandbox as the death of its init would: every guest process
+ * is killed and kernel_run returns. */
+static void kernel_terminate(struct kernel *k)
+{
+	pthread_mutex_lock(&k->lock);
+	if (k->init && k->init->state == TG_ALIVE)
+		exit_group_locked(k->init, SIGKILL, NULL);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Waits for the gofer to die (it only does if something outside killed it
+ * or it crashed: it outlives the sentry otherwise).  Without it no file
+ * can be looked up, opened or listed, so, as runsc does not keep a
+ * sandbox whose gofer is gone: every gofer request fails with EIO at once
+ * (files already open keep their host fds and work), one line says why,
+ * and after a grace period the sandbox is ended; the run then fails. */
+static void *gofer_watcher(void *arg)
+{
+	struct gofer_watch *w = arg;
+	struct kernel *k = w->k;
+	struct pollfd p = { .fd = w->pidfd, .events = POLLIN };
+	while (poll(&p, 1, -1) < 0)
+		;
+	gofer_client_shutdown(k->gofer);
+	atomic_store(&k->gofer_died, true);
+	char why[64];
+	gofer_death_reason(w->pidfd, why, sizeof why);
+	log_error("gofer died%s: file operations fail with EIO; ending the sandbox", why);
+	struct timespec grace = { GOFER_DEATH_GRACE_MS / 1000, GOFER_DEATH_GRACE_MS % 1000 * 1000000L };
+	while (nanosleep(&grace, &grace) < 0)
+		;
+	kernel_terminate(k);
+	return NULL;
+}
+
+static int watch_gofer(struct kernel *k, pid_t gofer_pid)
+{
+	struct gofer_watch *w = malloc(sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	w->k = k;
+	w->pidfd = (int)syscall(SYS_pidfd_open, gofer_pid, 0);
+	if (w->pidfd < 0) {
+		int e = errno;
+		free(w);
+		return -e;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);   /* the thread takes no signal */
+	pthread_t th;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&th, &attr, gofer_watcher, w);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		close(w->pidfd);
+		free(w);
+	}
+	return -err;
+}
+
 /* --- the kernel ----------------------------------------------------------------------- */
 
 static struct kernel *kernel_new(const struct sandbox_config *cfg)
@@ -571,23 +660,41 @@ struct helper_watch {
 	const char *name[3];
 };
 
+/* A network helper that exits on its own (a seccomp violation, an error)
+ * ends the sandbox; one killed from outside is a fault the netstack rides
+ * out (netstack/stack.c: connections out fail), so it is only said.  The
+ * gofer has its own watcher (watch_gofer). */
 static void *helper_watcher(void *arg)
 {
 	struct helper_watch *w = arg;
 	struct pollfd p[3];
+	int left = w->n;
 	for (int i = 0; i < w->n; i++)
 		p[i] = (struct pollfd){ w->pidfd[i], POLLIN, 0 };
-	while (poll(p, (nfds_t)w->n, -1) < 0)
-		;
-	pthread_mutex_lock(&w->k->lock);
-	bool finished = w->k->finished;
-	pthread_mutex_unlock(&w->k->lock);
-	if (finished)
-		return NULL;   /* the run is over: its end is not a failure */
-	for (int i = 0; i < w->n; i++)
-		if (p[i].revents)
-			log_error("the %s died: ending the sandbox", w->name[i]);
-	_exit(125);
+	while (left > 0) {
+		if (poll(p, (nfds_t)w->n, -1) < 0)
+			continue;
+		pthread_mutex_lock(&w->k->lock);
+		bool finished = w->k->finished;
+		pthread_mutex_unlock(&w->k->lock);
+		if (finished)
+			return NULL;   /* the run is over: its end is not a failure */
+		for (int i = 0; i < w->n; i++) {
+			if (!p[i].revents)
+				continue;
+			siginfo_t si = { 0 };
+			waitid(P_PIDFD, (id_t)p[i].fd, &si, WEXITED | WNOWAIT);
+			if (si.si_code == CLD_EXITED) {
+				log_error("the %s died (status %d): ending the sandbox", w->name[i],
+					  si.si_status);
+				_exit(125);
+			}
+			log_debug("the %s was killed (signal %d)", w->name[i], si.si_status);
+			p[i].fd = -1;
+			left--;
+		}
+	}
+	return NULL;
 }
 
 static void watch_add(struct helper_watch *w, pid_t pid, const char *name)
@@ -599,13 +706,12 @@ static void watch_add(struct helper_watch *w, pid_t pid, const char *name)
 	}
 }
 
-static int watch_helpers(struct kernel *k, pid_t gofer, const struct netstack_helpers *nh)
+static int watch_helpers(struct kernel *k, const struct netstack_helpers *nh)
 {
 	struct helper_watch *w = calloc(1, sizeof *w);
 	if (!w)
 		return -ENOMEM;
 	w->k = k;
-	watch_add(w, gofer, "gofer");
 	watch_add(w, nh->proxy_pid, "egress proxy");
 	watch_add(w, nh->publish_pid, "port forwarder");
 	return kernel_service_thread(NULL, helper_watcher, w, true);
@@ -712,7 +818,12 @@ int kernel_run(const struct sandbox_config *cfg)
 	}
 	if ((err = confine_and_start_platform(cfg, platform)) < 0)
 		return err;
-	if ((err = watch_helpers(k, gofer_pid, &nh)) < 0)
+	/* (threads only now: the sentry confined itself single-threaded) */
+	if ((err = watch_gofer(k, gofer_pid)) < 0) {
+		log_error("cannot watch the gofer: %s", strerror(-err));
+		return err;
+	}
+	if ((err = watch_helpers(k, &nh)) < 0)
 		return err;
 	if ((err = netstack_start(k, &nh)) < 0) {
 		log_error("cannot start the network: %s", strerror(-err));
@@ -735,5 +846,6 @@ int kernel_run(const struct sandbox_config *cfg)
 		syscall_report_unimplemented(&reporter);
 	}
 	write_rusage(cfg, sock, gofer_pid);
-	return status;
+	/* A run that lost its gofer failed, whatever its guest made of it. */
+	return atomic_load(&k->gofer_died) ? -EIO : status;
 }

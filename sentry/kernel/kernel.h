@@ -397,6 +397,7 @@ struct kernel {
 	const struct platform_ops *platform;
 	struct kernel_options opts;
 	struct gofer_client *gofer;
+	atomic_bool gofer_died;         /* the run then ends with an error */
 	struct netstack *net;           /* guest TCP/IP (netstack/netstack.h) */
 	struct mount_table *mounts;
 	struct path root;              /* the sandbox's "/" */

@@ -238,6 +238,10 @@ long task_clone(struct task *t, const struct clone_request *req)
 	if (flags & CLONE_VFORK) {
 		tg->vfork_waiter = t;
 		tg->vfork_done = false;
+		/* The parent's own hold for its wait below: another of its
+		 * threads may reap the child meanwhile (found by the syscall
+		 * fuzzer: a use after free). */
+		tg_get(tg);
 	}
 	pthread_mutex_unlock(&k->lock);
 	free(sh);
@@ -256,8 +260,12 @@ long task_clone(struct task *t, const struct clone_request *req)
 		free(cs);
 		pthread_mutex_lock(&k->lock);
 		exit_group_locked(tg, SIGKILL, NULL);
+		if (flags & CLONE_VFORK)
+			tg->vfork_waiter = NULL;
 		pthread_mutex_unlock(&k->lock);
 		task_exit_final(nt);
+		if (flags & CLONE_VFORK)
+			tg_put(tg);
 		return -EAGAIN;
 	}
 
@@ -273,6 +281,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 				break;
 			task_block_uninterruptible(t, NULL);
 		}
+		tg_put(tg);
 	}
 	return pid;
 }

@@ -462,6 +462,8 @@ int kill_process_info(struct task *t, pid_t pid, int sig, const siginfo_t *si)
 {
 	if (sig < 0 || sig > GUEST_NSIG)
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;   /* -pid is no pid (Linux's kill_something_info) */
 	struct kernel *k = t->k;
 	pthread_mutex_lock(&k->lock);
 	int err;
@@ -931,6 +933,14 @@ bool task_deliver_signals(struct task *t)
 			fix_syscall_restart(t, true, sa.flags);
 		handled = true;
 		if (!setup_frame(t, sig, &sa, &info, saved)) {
+			/* Linux's force_sigsegv: SIGSEGV for the lost handler;
+			 * if that was SIGSEGV's own, it is fatal (its handler
+			 * would fail the same way again, forever). */
+			if (sig == SIGSEGV) {
+				pthread_mutex_lock(&k->lock);
+				t->tg->sighand->action[SIGSEGV - 1].handler = (uint64_t)SIG_DFL;
+				pthread_mutex_unlock(&k->lock);
+			}
 			task_force_fault_signal(t, &(siginfo_t){ .si_signo = SIGSEGV, .si_code = SI_KERNEL });
 			continue;
 		}

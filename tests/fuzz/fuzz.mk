@@ -13,7 +13,10 @@ FUZZ_TEST_SECONDS ?= 10
 DEB_PACKAGES += clang lld
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_NAMES   := gofer elf oci netlink netstack ctl
-FUZZ_ONLY    ?= $(FUZZ_NAMES)
+# `syscall`: the syscall fuzzer (tests/fuzz/syscall/), a guest program in
+# a sandbox: FUZZ_SECONDS on systrap, then shorter on ptrace and in the
+# ASan sentry.
+FUZZ_ONLY    ?= $(FUZZ_NAMES) syscall
 # Instrumented objects in sections of their own: a harness links only the
 # functions it reaches (--gc-sections), not what the rest of a file needs.
 FUZZ_FLAGS   := -std=gnu17 $(WARN) -O1 -g -pthread -fno-omit-frame-pointer \
@@ -46,8 +49,31 @@ $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_harness,$(n))))
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
 
-fuzz: fuzz-build
-	@tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_ONLY)
+SYSFUZZ := $(FUZZ_DIR)/sysfuzz
+SYSFUZZ_SHORT = $(shell echo $$(( $(FUZZ_SECONDS) / 4 > 10 ? $(FUZZ_SECONDS) / 4 : 10 )))
+
+# (with the sentry's syscall table: the argument kinds of every number)
+$(SYSFUZZ): tests/fuzz/syscall/sysfuzz.c sentry/syscalls/table.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -pthread -I. -D_GNU_SOURCE \
+		-o $@ $^
+
+.PHONY: fuzz-syscall
+fuzz-syscall: $(SYSFUZZ) $(BUILD)/sentry $(ASAN_SENTRY)
+	@st=0; \
+	tests/fuzz/syscall/run.sh syscall $(BUILD)/sentry $(SYSFUZZ) $(FUZZ_SECONDS) || st=1; \
+	tests/fuzz/syscall/run.sh --platform ptrace syscall-ptrace $(BUILD)/sentry $(SYSFUZZ) \
+		$(SYSFUZZ_SHORT) || st=1; \
+	tests/fuzz/syscall/run.sh --env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		--env UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		syscall-asan $(ASAN_SENTRY) $(SYSFUZZ) $(SYSFUZZ_SHORT) || st=1; \
+	exit $$st
+
+fuzz: fuzz-build $(if $(filter syscall,$(FUZZ_ONLY)),$(SYSFUZZ) $(BUILD)/sentry $(ASAN_SENTRY))
+	@st=0; \
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(filter $(FUZZ_NAMES),$(FUZZ_ONLY)) || st=1; \
+	$(if $(filter syscall,$(FUZZ_ONLY)),$(MAKE) -s fuzz-syscall || st=1;) \
+	exit $$st
 
 
 # The seeds made with the project's encoders (gofer, ctl): regenerate them

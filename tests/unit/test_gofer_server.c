@@ -1115,6 +1115,27 @@ Test(gofer_server, client_returns_eio_when_the_gofer_is_killed)
 	cr_assert_eq(gofer_release(cl, r), -EIO);
 }
 
+/* What the kernel's gofer watcher does when the gofer dies: every request
+ * after the shutdown is EIO at once, even with the gofer still there, and
+ * one already open file keeps working (its host fd is ours). */
+Test(gofer_server, client_shutdown_makes_every_request_eio)
+{
+	gofer_node_t r = attach(M_RW), n;
+	struct stat st;
+	cr_assert_eq(gofer_walk(cl, r, "hello", &n, &st), 0);
+	int fd;
+	cr_assert_eq(gofer_open(cl, n, O_RDONLY, &fd), 0);
+	gofer_client_shutdown(cl);
+	cr_assert_eq(gofer_stat(cl, n, NULL), -EIO);
+	cr_assert_eq(gofer_walk(cl, r, "hello", &n, NULL), -EIO);
+	int fd2 = -1;
+	cr_assert_eq(gofer_open(cl, n, O_RDONLY, &fd2), -EIO);
+	cr_assert_eq(fd2, -1);
+	char c;
+	cr_assert_eq(pread(fd, &c, 1, 0), 1);
+	close(fd);
+}
+
 enum lie { LIE_RANDOM, LIE_TAG, LIE_OP, LIE_FD, LIE_NO_FD, LIE_TWO_FDS, LIE_HANGUP,
 	   LIE_ERRNO, LIE_SHORT, LIE_COUNT };
 
