@@ -552,8 +552,8 @@ static void census(char *out, size_t size)
  * serves.  NULL if all went as it should, else what failed.  Only what the
  * workers cannot have changed is relied on (root workers may rename or
  * rewrite any file of the sandbox's rootfs, all in its memory): our own
- * binary on its read-only mount, and a new file in /tmp, whose write may
- * meet a full --overlay-size quota (ENOSPC is a right answer). */
+ * binary on its read-only mount, and a new file in /tmp, whose creation or
+ * write may meet a full --overlay-size quota (ENOSPC is a right answer). */
 static const char *probe_child(void)
 {
 	char b[64] = { 0 };
@@ -564,8 +564,11 @@ static const char *probe_child(void)
 	char path[64];
 	snprintf(path, sizeof path, "/tmp/.probe-%d", (int)getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && errno == ENOSPC)
+		return NULL;   /* the quota is full (a made file costs 512 bytes) */
 	if (fd < 0)
-		return "create a file in /tmp";
+		return errno == EACCES ? "create a file in /tmp: EACCES"
+				       : "create a file in /tmp (not ENOSPC)";
 	ssize_t n = write(fd, "probe", 5);
 	if (n < 0 && errno != ENOSPC)
 		return "write a file in /tmp";
