@@ -9,6 +9,7 @@
  * addresses one after the other.  IPv6 has only ::1: ::2 is no local
  * address. */
 #include "check.h"
+#include "net_addr.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,28 +20,6 @@ static struct sockaddr_in addr4(const char *ip, uint16_t port)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     CHECK_EQ(inet_pton(AF_INET, ip, &a.sin_addr), 1);
-    return a;
-}
-
-static struct sockaddr_in name_of(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0xa5, sizeof a);
-    CHECK_OK(getsockname(fd, (struct sockaddr *)&a, &len));
-    CHECK_EQ(len, sizeof a);
-    CHECK_EQ(a.sin_family, AF_INET);
-    return a;
-}
-
-static struct sockaddr_in peer_of(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0xa5, sizeof a);
-    CHECK_OK(getpeername(fd, (struct sockaddr *)&a, &len));
-    CHECK_EQ(len, sizeof a);
-    CHECK_EQ(a.sin_family, AF_INET);
     return a;
 }
 

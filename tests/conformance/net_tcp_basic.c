@@ -3,6 +3,7 @@
  * flags, autobind on listen, and the errors of bind/connect/getpeername/
  * send/recv on sockets in the wrong state or with bad addresses. */
 #include "check.h"
+#include "net_addr.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,28 +12,6 @@ static struct sockaddr_in lo4(uint16_t port)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    return a;
-}
-
-/* The local address of fd, which must be an AF_INET one. */
-static struct sockaddr_in name_of(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    memset(&a, 0xa5, sizeof a);
-    CHECK_OK(getsockname(fd, (struct sockaddr *)&a, &len));
-    CHECK_EQ(len, sizeof a);
-    CHECK_EQ(a.sin_family, AF_INET);
-    return a;
-}
-
-static struct sockaddr_in peer_of(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    CHECK_OK(getpeername(fd, (struct sockaddr *)&a, &len));
-    CHECK_EQ(len, sizeof a);
-    CHECK_EQ(a.sin_family, AF_INET);
     return a;
 }
 

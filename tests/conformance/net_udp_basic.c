@@ -5,6 +5,7 @@
  * ::1, ECONNREFUSED from an ICMP port unreachable on a connected socket,
  * and the errors of bad destinations. */
 #include "check.h"
+#include "net_addr.h"
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -14,15 +15,6 @@ static struct sockaddr_in lo4(uint16_t port)
 {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    return a;
-}
-
-static struct sockaddr_in name_of(int fd)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    CHECK_OK(getsockname(fd, (struct sockaddr *)&a, &len));
-    CHECK_EQ(len, sizeof a);
     return a;
 }
 
