@@ -84,7 +84,8 @@ static const struct confine_rule proxy_rules[] = {
 };
 
 const struct confine_table confine_proxy_table = {
-	"netproxy", proxy_rules, sizeof proxy_rules / sizeof proxy_rules[0]
+	.who = "netproxy", .rules = proxy_rules,
+	.nrules = sizeof proxy_rules / sizeof proxy_rules[0]
 };
 
 static const struct confine_rule forwarder_rules[] = {
@@ -96,7 +97,8 @@ static const struct confine_rule forwarder_rules[] = {
 };
 
 const struct confine_table confine_forwarder_table = {
-	"publish", forwarder_rules, sizeof forwarder_rules / sizeof forwarder_rules[0]
+	.who = "publish", .rules = forwarder_rules,
+	.nrules = sizeof forwarder_rules / sizeof forwarder_rules[0]
 };
 
 /* The proxy's new root: etc/resolv.conf, copied from the host's (a later

@@ -589,27 +589,20 @@ static int systrap_adopt(const struct platform_handoff *h, struct platform_ctx *
  * code and whose address space holds only the stub region and the vDSO.
  * Forking that takes a fraction of forking the sentry (whose copy would then
  * have to be unmapped again), and the new stub comes with its handlers, its
- * signal stack and its seccomp filter already in place. */
+ * signal stack and its seccomp filter already in place.  The template is
+ * made once, at start-up: the sentry's last filter (docs/security.md) lets
+ * it make neither processes nor executable memory afterwards, so a
+ * template killed on the host (out of memory?) is not made again. */
 static int systrap_create(struct platform_ctx **out)
 {
 	struct platform_handoff h;
 	pthread_mutex_lock(&st.template_lock);
-	int err = -ESRCH;
-	for (int attempt = 0; attempt < 2 && err == -ESRCH; attempt++) {
-		err = 0;
-		if (!st.template || st.template->dead) {
-			/* Killed on the host (out of memory?): make another. */
-			if (st.template)
-				systrap_destroy(st.template);
-			st.template = NULL;
-			err = create_from_sentry(&st.template);
-		}
-		if (err == 0)
-			err = systrap_clone(st.template, false, &h);
-	}
+	int err = systrap_clone(st.template, false, &h);
 	pthread_mutex_unlock(&st.template_lock);
+	if (err == -ESRCH)
+		log_error("the stub template is gone: no new address space can be made");
 	if (err < 0)
-		return err;
+		return err == -ESRCH ? -EAGAIN : err;
 	struct platform_ctx *ctx;
 	if ((err = systrap_adopt(&h, &ctx)) < 0)
 		return err;
