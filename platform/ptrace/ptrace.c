@@ -46,13 +46,18 @@ struct platform_ctx {
 /* Process-wide state of the platform, set once by ptrace_init(). */
 static struct {
 	pid_t sentry_pid;
-	struct fdpass fdpass;
+	/* One fd-passing socket for every stub (they are forks of the
+	 * template, which holds its other end): guest code never runs a host
+	 * syscall under ptrace, so none can receive on it (docs/security.md). */
+	struct fdpass_chan fdpass;
+	pthread_mutex_t fdpass_lock;
+	int stub_end;      /* its other end, until the template has it */
 	struct sock_fprog filter;
 	uint64_t unmap[STUB_MAX_UNMAP][2];
 	size_t nunmap;
 	pthread_mutex_t template_lock;
 	pid_t template;    /* what ptrace_create forks (see there) */
-} ptr = { .template_lock = PTHREAD_MUTEX_INITIALIZER };
+} ptr = { .template_lock = PTHREAD_MUTEX_INITIALIZER, .fdpass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 #define TRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
 
@@ -232,7 +237,7 @@ static long ptrace_atomic_op(struct platform_ctx *ctx, uint64_t addr, int op, ui
  * into the stub. */
 static _Noreturn void stub_child(void)
 {
-	platform_stub_child_start(&ptr.fdpass, ptr.sentry_pid, STUB_SOCK_FD);
+	platform_stub_child_start(ptr.stub_end, ptr.sentry_pid, STUB_SOCK_FD);
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -517,7 +522,15 @@ static long ptrace_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len
 {
 	struct fdpass_stub stub = { &ptrace_platform_ops, ctx, STUB_DATA_ADDR + STUB_DATA_MSG,
 				    STUB_SOCK_FD };
-	return fdpass_mmap(&ptr.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
+	pthread_mutex_lock(&ptr.fdpass_lock);
+	long fd = fdpass_send(&ptr.fdpass, &stub, host_fd);
+	pthread_mutex_unlock(&ptr.fdpass_lock);
+	if (fd < 0)
+		return fd;
+	long r = ptrace_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
+				     (uint64_t)fd, offset);
+	ptrace_host_syscall(ctx, __NR_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	return r;
 }
 
 /* --- life and death ------------------------------------------------------ */
@@ -548,7 +561,7 @@ static int ptrace_init(const struct platform_config *cfg)
 	if ((size_t)(stub_code_end - stub_code_start) > STUB_PAGE_SIZE)
 		return -E2BIG;
 	ptr.sentry_pid = getpid();
-	int err = fdpass_init(&ptr.fdpass);
+	int err = fdpass_chan_new(&ptr.fdpass, &ptr.stub_end);
 	if (err < 0)
 		return err;
 	ptr.filter.len = (unsigned short)build_stub_filter();
@@ -563,6 +576,8 @@ static int ptrace_init(const struct platform_config *cfg)
 		return -errno;
 	if (pid == 0)
 		stub_child();
+	close(ptr.stub_end);
+	ptr.stub_end = -1;
 	struct platform_ctx t = { .tid = pid };
 	if ((err = seize_stopped(pid)) < 0) {
 		kill_and_reap(pid);

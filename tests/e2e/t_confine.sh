@@ -126,9 +126,11 @@ check_processes()
 		"$(readlink "/proc/$proxy/ns/net")"
 	expect_confined "$platform: port forwarder" "$fwd" 0000000000000000
 	expect_eq "$platform: port forwarder: empty root" "" "$(root_listing "$fwd")"
-	local stub n=0
+	local stub n=0 socks=
 	for stub in $(descendants "$OUTER" | awk '$2 == "sentry-stub" { print $1 }'); do
 		n=$((n + 1))
+		socks="$socks$(readlink "/proc/$stub/fd/3")
+"
 		expect_eq "$platform: stub $n: seccomp filter" "2" "$(status_field "$stub" Seccomp)"
 		# the sentry's first filter and the stub's own, not the sentry's last
 		expect_eq "$platform: stub $n: two filters" "2" \
@@ -140,6 +142,12 @@ check_processes()
 			"$(status_field "$stub" CapEff)"
 	done
 	[ $n -gt 0 ] && pass "$platform: $n stubs checked" || fail "$platform: stubs found" "none"
+	# systrap: each stub process its own fd-passing socket (guest code can
+	# receive on its fd 3); ptrace: one for all (guest code cannot)
+	local want=1
+	[ "$platform" = systrap ] && want=$n
+	expect_eq "$platform: distinct fd-passing sockets of the $n stubs" "$want" \
+		"$(printf '%s' "$socks" | sort -u | grep -c .)"
 	kill -KILL "$OUTER"
 	finish
 }
