@@ -197,6 +197,9 @@ static const struct confine_rule sentry_late_rules[] = {
 	CONFINE_TRAP_IF("clone", CONFINE_MASKED(0, CLONE_THREAD, 0)),
 	/* A systrap stub's %gs; glibc set the sentry's own FS long before. */
 	CONFINE_TRAP("arch_prctl"),
+	/* Filters: this is the last (the stubs' own is the template's). */
+	CONFINE_TRAP("seccomp"),
+	CONFINE_TRAP_IF("prctl", CONFINE_EQ32(0, PR_SET_SECCOMP)),
 };
 
 const struct confine_table confine_sentry_late_table = {

@@ -194,10 +194,11 @@ violation sentry socket 41 2 1 0
 # The sentry's last filter: no executable memory (mprotect(0x10000, 4096,
 # PROT_READ|PROT_EXEC); mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC,
 # MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)), on either platform, and no process but
-# threads (clone(SIGCHLD)).
+# threads (clone(SIGCHLD)), no further filter (seccomp(SET_MODE_FILTER)).
 violation sentry mprotect 10 0x10000 4096 5
 PLATFORM=ptrace violation sentry mmap 9 0 4096 7 0x22 -1 0
 violation sentry clone 56 17 0 0
+violation sentry seccomp 317 1 0 0
 violation gofer socket 41 2 1 0
 violation netproxy execve 59 0 0 0
 violation publish execve 59 0 0 0
