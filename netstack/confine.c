@@ -6,6 +6,7 @@
 #include "netstack/proxy.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/netlink.h>
@@ -136,6 +137,14 @@ static int confine_net_helper(const struct confine_table *t, int (*populate)(voi
 	}
 	if ((err = confine_caps(0)) < 0) {
 		log_error("cannot drop the %s's capabilities: %s", t->who, strerror(-err));
+		return err;
+	}
+	/* Same uid as the sentry and no capabilities either: without this, a
+	 * sentry taken over by its guest could ptrace the helper (the sentry
+	 * may ptrace, for its ptrace platform) and use its host network. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		err = -errno;
+		log_error("cannot make the %s undumpable: %s", t->who, strerror(-err));
 		return err;
 	}
 	if ((err = confine_seccomp(t)) < 0)

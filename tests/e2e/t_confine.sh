@@ -124,6 +124,20 @@ check_processes()
 		"$(root_listing "$proxy")"
 	expect_eq "$platform: egress proxy: in the host's network namespace" "$HOST_NET" \
 		"$(readlink "/proc/$proxy/ns/net")"
+	# The network helpers are undumpable: a process of the same uid with no
+	# capabilities, as the confined sentry is, cannot ptrace them; a
+	# capability-less process that is dumpable it can (the control).
+	local nocaps="setpriv --bounding-set -all --inh-caps -all" ctl
+	$nocaps sleep 30 &
+	ctl=$!
+	expect_eq "$platform: without capabilities, a dumpable process can be ptraced" 0 \
+		"$($nocaps "$INJECT" "$ctl" 39 >/dev/null 2>&1; echo $?)"
+	kill -9 "$ctl" 2>/dev/null
+	wait "$ctl" 2>/dev/null
+	expect_match "$platform: egress proxy: undumpable" "Operation not permitted" \
+		"$($nocaps "$INJECT" "$proxy" 39 2>&1)"
+	expect_match "$platform: port forwarder: undumpable" "Operation not permitted" \
+		"$($nocaps "$INJECT" "$fwd" 39 2>&1)"
 	expect_confined "$platform: port forwarder" "$fwd" 0000000000000000
 	expect_eq "$platform: port forwarder: empty root" "" "$(root_listing "$fwd")"
 	local stub n=0 socks=
