@@ -398,6 +398,7 @@ struct kernel {
 	struct kernel_options opts;
 	struct gofer_client *gofer;
 	atomic_bool gofer_died;         /* the run then ends with an error */
+	atomic_bool gofer_retired;      /* the run is over: its exit is expected */
 	struct netstack *net;           /* guest TCP/IP (netstack/netstack.h) */
 	struct mount_table *mounts;
 	struct path root;              /* the sandbox's "/" */
