@@ -107,6 +107,15 @@ expect_run "--overlay-size: creating files stops at the limit too" 0 "enospc" \
 	lrun --overlay-size 64k -- /bin/sh -c '
 		i=0; while [ $i -lt 1000 ]; do
 			touch /f$i 2>/dev/null || { echo enospc; exit 0; }; i=$((i + 1)); done; echo none'
+expect_run "--overlay-size: hard links and long symlinks stop at it too; rm gives it back" 0 \
+	"$(printf 'ln enospc\nsymlink enospc\nagain 0')" \
+	lrun --overlay-size 64k -- /bin/sh -c '
+		touch /h; i=0; while [ $i -lt 1000 ] && ln /h /h$i 2>/dev/null; do i=$((i + 1)); done
+		[ $i -lt 1000 ] && echo "ln enospc"; rm -f /h*
+		t=$(printf "%03000d" 0); i=0
+		while [ $i -lt 1000 ] && ln -s "$t" /s$i 2>/dev/null; do i=$((i + 1)); done
+		[ $i -lt 1000 ] && echo "symlink enospc"; rm -f /s*
+		dd if=/dev/zero of=/x bs=1024 count=48 2>/dev/null; echo "again $?"'
 expect_run "no --overlay-size: a write of 8 MB works" 0 "0" \
 	lrun -- /bin/sh -c 'dd if=/dev/zero of=/big bs=1024 count=8192 2>/dev/null; echo $?'
 
