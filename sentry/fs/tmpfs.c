@@ -399,7 +399,10 @@ static int charge(struct inode *inode, int64_t old_size, int64_t new_size)
 	return 0;
 }
 
-/* Grows the heap buffer to hold size bytes (zero-filled). Under inode->lock. */
+/* Grows the heap buffer to hold size bytes.  The capacity beyond is left
+ * untouched (not zeroed): a large one is fresh mmap'd memory that costs
+ * nothing until used, so a file costs its size, not up to twice that.
+ * Under inode->lock. */
 static int buf_reserve(struct mem_node *n, size_t size)
 {
 	if (size <= n->cap)
@@ -410,7 +413,6 @@ static int buf_reserve(struct mem_node *n, size_t size)
 	char *buf = realloc(n->buf, cap);
 	if (!buf)
 		return -ENOSPC;
-	memset(buf + n->cap, 0, cap - n->cap);
 	n->buf = buf;
 	n->cap = cap;
 	return 0;
@@ -435,9 +437,8 @@ static int data_resize(struct inode *inode, int64_t size)
 			charge(inode, size, inode->size);
 			return err;
 		}
-	} else if (n->buf) {
-		/* Keep everything past the end zero for later growth. */
-		memset(n->buf + size, 0, (size_t)(inode->size - size));
+		/* What the file grows by reads as zeros. */
+		memset(n->buf + inode->size, 0, (size_t)(size - inode->size));
 	}
 	inode->size = size;
 	/* Allocated 512-byte blocks, in whole pages as tmpfs counts them. */
