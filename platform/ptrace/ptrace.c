@@ -309,7 +309,7 @@ static void kill_and_reap(pid_t tid)
 
 static int ptrace_create(struct platform_ctx **out)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = platform_clone_stub();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)

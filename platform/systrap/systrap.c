@@ -553,7 +553,7 @@ static int create_from_sentry(struct platform_ctx **out)
 	int err = slot_alloc(&slot);
 	if (err < 0)
 		return err;
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = platform_clone_stub();
 	if (pid < 0) {
 		err = -errno;
 		slot_free(slot);

@@ -744,6 +744,7 @@ static void write_rusage(const struct sandbox_config *cfg, int gofer_sock, pid_t
 static int confine_and_start_platform(const struct sandbox_config *cfg,
 				      const struct platform_ops *platform)
 {
+	platform_stub_oom_open();   /* (its /proc is gone after this) */
 	int err = kernel_confine_namespaces();
 	if (err == 0)
 		err = kernel_confine_syscalls();
