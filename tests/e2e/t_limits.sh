@@ -140,6 +140,38 @@ capture lrun --pids 50 --timeout 2 -- /bin/sh -c 'b() { b | b & }; b; sleep 100'
 if [ "$RC" -eq 124 ]; then pass "--pids 50: a fork bomb is held until --timeout"; else
 	fail "--pids 50: a fork bomb is held until --timeout" "exit $RC, err $(show "${ERR:0:300}")"; fi
 no_leftovers "fork bomb: nothing left"
+# Zombies hold their pid until reaped (as pids.max counts them): children
+# that exit at once are no way past the limit.
+zombies=$(build_static zombies <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	int n = 0;
+	pid_t p;
+	while (n < 1000 && (p = fork()) >= 0) {
+		if (p == 0)
+			_exit(0);
+		n++;
+	}
+	int e = errno;
+	while (wait(NULL) > 0)
+		;
+	p = fork();
+	if (p == 0)
+		_exit(0);
+	printf("%d %s %d\n", n, e == EAGAIN ? "EAGAIN" : "other", p > 0 && wait(NULL) == p);
+	return 0;
+}
+C
+) || exit 1
+zroot=$E2E_TMP/zroot
+mkdir -p "$zroot"
+cp "$zombies" "$zroot/zombies"
+expect_run "--pids 20: zombies count until reaped (19 children, then EAGAIN)" 0 "19 EAGAIN 1" \
+	timeout -k 1 "$E2E_TIMEOUT" "$S" run --rootfs "$zroot" --pids 20 -- /zombies
 
 # --- --memory ------------------------------------------------------------------------
 
