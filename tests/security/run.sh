@@ -11,6 +11,11 @@
 #   SENTRY=path   the sentry to attack (default build/sentry)
 #   -v            print every attempt, not only the failing programs' output
 #
+# The exhaustion programs (exh_*) run under their limits (sandbox_args), the
+# sentry's peak RSS bounded (exh_rss_bound_mib), and while each holds its
+# sandbox at a limit, a neighbour sandbox (BINDIR/tools/neighbour) must do its
+# work and the host must fork.
+#
 # Prints one line per program (PASS/FAIL, its attempts and refusals), one
 # line per area, and last "security: N attacks, M succeeded".  Exits 0 only
 # when no attack succeeded (in the sandbox or on the host).
@@ -294,7 +299,7 @@ for prog in "$bindir"/*; do
 	fi
 	racer_pid=
 	[ "$name" = fs_race ] && host_racer
-	partner= rusage= hang_bound=60
+	partner='' rusage='' hang_bound=60
 	if [[ $name == exh_* ]]; then
 		rusage=$work/rusage.$name hang_bound=600
 		case $name in exh_forkbomb | exh_membomb | exh_overlay) partner=neighbour_at_peak ;; esac
@@ -303,7 +308,7 @@ for prog in "$bindir"/*; do
 	run_prog "$name" "$prog" $(sandbox_args "$name") -- $(prog_args "$name")
 	[ -n "$rusage" ] && check_rss "$name" "$rusage"
 done
-partner= rusage= hang_bound=60
+partner='' rusage='' hang_bound=60
 racer_pid=
 if [ ${#net_progs[@]} -gt 0 ]; then
 	. "$here/net.sh"
