@@ -386,6 +386,38 @@ static bool is_fault_signal(int sig)
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
 }
 
+/* A syscall stop: the guest's 64-bit syscall, or one of the i386 entries
+ * (see PLATFORM_COMPAT_MODE and platform_int80_fault). */
+static int syscall_stop(struct platform_ctx *ctx, struct platform_event *ev)
+{
+	int err = fetch_regs(ctx);
+	if (err < 0)
+		return err;
+	struct user_regs_struct *r = &ctx->regs;
+	ev->kind = PLATFORM_SYSCALL;
+	if (r->cs != PLATFORM_USER_CS) {
+		/* sysenter: the host's compat entry, which returns to 32-bit
+		 * code; the guest's rip and rsp are lost already. */
+		ev->kind = PLATFORM_COMPAT_MODE;
+		memset(&ev->info, 0, sizeof ev->info);
+		return 0;
+	}
+	/* `syscall` leaves rcx = rip and r11 = rflags, so only another entry
+	 * (int $0x80) stops otherwise; only then is the arch asked for.  An
+	 * int $0x80 with rcx and r11 set up that way is served as the 64-bit
+	 * syscall its registers name: what the guest could have made anyway. */
+	if (r->rcx == r->rip && r->r11 == r->eflags)
+		return 0;
+	struct __ptrace_syscall_info info;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, ctx->tid, sizeof info, &info) < 0)
+		return -errno;
+	if (info.arch != AUDIT_ARCH_X86_64) {
+		platform_int80_fault(r, r->orig_rax, ev);
+		ctx->regs_dirty = true;
+	}
+	return 0;
+}
+
 static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 {
 	int err, status;
@@ -412,10 +444,8 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 		if (!WIFSTOPPED(status))
 			continue;
 		int sig = WSTOPSIG(status);
-		if (sig == (SIGTRAP | 0x80)) {
-			ev->kind = PLATFORM_SYSCALL;
-			return fetch_regs(ctx);
-		}
+		if (sig == (SIGTRAP | 0x80))
+			return syscall_stop(ctx, ev);
 		if ((status >> 16) != 0)
 			continue;   /* a group-stop or another event: just go on */
 
@@ -426,9 +456,13 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 			return err;
 		/* Faults raised by the CPU have a positive si_code; the same signal
 		 * sent by kill() is just an interruption. */
-		if (is_fault_signal(sig) && info.si_code > 0) {
-			ev->kind = PLATFORM_FAULT;
+		memset(&ev->info, 0, sizeof ev->info);
+		if (is_fault_signal(sig) && info.si_code > 0)
 			ev->info = info;
+		if (ctx->regs.cs != PLATFORM_USER_CS) {
+			ev->kind = PLATFORM_COMPAT_MODE;
+		} else if (is_fault_signal(sig) && info.si_code > 0) {
+			ev->kind = PLATFORM_FAULT;
 		} else {
 			ev->kind = PLATFORM_INTERRUPT;
 		}
