@@ -162,6 +162,27 @@ static int fetch_regs(struct platform_ctx *ctx)
 	return 0;
 }
 
+/* PTRACE_SETREGS refuses (EIO) an fs or gs base at or above the top of the
+ * user address range, which guest code can set itself (wrfsbase) and Linux
+ * keeps.  The sentry never sets one (arch_prctl and clone refuse them), so
+ * such a base is the host's already: then the other registers are written
+ * one by one. */
+static int set_regs(pid_t tid, const struct user_regs_struct *r)
+{
+	if (r->fs_base < GUEST_TASK_SIZE && r->gs_base < GUEST_TASK_SIZE)
+		return ptrace(PTRACE_SETREGS, tid, 0, r) < 0 ? -errno : 0;
+	const unsigned long long *w = (const unsigned long long *)r;
+	for (size_t off = 0; off < sizeof *r; off += sizeof *w) {
+		bool base = off == offsetof(struct user_regs_struct, fs_base) ||
+			    off == offsetof(struct user_regs_struct, gs_base);
+		if (base && w[off / sizeof *w] >= GUEST_TASK_SIZE)
+			continue;
+		if (ptrace(PTRACE_POKEUSER, tid, off, w[off / sizeof *w]) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 /* Runs one stub entry point with the given registers and returns rax. */
 static long stub_call(struct platform_ctx *ctx, const struct user_regs_struct *call)
 {
@@ -170,8 +191,8 @@ static long stub_call(struct platform_ctx *ctx, const struct user_regs_struct *c
 		return -ESRCH;
 	if ((err = fetch_regs(ctx)) < 0)
 		return err;
-	if (ptrace(PTRACE_SETREGS, ctx->tid, 0, call) < 0)
-		return -errno;
+	if ((err = set_regs(ctx->tid, call)) < 0)
+		return err;
 	ctx->regs_dirty = true;   /* the guest's registers must be restored */
 	if ((err = run_to_trap(ctx)) < 0)
 		return err;
@@ -426,8 +447,8 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 		return 0;
 	}
 	if (ctx->regs_dirty) {
-		if (ptrace(PTRACE_SETREGS, ctx->tid, 0, &ctx->regs) < 0)
-			return -errno;
+		if ((err = set_regs(ctx->tid, &ctx->regs)) < 0)
+			return err;
 		ctx->regs_dirty = false;
 	}
 	for (;;) {
