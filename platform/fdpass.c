@@ -68,8 +68,10 @@ static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int h
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
+	/* ETOOMANYREFS: the host's per-user count of fds in flight is over
+	 * our RLIMIT_NOFILE (other processes of the user): mmap's ENFILE. */
 	if (sendmsg(fp->sentry_fd, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
+		return errno == ETOOMANYREFS ? -ENFILE : -errno;
 
 	struct remote_msg remote;
 	uint64_t base = stub->scratch;
