@@ -227,6 +227,26 @@ static int run_request(struct gofer_server *s, int *fd)
 	return r;
 }
 
+/* The host would not pass the reply's fd (ETOOMANYREFS): more fds are in
+ * flight on unix sockets than the gofer's RLIMIT_NOFILE, a count the
+ * kernel keeps per user over the whole host (the gofer has no
+ * CAP_SYS_RESOURCE), so other processes of the user cause it, not the
+ * sandbox.  The request fails with ENFILE (what open says when the host is
+ * out of files) with its effect undone (a file it created is removed, its
+ * node released) and the gofer goes on; the fd is closed by the caller. */
+static int refuse_fd(struct gofer_server *s)
+{
+	log_warn("%s: the host refuses to pass an fd (too many in flight): ENFILE",
+		 gofer_op_name(s->req.op));
+	if (s->req.op == GOFER_OP_CREATE) {
+		struct gofer_node dir;
+		nodes_release(&s->nodes, s->reply.node);
+		if (gofer_get_node(s, s->req.node, &dir) == 0)
+			unlinkat(dir.fd, s->req.name, 0);
+	}
+	return send_error(s, s->req.op, s->req.tag, ENFILE);
+}
+
 /* Answers one received message. */
 static int answer(struct gofer_server *s, const struct received *rc)
 {
@@ -243,7 +263,8 @@ static int answer(struct gofer_server *s, const struct received *rc)
 	int len = run_request(s, &fd);
 	if (len < 0)
 		return len;
-	return send_reply(s, (size_t)len, fd);
+	int r = send_reply(s, (size_t)len, fd);
+	return r == -ETOOMANYREFS && fd >= 0 ? refuse_fd(s) : r;
 }
 
 static int serve_loop(struct gofer_server *s)

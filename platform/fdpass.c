@@ -50,7 +50,11 @@ static long send_one(struct fdpass_chan *ch, int host_fd, uint8_t seq)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
-	return sendmsg(ch->sentry_fd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	/* ETOOMANYREFS: the host's per-user count of fds in flight is over
+	 * our RLIMIT_NOFILE (other processes of the user): mmap's ENFILE. */
+	if (sendmsg(ch->sentry_fd, &msg, MSG_NOSIGNAL) < 0)
+		return errno == ETOOMANYREFS ? -ENFILE : -errno;
+	return 0;
 }
 
 /* Has the stub receive one message: its data byte in *byte and the fd it

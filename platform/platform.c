@@ -26,6 +26,19 @@ const struct platform_ops *platform_lookup(const char *name)
 	return NULL;
 }
 
+void platform_int80_fault(struct user_regs_struct *regs, uint64_t orig_nr,
+			  struct platform_event *ev)
+{
+	regs->rip -= 2;   /* cd 80 */
+	regs->rax = orig_nr;
+	regs->orig_rax = (uint64_t)-1;
+	memset(&ev->info, 0, sizeof ev->info);
+	ev->kind = PLATFORM_FAULT;
+	ev->info.si_signo = SIGSEGV;
+	ev->info.si_code = SI_KERNEL;
+	ev->patch_rip = 0;
+}
+
 const struct platform_vdso *platform_vdso(void)
 {
 	return &host_vdso;

@@ -39,7 +39,19 @@ enum platform_event_kind {
 	PLATFORM_FAULT,     /* a synchronous fault; info describes it */
 	PLATFORM_INTERRUPT, /* platform_kick() or a stray host signal: check for work */
 	PLATFORM_EXITED,    /* the host thread is gone (killed); the context is dead */
+	/* The guest thread was running 32-bit code (a far jump to the
+	 * compatibility-mode code segment, or the host's sysenter entry, which
+	 * returns there) when it stopped: its registers are not a 64-bit state
+	 * the sentry can deliver a signal to or resume (systrap cannot return
+	 * to 32-bit code at all), so the kernel kills the process: with the
+	 * fault's signal if info holds one (si_signo non-zero), else SIGSEGV. */
+	PLATFORM_COMPAT_MODE,
 };
+
+/* The code segment selectors of x86-64 Linux: 64-bit user code, and the
+ * 32-bit (compatibility mode) one. */
+#define PLATFORM_USER_CS   0x33
+#define PLATFORM_USER32_CS 0x23
 
 struct platform_event {
 	enum platform_event_kind kind;
@@ -154,6 +166,16 @@ struct platform_vdso {
 };
 
 const struct platform_ops *platform_lookup(const char *name);
+
+/* For the platforms: the guest ran `int $0x80` (the i386 syscall entry) from
+ * 64-bit code, and regs are as the host's syscall entry left them (rip past
+ * the instruction, the number in orig_nr).  The sentry has no i386 syscall
+ * table, so the guest sees what Linux without IA32 emulation gives
+ * (ia32_emulation=0: the vector is not installed, a #GP): SIGSEGV, SI_KERNEL,
+ * rip back at the instruction, rax as it was (its low 32 bits: the host
+ * truncated it).  Fills ev in as that fault. */
+void platform_int80_fault(struct user_regs_struct *regs, uint64_t orig_nr,
+			  struct platform_event *ev);
 const struct platform_vdso *platform_vdso(void);
 /* Fills in the vDSO layout of this process (called once at start-up). */
 int platform_vdso_probe(void);

@@ -169,6 +169,27 @@ static int fetch_regs(struct platform_ctx *ctx)
 	return 0;
 }
 
+/* PTRACE_SETREGS refuses (EIO) an fs or gs base at or above the top of the
+ * user address range, which guest code can set itself (wrfsbase) and Linux
+ * keeps.  The sentry never sets one (arch_prctl and clone refuse them), so
+ * such a base is the host's already: then the other registers are written
+ * one by one. */
+static int set_regs(pid_t tid, const struct user_regs_struct *r)
+{
+	if (r->fs_base < GUEST_TASK_SIZE && r->gs_base < GUEST_TASK_SIZE)
+		return ptrace(PTRACE_SETREGS, tid, 0, r) < 0 ? -errno : 0;
+	const unsigned long long *w = (const unsigned long long *)r;
+	for (size_t off = 0; off < sizeof *r; off += sizeof *w) {
+		bool base = off == offsetof(struct user_regs_struct, fs_base) ||
+			    off == offsetof(struct user_regs_struct, gs_base);
+		if (base && w[off / sizeof *w] >= GUEST_TASK_SIZE)
+			continue;
+		if (ptrace(PTRACE_POKEUSER, tid, off, w[off / sizeof *w]) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 /* Runs one stub entry point with the given registers and returns rax. */
 static long stub_call(struct platform_ctx *ctx, const struct user_regs_struct *call)
 {
@@ -177,8 +198,8 @@ static long stub_call(struct platform_ctx *ctx, const struct user_regs_struct *c
 		return -ESRCH;
 	if ((err = fetch_regs(ctx)) < 0)
 		return err;
-	if (ptrace(PTRACE_SETREGS, ctx->tid, 0, call) < 0)
-		return -errno;
+	if ((err = set_regs(ctx->tid, call)) < 0)
+		return err;
 	ctx->regs_dirty = true;   /* the guest's registers must be restored */
 	if ((err = run_to_trap(ctx)) < 0)
 		return err;
@@ -433,6 +454,38 @@ static bool is_fault_signal(int sig)
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
 }
 
+/* A syscall stop: the guest's 64-bit syscall, or one of the i386 entries
+ * (see PLATFORM_COMPAT_MODE and platform_int80_fault). */
+static int syscall_stop(struct platform_ctx *ctx, struct platform_event *ev)
+{
+	int err = fetch_regs(ctx);
+	if (err < 0)
+		return err;
+	struct user_regs_struct *r = &ctx->regs;
+	ev->kind = PLATFORM_SYSCALL;
+	if (r->cs != PLATFORM_USER_CS) {
+		/* sysenter: the host's compat entry, which returns to 32-bit
+		 * code; the guest's rip and rsp are lost already. */
+		ev->kind = PLATFORM_COMPAT_MODE;
+		memset(&ev->info, 0, sizeof ev->info);
+		return 0;
+	}
+	/* `syscall` leaves rcx = rip and r11 = rflags, so only another entry
+	 * (int $0x80) stops otherwise; only then is the arch asked for.  An
+	 * int $0x80 with rcx and r11 set up that way is served as the 64-bit
+	 * syscall its registers name: what the guest could have made anyway. */
+	if (r->rcx == r->rip && r->r11 == r->eflags)
+		return 0;
+	struct __ptrace_syscall_info info;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, ctx->tid, sizeof info, &info) < 0)
+		return -errno;
+	if (info.arch != AUDIT_ARCH_X86_64) {
+		platform_int80_fault(r, r->orig_rax, ev);
+		ctx->regs_dirty = true;
+	}
+	return 0;
+}
+
 static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 {
 	int err, status;
@@ -441,8 +494,8 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 		return 0;
 	}
 	if (ctx->regs_dirty) {
-		if (ptrace(PTRACE_SETREGS, ctx->tid, 0, &ctx->regs) < 0)
-			return -errno;
+		if ((err = set_regs(ctx->tid, &ctx->regs)) < 0)
+			return err;
 		ctx->regs_dirty = false;
 	}
 	for (;;) {
@@ -459,10 +512,8 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 		if (!WIFSTOPPED(status))
 			continue;
 		int sig = WSTOPSIG(status);
-		if (sig == (SIGTRAP | 0x80)) {
-			ev->kind = PLATFORM_SYSCALL;
-			return fetch_regs(ctx);
-		}
+		if (sig == (SIGTRAP | 0x80))
+			return syscall_stop(ctx, ev);
 		if ((status >> 16) != 0)
 			continue;   /* a group-stop or another event: just go on */
 
@@ -473,9 +524,13 @@ static int ptrace_run(struct platform_ctx *ctx, struct platform_event *ev)
 			return err;
 		/* Faults raised by the CPU have a positive si_code; the same signal
 		 * sent by kill() is just an interruption. */
-		if (is_fault_signal(sig) && info.si_code > 0) {
-			ev->kind = PLATFORM_FAULT;
+		memset(&ev->info, 0, sizeof ev->info);
+		if (is_fault_signal(sig) && info.si_code > 0)
 			ev->info = info;
+		if (ctx->regs.cs != PLATFORM_USER_CS) {
+			ev->kind = PLATFORM_COMPAT_MODE;
+		} else if (is_fault_signal(sig) && info.si_code > 0) {
+			ev->kind = PLATFORM_FAULT;
 		} else {
 			ev->kind = PLATFORM_INTERRUPT;
 		}

@@ -194,10 +194,10 @@ static void emit_range_check(struct filter_builder *b, int a, int l)
 static size_t build_stub_filter(void)
 {
 	struct filter_builder b = { stub_filter, 0 };
-	emit(&b, LD(offsetof(struct seccomp_data, arch)));
-	emit(&b, JEQ(AUDIT_ARCH_X86_64, 1, 0));
-	emit(&b, RET(SECCOMP_RET_KILL_PROCESS));
-	/* Outside the code pages: the guest's syscall, for the sentry. */
+	/* Outside the code pages: the guest's syscall, for the sentry, whatever
+	 * its arch (int $0x80 is an i386 syscall: the sentry gives the guest
+	 * the fault Linux without IA32 emulation does; the host's sysenter
+	 * entry returns to 32-bit code, which the sentry ends). */
 	emit(&b, LD(IP_HI));
 	emit(&b, JEQ(CODE_HI, 1, 0));
 	emit(&b, RET(SECCOMP_RET_TRAP));
@@ -207,6 +207,10 @@ static size_t build_stub_filter(void)
 	emit(&b, JGT(CODE_LO, 1, 0));
 	emit(&b, RET(SECCOMP_RET_TRAP));
 
+	/* The stub's own code makes 64-bit syscalls only. */
+	emit(&b, LD(offsetof(struct seccomp_data, arch)));
+	emit(&b, JEQ(AUDIT_ARCH_X86_64, 1, 0));
+	emit(&b, RET(SECCOMP_RET_KILL_PROCESS));
 	emit(&b, LD(offsetof(struct seccomp_data, nr)));
 	static const int plain[] = { __NR_futex, __NR_rt_sigreturn, __NR_sigaltstack, __NR_close,
 				     __NR_exit, __NR_exit_group };
@@ -863,6 +867,7 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	}
 	/* The guest can write its slot: take a private copy, once. */
 	struct user_regs_struct regs = s->regs;
+	uint64_t host_cs = regs.cs;   /* the code segment the signal found */
 	ctx->partial = false;
 	regs.cs = ctx->regs.cs;
 	regs.ss = ctx->regs.ss;
@@ -875,7 +880,16 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	ctx->regs = regs;
 	siginfo_t info;
 	memcpy(&info, (const void *)&s->info, sizeof info);
-	if (info.si_signo == SIGSYS && info.si_code == 1 /* SYS_SECCOMP */) {
+	if ((host_cs & 0xffff) != PLATFORM_USER_CS) {
+		ev->kind = PLATFORM_COMPAT_MODE;
+		if (!is_fault_signal(info.si_signo) || info.si_code <= 0)
+			memset(&info, 0, sizeof info);
+		ev->info = info;
+	} else if (info.si_signo == SIGSYS && info.si_code == 1 /* SYS_SECCOMP */ &&
+		   info.si_arch != AUDIT_ARCH_X86_64) {
+		/* int $0x80: seccomp rolled rax back to the number. */
+		platform_int80_fault(&ctx->regs, regs.rax, ev);
+	} else if (info.si_signo == SIGSYS && info.si_code == 1 /* SYS_SECCOMP */) {
 		ctx->regs.orig_rax = regs.rax;
 		ctx->regs.rax = (uint64_t)-ENOSYS;
 		ev->kind = PLATFORM_SYSCALL;

@@ -73,6 +73,11 @@ void gofer_client_shutdown(struct gofer_client *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+int gofer_client_sock(const struct gofer_client *c)
+{
+	return c ? c->sock : -1;
+}
+
 /* --- transport ------------------------------------------------------------ */
 
 static int send_request(struct gofer_client *c, size_t len)

@@ -35,6 +35,9 @@ void gofer_client_free(struct gofer_client *c);
  * a pod container's gofer whose files are still in use at the container's
  * end (sentry/kernel/container.c).  NULL is allowed. */
 void gofer_client_shutdown(struct gofer_client *c);
+/* The client's socket, to watch for the gofer's death (its end closes:
+ * POLLRDHUP); still the client's.  -1 for NULL. */
+int gofer_client_sock(const struct gofer_client *c);
 
 /* Output pointers for a stat (st, sf) may be NULL; node and fd may not.  */
 

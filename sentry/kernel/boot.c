@@ -355,10 +355,6 @@ static int setup_outside_signals(struct kernel *k)
 
 /* --- the gofer's death --------------------------------------------------------------- */
 
-/* After the gofer died, the guest has this long to see its EIOs and end on
- * its own (to print its errors) before the sandbox is ended. */
-#define GOFER_DEATH_GRACE_MS 2000
-
 struct gofer_watch {
 	struct kernel *k;
 	int pidfd;

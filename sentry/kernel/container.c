@@ -49,6 +49,7 @@ struct kcontainer {
 	 * when only ours are left at the end, nothing uses the gofer any more. */
 	struct super_block **gofer_sbs;
 	size_t ngofer_sbs;
+	bool gofer_dead;             /* its socket hung up (container_main's) */
 	int wake_fd;                 /* eventfd: the container's state changed */
 	int stop_fd;                 /* eventfd: the control socket's thread ends */
 	pthread_t control_thread;
@@ -491,15 +492,49 @@ static void container_free(struct kcontainer *c)
 	free(c);
 }
 
-/* The connection to the proxy: START, EOF; then the end. */
+static int64_t now_ms(void)
+{
+	struct timespec ts = ts_now(CLOCK_MONOTONIC);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The container's gofer hung up: it died (killed from outside, crashed).
+ * As runsc's gofer monitor ends the container whose gofer is gone, and as
+ * the sandbox's own gofer's death ends the sandbox (boot.c): every file
+ * request fails with EIO at once, one line says why, and after the grace
+ * period its processes are killed (the container's status: 137).  Returns
+ * when that is due, or -1 if they are being killed already.  Nothing is
+ * said when the proxy is gone: its gofer, a child of it, goes with it. */
+static int64_t gofer_died(struct kcontainer *c)
+{
+	c->gofer_dead = true;
+	gofer_client_shutdown(c->gofer);
+	pthread_mutex_lock(&c->k->lock);
+	bool cancelled = c->cancelled, dying = c->dying;
+	pthread_mutex_unlock(&c->k->lock);
+	if (!cancelled)
+		log_error("container %s: its gofer died: file operations fail with EIO; ending "
+			  "the container", c->id);
+	return cancelled || dying ? -1 : now_ms() + GOFER_DEATH_GRACE_MS;
+}
+
+/* The connection to the proxy: START, EOF; the gofer's death; then the end. */
 static void *container_main(void *arg)
 {
 	struct kcontainer *c = arg;
 	struct kernel *k = c->k;
 	bool proxy = true;
+	int64_t kill_at = -1;   /* the gofer died: when its processes go */
 	for (;;) {
-		struct pollfd p[2] = { { c->wake_fd, POLLIN, 0 }, { proxy ? c->conn : -1, POLLIN, 0 } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		int gofer = c->gofer_dead ? -1 : gofer_client_sock(c->gofer);
+		struct pollfd p[3] = { { c->wake_fd, POLLIN, 0 }, { proxy ? c->conn : -1, POLLIN, 0 },
+				       { gofer, POLLRDHUP, 0 } };
+		int timeout = -1;
+		if (kill_at >= 0) {
+			int64_t left = kill_at - now_ms();
+			timeout = left > 0 ? (int)left : 0;
+		}
+		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN) {
 			uint64_t v;
@@ -519,6 +554,14 @@ static void *container_main(void *arg)
 				c->cancelled = true;
 				kill_all_locked(c);
 			}
+			pthread_mutex_unlock(&k->lock);
+		}
+		if (p[2].revents)
+			kill_at = gofer_died(c);
+		if (kill_at >= 0 && now_ms() >= kill_at) {
+			kill_at = -1;
+			pthread_mutex_lock(&k->lock);
+			kill_all_locked(c);
 			pthread_mutex_unlock(&k->lock);
 		}
 		pthread_mutex_lock(&k->lock);

@@ -7,6 +7,11 @@
 /* task.c */
 struct task *task_alloc(struct kernel *k);
 
+/* After a gofer died (the sandbox's, boot.c, or a pod container's,
+ * container.c), its guest processes have this long to see their EIOs and
+ * end on their own (to print their errors) before they are ended. */
+#define GOFER_DEATH_GRACE_MS 2000
+
 /* task_exit.c: makes tg a zombie and tells its parent (k->lock held). */
 void tg_exit_notify_locked(struct thread_group *tg);
 /* Starts the exit of every thread of tg but except (k->lock held). */

@@ -791,6 +791,9 @@ void task_force_fault_signal(struct task *t, const siginfo_t *info);
 /* The same for a signal the kernel raises with its own siginfo (seccomp's
  * SIGSYS): unblocked and back to SIG_DFL if blocked or ignored. */
 void task_force_signal_info(struct task *t, const siginfo_t *info);
+/* Linux's force_fatal_sig(): a synchronous signal that no handler can catch,
+ * for a state the task cannot go on from. */
+void task_force_fatal_signal(struct task *t, const siginfo_t *info);
 /* Syscall restart: how the last syscall ended (-ERESTARTSYS etc.). */
 void task_set_syscall_result(struct task *t, long ret);
 /* rt_sigreturn: restores the frame at the guest's stack; returns the

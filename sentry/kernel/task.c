@@ -176,6 +176,12 @@ static bool run_guest(struct task *t)
 		break;
 	case PLATFORM_INTERRUPT:
 		break;
+	case PLATFORM_COMPAT_MODE:
+		log_debug("task %d: stopped in 32-bit code; killed", t->tid);
+		if (!ev.info.si_signo)
+			ev.info = (siginfo_t){ .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+		task_force_fatal_signal(t, &ev.info);
+		break;
 	case PLATFORM_EXITED:
 		/* The host killed the stub (out of memory?) or we did. */
 		if (!task_should_exit(t))

@@ -123,6 +123,9 @@ long task_clone(struct task *t, const struct clone_request *req)
 		return -EINVAL;
 	if ((err = task_check_nproc(t)) < 0)
 		return err;
+	/* copy_thread's ARCH_SET_FS: the base must be a user address. */
+	if ((flags & CLONE_SETTLS) && req->tls >= GUEST_TASK_SIZE)
+		return -EPERM;
 	struct kernel *k = t->k;
 
 	struct task *nt = task_alloc(k);

@@ -424,6 +424,17 @@ void task_force_signal_info(struct task *t, const siginfo_t *info)
 	pthread_mutex_unlock(&t->k->lock);
 }
 
+void task_force_fatal_signal(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (sig < 1 || sig > GUEST_NSIG)
+		return;
+	pthread_mutex_lock(&t->k->lock);
+	t->tg->sighand->action[sig - 1].handler = (uint64_t)SIG_DFL;
+	pthread_mutex_unlock(&t->k->lock);
+	task_force_fault_signal(t, info);
+}
+
 static int check_kill_permission(struct task *t, struct thread_group *target)
 {
 	const struct cred *c = &t->tg->cred, *tc = &target->cred;
@@ -936,12 +947,11 @@ bool task_deliver_signals(struct task *t)
 			/* Linux's force_sigsegv: SIGSEGV for the lost handler;
 			 * if that was SIGSEGV's own, it is fatal (its handler
 			 * would fail the same way again, forever). */
-			if (sig == SIGSEGV) {
-				pthread_mutex_lock(&k->lock);
-				t->tg->sighand->action[SIGSEGV - 1].handler = (uint64_t)SIG_DFL;
-				pthread_mutex_unlock(&k->lock);
-			}
-			task_force_fault_signal(t, &(siginfo_t){ .si_signo = SIGSEGV, .si_code = SI_KERNEL });
+			siginfo_t segv = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+			if (sig == SIGSEGV)
+				task_force_fatal_signal(t, &segv);
+			else
+				task_force_fault_signal(t, &segv);
 			continue;
 		}
 		pthread_mutex_lock(&k->lock);

@@ -8,6 +8,9 @@
 
 #include <criterion/criterion.h>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1289,6 +1292,85 @@ Test(gofer_server, sentry_out_of_fds_is_emfile_not_a_broken_gofer)
 	cr_assert(!host_exists("rw/new"), "the failed create was taken back");
 	cr_assert_eq(gofer_open(cl, h, O_RDONLY, &fd), 0, "the client still works");
 	close(fd);
+}
+
+/* A gofer as the sandbox's: without CAP_SYS_RESOURCE (nor CAP_SYS_ADMIN),
+ * with RLIMIT_NOFILE at nofile. */
+static pid_t start_uncapable_server(rlim_t nofile, int *client_end)
+{
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		struct rlimit rl = { nofile, nofile };
+		if (syscall(SYS_capget, &h, d) < 0)
+			_exit(2);
+		d[CAP_SYS_RESOURCE / 32].effective &= ~(1U << (CAP_SYS_RESOURCE % 32));
+		d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+		if (syscall(SYS_capset, &h, d) < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(2);
+		int r = gofer_serve_limited(sv[1], mounts, NMOUNTS, GOFER_MAX_NODES);
+		_exit(r == 0 ? 0 : 1);
+	}
+	close(sv[1]);
+	*client_end = sv[0];
+	return pid;
+}
+
+/* Linux refuses to pass an fd (ETOOMANYREFS) while more fds are in flight on
+ * unix sockets than the sender's RLIMIT_NOFILE, counted per user over the
+ * host: someone else's doing.  The gofer answers ENFILE (a create taken
+ * back) and goes on. */
+Test(gofer_server, fds_in_flight_over_the_limit_is_enfile_not_a_dead_gofer)
+{
+	int s2;
+	pid_t pid = start_uncapable_server(64, &s2);
+	struct gofer_client *c2;
+	cr_assert_eq(gofer_client_new(s2, &c2), 0);
+	gofer_node_t r, h, n;
+	struct stat st;
+	cr_assert_eq(gofer_attach(c2, M_RW, &r, &st), 0);
+	cr_assert_eq(gofer_walk(c2, r, "hello", &h, &st), 0);
+
+	/* 200 fds in flight for root (we are exempt: CAP_SYS_RESOURCE). */
+	int fl[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fl), 0);
+	for (int m = 0; m < 2; m++) {
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int) * 100)];
+		} control;
+		int fds[100];
+		for (int i = 0; i < 100; i++)
+			fds[i] = fl[0];
+		char byte = 0;
+		struct iovec iov = { &byte, 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+				     .msg_controllen = sizeof control.buf };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof fds);
+		memcpy(CMSG_DATA(cm), fds, sizeof fds);
+		cr_assert_eq(sendmsg(fl[0], &mh, 0), 1, "%s", strerror(errno));
+	}
+	int fd = 123;
+	int e = gofer_open(c2, h, O_RDONLY, &fd);
+	int e2 = gofer_create(c2, r, "new", O_RDWR, 0600, 0, 0, &n, &st, &fd);
+	int e3 = gofer_stat(c2, h, &st);
+	close(fl[0]);
+	close(fl[1]);
+	cr_assert_eq(e, -ENFILE);
+	cr_assert_eq(e2, -ENFILE);
+	cr_assert_eq(fd, -1);
+	cr_assert(!host_exists("rw/new"), "the failed create was taken back");
+	cr_assert_eq(e3, 0, "the gofer goes on");
+	gofer_client_free(c2);
+	expect_server_exit(pid);
 }
 
 /* --- gofer_spawn ---------------------------------------------------------- */

@@ -184,6 +184,8 @@ void stub_child_start(struct stub_slot *s, long sock)
 
 /* --- host signals ------------------------------------------------------------ */
 
+#define USER_CS_64 0x33   /* Linux's __USER_CS (PLATFORM_USER_CS) */
+
 STUB_STATIC int is_fault(int sig)
 {
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
@@ -198,6 +200,9 @@ STUB_STATIC void serve_after_return(ucontext_t *uc, struct stub_slot *s)
 	g[REG_RIP] = (greg_t)(uint64_t)systrap_serve_entry;
 	g[REG_RSP] = (greg_t)((uint64_t)s + SLOT_STACK_TOP);
 	g[REG_EFL] = 0x202;
+	/* The stub is 64-bit code even if the guest was not (its code segment
+	 * is in the slot: see save_guest_regs). */
+	g[REG_CSGSFS] = (g[REG_CSGSFS] & ~(greg_t)0xffff) | USER_CS_64;
 	uint64_t *mask = (uint64_t *)&uc->uc_sigmask;
 	mask[0] = 0;
 }
@@ -224,6 +229,7 @@ STUB_STATIC void save_guest_regs(struct stub_slot *s, const ucontext_t *uc)
 	r->rsp = (uint64_t)g[REG_RSP];
 	r->rip = (uint64_t)g[REG_RIP];
 	r->eflags = (uint64_t)g[REG_EFL];
+	r->cs = (uint64_t)g[REG_CSGSFS] & 0xffff;
 	uint64_t fs;
 	__asm__ volatile("rdfsbase %0" : "=r"(fs));
 	r->fs_base = fs;
