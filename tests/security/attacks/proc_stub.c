@@ -416,7 +416,11 @@ static void a_ro_race(void *arg)
         volatile unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, rf->fd, 0);
         if (p == MAP_FAILED)
             continue;
-        unsigned char v = (unsigned char)(1 + i % 254);
+        /* Not what the file holds now: a match is this write's. */
+        unsigned char v = 0;
+        if (pread(rf->fd, &v, 1, 0) != 1)
+            _exit(15);
+        v = v == 255 ? 1 : v + 1;
         p[0] = v;
         if (file_has(rf, v))
             written++;
