@@ -15,6 +15,11 @@
  * receives on the stub's fd-passing socket (fd 3, through the stub's own
  * syscall instruction) while another process maps a file must get nothing
  * (the sentry hands each stub process's fds over a socket of its own).
+ * And a read-only tmpfs file (root's, 0444, opened read-only as uid 65534)
+ * must not be written through a mapping: neither by a sibling thread that
+ * rewrites the mapping thread's mmap request in its slot (private into
+ * shared), nor by an mprotect made through the stub's code (the fd the
+ * stub was handed is read-only).
  */
 #include "attack.h"
 
