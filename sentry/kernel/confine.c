@@ -195,7 +195,7 @@ const struct confine_table confine_sentry_table = {
  * carry this one): what only the stubs' set-up needs, and what would let a
  * sentry taken over run code it wrote.  Its own code, glibc's and its
  * libraries' are mapped by then; threads need no executable stack
- * (PT_GNU_STACK is RW); dlopen finds no file in the empty root. */
+ * (PT_GNU_STACK is RW); dlopen finds no library in the root (/fd only). */
 static const struct confine_rule sentry_late_rules[] = {
 	/* No executable memory: the guest's mappings are made in the stubs. */
 	CONFINE_TRAP_IF("mmap", CONFINE_MASKED(2, PROT_EXEC, PROT_EXEC)),
@@ -224,8 +224,9 @@ const struct confine_table confine_sentry_late_table = {
 static int populate(void *arg)
 {
 	int tree = *(int *)arg;
-	if (mkdir(CONFINE_FD_DIR + 1, 0555) < 0 ||
-	    move_mount(tree, "", AT_FDCWD, CONFINE_FD_DIR + 1, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	const char *name = CONFINE_FD_DIR + 1;   /* without the "/": from the new root */
+	if (mkdir(name, 0555) < 0 ||
+	    move_mount(tree, "", AT_FDCWD, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
 }
