@@ -273,3 +273,30 @@ int confine_mount_ns(int extra_unshare, int (*populate)(void *arg), void *arg,
 	STEP(chdir("/"), "chdir /");
 	return 0;
 }
+
+/* One path of the fd's, opened with flags; the same file or -errno. */
+static int reopen_via(const char *dir, int fd, int flags, const struct stat *want)
+{
+	char path[40];
+	snprintf(path, sizeof path, "%s/%d", dir, fd);
+	int r = open(path, flags | O_CLOEXEC);
+	if (r < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(r, &st) < 0 || st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+		close(r);
+		return -ENOENT;   /* not ours: some other /fd */
+	}
+	return r;
+}
+
+int confine_reopen(int fd, int flags)
+{
+	struct stat want;
+	if (fstat(fd, &want) < 0)
+		return -errno;
+	int r = reopen_via(CONFINE_FD_DIR, fd, flags, &want);
+	if (r == -ENOENT)
+		r = reopen_via("/proc/self/fd", fd, flags, &want);
+	return r;
+}

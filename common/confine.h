@@ -39,6 +39,11 @@ struct confine_rule {
 #define CONFINE_ALLOW(nm)                 { .name = (nm) }
 #define CONFINE_ALLOW_IF(nm, ...)         { .name = (nm), .ncmp = sizeof((struct scmp_arg_cmp[]){ __VA_ARGS__ }) / sizeof(struct scmp_arg_cmp), .cmp = { __VA_ARGS__ } }
 #define CONFINE_ERRNO(nm, e)              { .name = (nm), .errno_ret = (e) }
+/* (an errno rule next to an allowing one for the same syscall must exclude
+ * its case: libseccomp lets an unconditional rule override the others) */
+#define CONFINE_ERRNO_IF(nm, e, ...)      { .name = (nm), .errno_ret = (e), .ncmp = sizeof((struct scmp_arg_cmp[]){ __VA_ARGS__ }) / sizeof(struct scmp_arg_cmp), .cmp = { __VA_ARGS__ } }
+/* Argument n is not v (all 64 bits: for an int, what the caller extended). */
+#define CONFINE_NE32(n, v)      { (n), SCMP_CMP_NE, (uint64_t)(uint32_t)(v), 0 }
 /* (a deny table's entries) */
 #define CONFINE_TRAP(nm)                  CONFINE_ALLOW(nm)
 #define CONFINE_TRAP_IF(nm, ...)          CONFINE_ALLOW_IF(nm, __VA_ARGS__)
@@ -82,5 +87,16 @@ int confine_caps(uint64_t keep);
  * 0 or -errno, with *what naming the step that failed. */
 int confine_mount_ns(int extra_unshare, int (*populate)(void *arg), void *arg,
 		     const char **what);
+
+/* Where a confined process that re-opens its own fds keeps a bind mount
+ * of its /proc/self/fd (the sentry, the gofer): in its root. */
+#define CONFINE_FD_DIR "/fd"
+
+/* A new open file of what fd refers to, with flags (| O_CLOEXEC), through
+ * CONFINE_FD_DIR or, in a process not confined (yet), /proc/self/fd; e.g.
+ * a read-only fd of a memfd, which nothing else makes.  Checked to be the
+ * same file.  The fd or -errno.  The sentry's filter allows the openat for
+ * flags O_RDONLY only. */
+int confine_reopen(int fd, int flags);
 
 #endif

@@ -1,6 +1,6 @@
 /* What /proc and /sys show of the host, read once at start-up.  The sentry
- * confines itself after that (docs/security.md: an empty root, open and
- * openat fail with ENOENT), yet procfs and sysfs instances are made later
+ * confines itself after that (docs/security.md: a root holding only /fd,
+ * open and openat fail with ENOENT but for re-opening its own fds), yet procfs and sysfs instances are made later
  * too: a pod container's mounts come through the control socket.  So every
  * instance takes its host text from here, never from a host path.  Values
  * that change (free memory, load, uptime) are not kept: procfs asks

@@ -45,6 +45,9 @@ struct mem_node {
 	char *buf;
 	size_t cap;
 	int memfd;
+	/* A read-only fd of memfd (confine_reopen), made at the first mapping
+	 * that may not write the file: the stub that maps it gets that one. */
+	int memfd_ro;
 	/* Symlink text. */
 	char *target;
 	/* FIFO: the pipe, created at first open. */

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/confine.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/kernel.h"
@@ -81,6 +82,8 @@ static void mem_node_destroy(struct inode *inode)
 	}
 	if (n->memfd >= 0)
 		close(n->memfd);
+	if (n->memfd_ro >= 0)
+		close(n->memfd_ro);
 	if (n->lower_fd >= 0)
 		close(n->lower_fd);
 	if (n->lower_idle && fs)
@@ -169,6 +172,7 @@ struct inode *memfs_new_inode(struct super_block *sb, mode_t mode, const struct 
 		return NULL;
 	}
 	n->memfd = -1;
+	n->memfd_ro = -1;
 	n->lower_fd = -1;
 	inode->priv = n;
 	inode->destroy = mem_node_destroy;
@@ -643,6 +647,23 @@ out:
 	return r;
 }
 
+/* The read-only fd of the memfd, made once.  A mapping that may not write
+ * the file gets it: the stub that maps it runs a request guest code can
+ * rewrite (MAP_PRIVATE into MAP_SHARED, PROT_READ into PROT_WRITE), and can
+ * make mprotect itself; with this fd the host refuses a shared writable
+ * mapping whatever the request says (EACCES; no VM_MAYWRITE for mprotect).
+ * Under inode->lock. */
+static int memfd_read_only(struct mem_node *n, int memfd)
+{
+	if (n->memfd_ro < 0) {
+		int fd = confine_reopen(memfd, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		n->memfd_ro = fd;
+	}
+	return n->memfd_ro;
+}
+
 static int memfs_mmap_fd(struct file *f, bool shared_write)
 {
 	struct inode *inode = f->inode;
@@ -656,6 +677,8 @@ static int memfs_mmap_fd(struct file *f, bool shared_write)
 	}
 	pthread_mutex_lock(&inode->lock);
 	int fd = data_to_memfd(inode);
+	if (fd >= 0 && !shared_write)
+		fd = memfd_read_only(n, fd);
 	pthread_mutex_unlock(&inode->lock);
 	return fd;
 }

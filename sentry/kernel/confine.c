@@ -1,4 +1,5 @@
-/* The sentry's confinement (docs/security.md): an empty root, a network,
+/* The sentry's confinement (docs/security.md): a root holding only /fd (a
+ * bind mount of its own /proc/self/fd, for read-only fds of memfds), a network,
  * IPC and UTS namespace of its own, no capabilities, and the host syscalls
  * below and nothing else.  The systrap and ptrace stubs are forked from the
  * sentry after this, so they inherit all of it (and add their own filter). */
@@ -12,8 +13,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <termios.h>
 #include <asm/prctl.h>
 #include <linux/seccomp.h>
@@ -169,10 +173,15 @@ static const struct confine_rule sentry_rules[] = {
 	CONFINE_ALLOW("getgid"),
 	CONFINE_ALLOW("getegid"),
 
-	/* The root is empty: library code that looks for a host file (glibc's
-	 * sysconf reads /sys/devices/system/cpu/online) finds nothing, as it
-	 * would in an empty directory. */
-	CONFINE_ERRNO("openat", ENOENT),
+	/* Read-only re-opens of its own fds through /fd (confine_reopen: a
+	 * tmpfs file's memfd for a mapping that may not write it, so that the
+	 * stub that maps it, whose request guest code can rewrite, holds no
+	 * more); glibc's open() is openat.  The root holds nothing else:
+	 * library code that looks for a host file (glibc's sysconf reads
+	 * /sys/devices/system/cpu/online) finds nothing, as it would in an
+	 * empty directory, and any other openat fails so too. */
+	CONFINE_ALLOW_IF("openat", CONFINE_EQ32(2, O_RDONLY | O_CLOEXEC)),
+	CONFINE_ERRNO_IF("openat", ENOENT, CONFINE_NE32(2, O_RDONLY | O_CLOEXEC)),
 	CONFINE_ERRNO("open", ENOENT),
 };
 
@@ -186,7 +195,7 @@ const struct confine_table confine_sentry_table = {
  * carry this one): what only the stubs' set-up needs, and what would let a
  * sentry taken over run code it wrote.  Its own code, glibc's and its
  * libraries' are mapped by then; threads need no executable stack
- * (PT_GNU_STACK is RW); dlopen finds no file in the empty root. */
+ * (PT_GNU_STACK is RW); dlopen finds no library in the root (/fd only). */
 static const struct confine_rule sentry_late_rules[] = {
 	/* No executable memory: the guest's mappings are made in the stubs. */
 	CONFINE_TRAP_IF("mmap", CONFINE_MASKED(2, PROT_EXEC, PROT_EXEC)),
@@ -208,10 +217,30 @@ const struct confine_table confine_sentry_late_table = {
 	.list = "sentry-late", .deny = true,
 };
 
+/* In the new root (the working directory): /fd, the detached copy of
+ * /proc/self/fd made in the host's mount namespace (a bind mount across
+ * namespaces is refused).  A walk cannot leave it by "..": above its root
+ * is the empty tmpfs. */
+static int populate(void *arg)
+{
+	int tree = *(int *)arg;
+	const char *name = CONFINE_FD_DIR + 1;   /* without the "/": from the new root */
+	if (mkdir(name, 0555) < 0 ||
+	    move_mount(tree, "", AT_FDCWD, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
 int kernel_confine_namespaces(void)
 {
-	const char *what = "";
-	int err = confine_mount_ns(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS, NULL, NULL, &what);
+	const char *what = "copying /proc/self/fd";
+	int tree = open_tree(AT_FDCWD, "/proc/self/fd", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int err = tree < 0 ? -errno : 0;
+	if (err == 0)
+		err = confine_mount_ns(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS, populate, &tree,
+				       &what);
+	if (tree >= 0)
+		close(tree);
 	if (err < 0) {
 		log_error("cannot confine the sentry (%s: %s): it needs CAP_SYS_ADMIN, as root "
 			  "or in a user namespace", what, strerror(-err));

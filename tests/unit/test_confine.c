@@ -1,10 +1,15 @@
 /* The confinement tables (common/confine.h): every one builds into a
  * filter, and docs/security.md lists exactly the syscalls each allows (a
- * deny table: each traps). */
+ * deny table: each traps); confine_reopen makes the read-only fds of
+ * memfds that mappings which may not write get. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/confine.h"
 
@@ -102,4 +107,32 @@ Test(confine, doc_lists_match_tables)
 		free(want);
 		free(got);
 	}
+}
+
+/* (unconfined here: through /proc/self/fd) */
+Test(confine, reopen_memfd_read_only)
+{
+	int fd = memfd_create("t", MFD_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 4096), 0);
+	int ro = confine_reopen(fd, O_RDONLY);
+	cr_assert_geq(ro, 0, "%s", strerror(-ro));
+	cr_expect_eq(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	cr_expect(fcntl(ro, F_GETFD) & FD_CLOEXEC);
+	/* What a rewritten request or an mprotect would want: refused. */
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	cr_expect_eq(p, MAP_FAILED);
+	cr_expect_eq(errno, EACCES);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+	cr_assert_neq(p, MAP_FAILED);
+	cr_expect_eq(mprotect(p, 4096, PROT_READ | PROT_WRITE), -1);
+	cr_expect_eq(errno, EACCES);
+	munmap(p, 4096);
+	/* Private mappings still write (copies). */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+	cr_assert_neq(p, MAP_FAILED);
+	munmap(p, 4096);
+	close(ro);
+	cr_expect_eq(confine_reopen(-1, O_RDONLY), -EBADF);
+	close(fd);
 }

