@@ -13,6 +13,10 @@
  *             message buffer for receiving file descriptors).
  *   +0x10000  slots, SLOT_SIZE each: one per guest thread, a memfd mapped
  *             both here (in the guest's address space) and in the sentry.
+ *   +1 GiB    file windows, SYSTRAP_WIN_SIZE each: read-only shared
+ *             mappings of host files (tmpfs memfds, rootfs files) that the
+ *             stub copies large read(2)s from straight into guest memory
+ *             (see filewin.h).
  *
  * A slot:
  *   +0x0000  control block (struct stub_slot): whose turn it is, the event,
@@ -32,6 +36,9 @@
 #define SYSTRAP_SLOT_SIZE      0x10000
 #define SYSTRAP_SLOT_SHIFT     16
 #define SYSTRAP_MAX_SLOTS      16383
+#define SYSTRAP_WIN_ADDR       0x7e0040000000
+#define SYSTRAP_WIN_SIZE       0x4000000   /* 64 MiB: one aligned chunk of a file */
+#define SYSTRAP_WIN_COUNT      8
 
 /* Data page offsets. */
 #define SYSTRAP_DATA_UNMAP     0x000
@@ -117,6 +124,7 @@
 #define OP_XRSTOR     5   /* FPU state from the slot's XSAVE area */
 #define OP_CLONE      6   /* args: clone flags, child slot address */
 #define OP_CMPXCHG64  7   /* args: addr, expected, new; result: old value or -EFAULT */
+#define OP_COPY       8   /* args: guest dst, window src, n; result: bytes copied */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -186,6 +194,8 @@ extern const char systrap_restorer[] STUB_HIDDEN;       /* rt_sigreturn */
 extern const char systrap_atomic_begin[] STUB_HIDDEN, systrap_atomic_end[] STUB_HIDDEN;
 extern const char systrap_atomic_fixup[] STUB_HIDDEN;
 extern const char systrap_clone_child[] STUB_HIDDEN;
+extern const char systrap_copy_begin[] STUB_HIDDEN, systrap_copy_end[] STUB_HIDDEN;
+extern const char systrap_copy_fixup[] STUB_HIDDEN;
 void systrap_signal_handler(int sig, siginfo_t *info, void *uc) STUB_HIDDEN;
 
 #define SYSTRAP_ADDR_OF(sym) (SYSTRAP_CODE_ADDR + (uint64_t)((const char *)(sym) - __start_systrap_stub))

@@ -43,6 +43,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "platform/fdpass.h"
+#include "platform/systrap/filewin.h"
 #include "platform/systrap/patch.h"
 #include "platform/systrap/stub_layout.h"
 
@@ -74,6 +75,7 @@ struct platform_ctx {
 	uint64_t handed_at;             /* TSC when the stub last got the turn */
 	uint32_t cpu;                   /* where we were then */
 	struct patch_state *patch;      /* per address space, shared by threads */
+	struct filewin_state *windows;  /* the same */
 };
 
 /* A slot: its memfd, the sentry's view of it, its place in the guest. */
@@ -459,6 +461,7 @@ static void systrap_destroy(struct platform_ctx *ctx)
 		close(ctx->pidfd);
 	slot_free(ctx->slot);
 	patch_state_put(ctx->patch);
+	filewin_put(ctx->windows);
 	free(ctx);
 }
 
@@ -649,6 +652,57 @@ static long systrap_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t le
 	return fdpass_mmap(&st.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
 }
 
+/* --- file windows (see filewin.h) ---------------------------------------------- */
+
+_Static_assert(SYSTRAP_WIN_ADDR >= SYSTRAP_SLOTS_ADDR +
+			(uint64_t)SYSTRAP_MAX_SLOTS * SYSTRAP_SLOT_SIZE &&
+	       SYSTRAP_WIN_ADDR + (uint64_t)SYSTRAP_WIN_COUNT * SYSTRAP_WIN_SIZE <=
+			STUB_REGION_END, "file windows inside the stub region, past the slots");
+
+struct window_source {
+	struct platform_ctx *ctx;
+	int fd;
+};
+
+static int map_window(void *arg, uint64_t addr, uint64_t chunk)
+{
+	const struct window_source *src = arg;
+	long r = systrap_mmap_fd(src->ctx, addr, SYSTRAP_WIN_SIZE, PROT_READ,
+				 MAP_SHARED | MAP_FIXED, src->fd, chunk * SYSTRAP_WIN_SIZE);
+	if (r < 0)
+		return (int)r;
+	r = systrap_host_syscall(src->ctx, __NR_madvise, addr, SYSTRAP_WIN_SIZE, MADV_DONTFORK,
+				 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+static ssize_t systrap_copy_file(struct platform_ctx *ctx, uint64_t dst, int host_fd,
+				 uint64_t id, uint64_t off, size_t n)
+{
+	struct window_source src = { ctx, host_fd };
+	size_t done = 0;
+	while (done < n) {
+		uint64_t at = off + done, within = at % SYSTRAP_WIN_SIZE;
+		size_t piece = n - done;
+		if (piece > SYSTRAP_WIN_SIZE - within)
+			piece = SYSTRAP_WIN_SIZE - within;
+		uint64_t win = filewin_acquire(ctx->windows, id, at / SYSTRAP_WIN_SIZE, map_window,
+					       &src);
+		if (!win)
+			return done ? (ssize_t)done : -EOPNOTSUPP;
+		long r = stub_request(ctx, OP_COPY, dst + done, win + within, piece, 0, 0, 0, 0);
+		filewin_release(ctx->windows, win);
+		/* The count comes back through the slot, which guest code can
+		 * write: never more than asked. */
+		if (r < 0 || (uint64_t)r > piece)
+			r = 0;
+		done += (size_t)r;
+		if ((size_t)r < piece)
+			return done ? (ssize_t)done : -EFAULT;
+	}
+	return (ssize_t)done;
+}
+
 /* --- clone ---------------------------------------------------------------------- */
 
 static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct platform_handoff *out)
@@ -691,6 +745,8 @@ static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct plat
 	out->share_vm = share_vm;
 	out->priv = slot;
 	out->priv2 = share_vm ? patch_state_get(parent->patch) : patch_state_fork(parent->patch);
+	/* A fork has none of the parent's windows (MADV_DONTFORK). */
+	out->priv3 = share_vm ? filewin_get(parent->windows) : filewin_new();
 	return 0;
 }
 
@@ -701,9 +757,11 @@ static int systrap_adopt(const struct platform_handoff *h, struct platform_ctx *
 		kill(h->host_tid, SIGKILL);
 		slot_free(h->priv);
 		patch_state_put(h->priv2);
+		filewin_put(h->priv3);
 		return -ENOMEM;
 	}
 	ctx->patch = h->priv2;
+	ctx->windows = h->priv3;
 	int err = wait_ready(ctx);
 	if (err < 0) {
 		systrap_destroy(ctx);
@@ -722,6 +780,7 @@ static void systrap_abandon(const struct platform_handoff *h)
 		close(pidfd);
 	slot_free(h->priv);
 	patch_state_put(h->priv2);
+	filewin_put(h->priv3);
 }
 
 /* --- running guest code ------------------------------------------------------- */
@@ -1083,6 +1142,7 @@ const struct platform_ops systrap_platform_ops = {
 	.atomic_op = systrap_atomic_op,
 	.read_mem = systrap_read_mem,
 	.write_mem = systrap_write_mem,
+	.copy_file = systrap_copy_file,
 	.kick = systrap_kick,
 	.destroy = systrap_destroy,
 	.host_tid = systrap_host_tid,

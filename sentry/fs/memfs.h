@@ -63,6 +63,14 @@ struct mem_node {
 	void *map;
 	size_t map_len;
 	int map_kind;                    /* MEMFS_MAP_* */
+	/* The id of the host data for copy_file_to_user (unique; a new one
+	 * when the data moves, e.g. from the lower file to a memfd), and which
+	 * data it names (MEMFS_MAP_*). */
+	uint64_t win_id;
+	int win_kind;
+	/* Bytes large reads took from the heap buffer: a file read again
+	 * moves into a memfd, which the platform can copy from directly. */
+	uint64_t heap_read_bytes;
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 	bool quota_inode;                /* MEMFS_INODE_COST charged for it */

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/kernel.h"
@@ -73,6 +74,10 @@ static void mem_node_destroy(struct inode *inode)
 	if (n->quota_inode)
 		memfs_quota_give(fs, MEMFS_INODE_COST);
 	free(n->buf);
+	/* Windows of address spaces that read the file may map its memfd
+	 * still: emptying it frees the data now, not when they go. */
+	if (n->memfd >= 0 && n->win_kind == MEMFS_MAP_MEMFD && ftruncate(n->memfd, 0) < 0)
+		log_debug("tmpfs: emptying a memfd: %s", strerror(errno));
 	if (n->map) {
 		munmap(n->map, n->map_len);
 		if (fs)
@@ -452,14 +457,76 @@ static int data_to_memfd(struct inode *inode)
 /* Reads of at least this much go through memfs_read_user. */
 #define MEMFS_MAPPED_READ_MIN (64 * 1024)
 #define MEMFS_MAP_MAX (1ULL << 32)
+/* A file in the heap at least this big that large reads read again moves
+ * into a memfd, for copy_file_to_user. */
+#define MEMFS_WINDOW_MIN_SIZE (1024 * 1024)
 
-/* A large read: process_vm_writev from a shared mapping of the host data
- * (the page cache) to the guest's buffer, one copy where pread into a bounce
- * buffer and copying that out is two.  The mapping covers the whole file and
- * is kept on the node; the inode lock keeps it from changing under the copy.
- * A copy that runs past a file shrunk on the host fails (EFAULT from the host
- * kernel, never SIGBUS in the sentry: the sentry never touches the pages
- * itself). */
+/* Ids of host data for copy_file_to_user: never reused. */
+static _Atomic uint64_t next_window_id;
+
+/* The id of the node's host data of the given kind.  Under inode->lock. */
+static uint64_t window_id(struct mem_node *n, int kind)
+{
+	if (n->win_kind != kind) {
+		n->win_id = atomic_fetch_add(&next_window_id, 1) + 1;
+		n->win_kind = kind;
+	}
+	return n->win_id;
+}
+
+/* Should a heap file that a large read of want bytes reads move into a
+ * memfd?  Only one that is read again: moving costs about as much as
+ * reading it once.  Under inode->lock. */
+static bool heap_to_memfd_worth(struct task *t, struct inode *inode, size_t want)
+{
+	struct mem_node *n = mem_node(inode);
+	if (inode->size < MEMFS_WINDOW_MIN_SIZE || !copy_file_to_user_possible(t))
+		return false;
+	n->heap_read_bytes += want;
+	return n->heap_read_bytes > (uint64_t)inode->size;
+}
+
+/* A large read: one copy from the host data to the guest's buffer, where
+ * pread into a bounce buffer and copying that out is two.  Best made by the
+ * platform inside the guest's address space (copy_file_to_user); else by
+ * process_vm_writev from a shared mapping of the host data (the page cache)
+ * in the sentry, which covers the whole file and is kept on the node.  The
+ * inode lock keeps the data from changing under the copy.  A copy that runs
+ * past a file shrunk on the host fails (EFAULT, never SIGBUS in the sentry:
+ * the sentry never touches the pages itself). */
+/* The sentry's own read-only mapping of the node's host data (fd, of the
+ * given MEMFS_MAP_* kind), made on first use and kept on the node; NULL if
+ * it cannot be had.  Under inode->lock. */
+static const char *sentry_map(struct inode *inode, int fd, int kind, uint64_t size)
+{
+	struct mem_node *n = mem_node(inode);
+	if (size > MEMFS_MAP_MAX)
+		return NULL;
+	if (n->map_kind == kind && n->map_len >= size)
+		return n->map;
+	struct memfs *fs = memfs_of(inode);
+	if (n->map) {
+		munmap(n->map, n->map_len);
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+	}
+	n->map = NULL;
+	n->map_kind = MEMFS_MAP_NONE;
+	if (atomic_fetch_add(&fs->mapped_nodes, 1) >= MEMFS_MAPPED_NODES_MAX) {
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+		return NULL;
+	}
+	size_t ml = (size_t)((size + 4095) & ~4095ULL);
+	void *m = mmap(NULL, ml, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+		return NULL;
+	}
+	n->map = m;
+	n->map_len = ml;
+	n->map_kind = kind;
+	return m;
+}
+
 static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, size_t len,
 			       int64_t *pos)
 {
@@ -473,61 +540,33 @@ static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, si
 	 * cannot be reused while we map it. */
 	int lower = n->has_lower ? overlay_lower_fd(inode) : -1;
 	pthread_mutex_lock(&inode->lock);
-	int fd, kind;
-	if (n->has_lower) {
-		fd = lower;
-		kind = MEMFS_MAP_LOWER;
-	} else {
-		fd = n->memfd;
-		kind = MEMFS_MAP_MEMFD;
-	}
+	int fd = n->has_lower ? lower : n->memfd;
+	int kind = n->has_lower ? MEMFS_MAP_LOWER : MEMFS_MAP_MEMFD;
 	uint64_t size = (uint64_t)inode->size;
-	ssize_t r = -EOPNOTSUPP;
-	if ((uint64_t)*pos >= size) {
-		r = 0;
+	ssize_t r = 0;
+	if ((uint64_t)*pos >= size)
 		goto out;
-	}
-	const char *src;
-	if (!n->has_lower && fd < 0) {
-		src = n->buf;   /* in the sentry's memory already */
-		if (!src)
-			goto out;
-		goto copy;
-	}
-	if (fd < 0 || size > MEMFS_MAP_MAX)
-		goto out;
-	if (n->map_kind != kind || n->map_len < size) {
-		struct memfs *fs = memfs_of(inode);
-		if (n->map) {
-			munmap(n->map, n->map_len);
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-		}
-		n->map = NULL;
-		n->map_kind = MEMFS_MAP_NONE;
-		if (atomic_fetch_add(&fs->mapped_nodes, 1) >= MEMFS_MAPPED_NODES_MAX) {
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-			goto out;
-		}
-		size_t ml = (size_t)((size + 4095) & ~4095ULL);
-		void *m = mmap(NULL, ml, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-			goto out;
-		}
-		n->map = m;
-		n->map_len = ml;
-		n->map_kind = kind;
-	}
-	src = n->map;
-copy:;
 	size_t want = (size_t)(size - (uint64_t)*pos);
 	if (want > len)
 		want = len;
-	size_t done = copy_to_user_partial(t, ubuf, src + *pos, want);
-	r = done ? (ssize_t)done : -EFAULT;
-	if (done)
-		*pos += (int64_t)done;
+	if (!n->has_lower && fd < 0 && heap_to_memfd_worth(t, inode, want) &&
+	    data_to_memfd(inode) >= 0)
+		fd = n->memfd;
+	const char *src = n->buf;   /* in the sentry's memory already, or NULL */
+	if (fd >= 0) {
+		r = copy_file_to_user(t, ubuf, fd, window_id(n, kind), (uint64_t)*pos, want);
+		if (r != -EOPNOTSUPP)
+			goto out;
+		src = sentry_map(inode, fd, kind, size);
+	}
+	r = -EOPNOTSUPP;
+	if (src) {
+		size_t done = copy_to_user_partial(t, ubuf, src + *pos, want);
+		r = done ? (ssize_t)done : -EFAULT;
+	}
 out:
+	if (r > 0)
+		*pos += r;
 	pthread_mutex_unlock(&inode->lock);
 	return r;
 }

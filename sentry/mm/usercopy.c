@@ -43,6 +43,21 @@ size_t copy_to_user_partial(struct task *t, uint64_t dst, const void *src, size_
 	return done;
 }
 
+ssize_t copy_file_to_user(struct task *t, uint64_t dst, int host_fd, uint64_t id, uint64_t off,
+			  size_t n)
+{
+	if (!copy_file_to_user_possible(t))
+		return -EOPNOTSUPP;
+	if (n == 0 || !user_range_ok(dst, n))
+		return -EFAULT;
+	return t->platform->copy_file(t->ctx, dst, host_fd, id, off, n);
+}
+
+bool copy_file_to_user_possible(struct task *t)
+{
+	return t->platform->copy_file != NULL;
+}
+
 int copy_from_user(struct task *t, void *dst, uint64_t src, size_t n)
 {
 	if (n == 0)

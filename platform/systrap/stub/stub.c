@@ -30,6 +30,7 @@ STUB void stub_child_start(struct stub_slot *s) __attribute__((noreturn));
 long systrap_do_atomic32(uint64_t addr, uint64_t op, uint64_t operand) STUB_HIDDEN;
 long systrap_do_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t val) STUB_HIDDEN;
 long systrap_do_clone(uint64_t flags, uint64_t stack, uint64_t slot) STUB_HIDDEN;
+long systrap_do_copy(uint64_t dst, uint64_t src, uint64_t n) STUB_HIDDEN;
 long systrap_exit(struct stub_slot *s) STUB_HIDDEN;
 
 STUB_STATIC long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
@@ -127,6 +128,8 @@ STUB_STATIC long do_request(struct stub_slot *s, uint64_t op)
 	case OP_XRSTOR:
 		xrstor(s);
 		return 0;
+	case OP_COPY:
+		return systrap_do_copy(a[0], a[1], a[2]);
 	case OP_CLONE:
 		/* The child starts on its own slot's stack (see stub_child_start). */
 		return systrap_do_clone(a[0], a[1] + SLOT_STACK_TOP, a[1]);
@@ -232,6 +235,11 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 		if ((sig == SIGSEGV || sig == SIGBUS) && rip >= (uint64_t)systrap_atomic_begin &&
 		    rip < (uint64_t)systrap_atomic_end) {
 			g[REG_RIP] = (greg_t)(uint64_t)systrap_atomic_fixup;
+			return;
+		}
+		if ((sig == SIGSEGV || sig == SIGBUS) && rip >= (uint64_t)systrap_copy_begin &&
+		    rip < (uint64_t)systrap_copy_end) {
+			g[REG_RIP] = (greg_t)(uint64_t)systrap_copy_fixup;
 			return;
 		}
 		if (is_fault(sig) && info->si_code > 0) {

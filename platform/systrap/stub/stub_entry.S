@@ -16,6 +16,8 @@
 	.globl systrap_restorer, systrap_atomic_begin, systrap_atomic_end
 	.globl systrap_atomic_fixup, systrap_do_atomic32, systrap_do_cmpxchg64
 	.globl systrap_do_clone, systrap_clone_child
+	.globl systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
+	.hidden systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
 	.hidden systrap_entry_init, systrap_fast_entry, systrap_serve_entry
 	.hidden systrap_exit, systrap_exit_committed, systrap_exit_end
 	.hidden systrap_restorer, systrap_atomic_begin, systrap_atomic_end
@@ -180,6 +182,24 @@ systrap_atomic_end:
 
 systrap_atomic_fixup:
 	mov	$-14, %rax
+	ret
+
+/* systrap_do_copy(dst, src, n): copies n bytes from a file window to guest
+ * memory; returns how many were copied.  A fault in the copy (an unmapped or
+ * read-only guest page, a window past the end of its file) resumes at
+ * systrap_copy_fixup with rcx = the bytes not copied, as the kernel's own
+ * copy_to_user counts them. */
+systrap_copy_begin:
+systrap_do_copy:
+	mov	%rdx, %rcx
+	rep movsb
+	mov	%rdx, %rax
+	ret
+systrap_copy_end:
+
+systrap_copy_fixup:
+	mov	%rdx, %rax
+	sub	%rcx, %rax
 	ret
 
 	.section .note.GNU-stack,"",@progbits
