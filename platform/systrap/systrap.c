@@ -72,8 +72,7 @@ struct platform_ctx {
 	 * regs are valid: the rest is fetched from the slot when asked for. */
 	bool partial;
 	_Atomic uint64_t kicked_at;     /* CLOCK_MONOTONIC ns of an unanswered kick */
-	uint64_t handed_at;             /* TSC when the stub last got the turn */
-	uint32_t cpu;                   /* where we were then */
+	uint32_t cpu;                   /* where we were when the stub last got the turn */
 	struct patch_state *patch;      /* per address space, shared by threads */
 	struct filewin_state *windows;  /* the same */
 };
@@ -96,6 +95,7 @@ static struct {
 	uint64_t stub_spin_cycles;      /* how long a stub spins for its turn (TSC) */
 	uint64_t xsave_mask;
 	uint32_t xsave_size;
+	bool has_rdpid;
 	bool patching;
 	pthread_mutex_t template_lock;
 	struct platform_ctx *template;  /* what systrap_create forks */
@@ -296,6 +296,7 @@ static int slot_alloc(struct slot_ref **out)
 		r->s->nonce = now_ns() ^ (uint64_t)r->addr;
 	r->s->spin_cycles = st.stub_spin_cycles;
 	r->s->xsave_mask = st.xsave_mask;
+	r->s->has_rdpid = st.has_rdpid;
 	r->s->state = TURN_STUB;
 	*out = r;
 	return 0;
@@ -315,15 +316,29 @@ static bool stub_dead(struct platform_ctx *ctx)
 	return poll(&p, 1, 0) > 0;
 }
 
+/* The CPU this thread runs on (Linux keeps it in TSC_AUX): RDPID where the
+ * CPU has it, a third of the cost of RDTSCP. */
+static uint32_t this_cpu(void)
+{
+	uint64_t aux;
+	if (st.has_rdpid) {
+		__asm__ volatile("rdpid %0" : "=r"(aux));
+	} else {
+		unsigned a;
+		__builtin_ia32_rdtscp(&a);
+		aux = a;
+	}
+	return (uint32_t)aux & 0xfff;
+}
+
 static void hand_to_stub(struct platform_ctx *ctx)
 {
 	struct stub_slot *s = ctx->slot->s;
 	if (s->sentry_sleeps)
 		s->sentry_sleeps = 0;
-	unsigned aux;
-	ctx->handed_at = __builtin_ia32_rdtscp(&aux);
-	ctx->cpu = aux & 0xfff;
-	s->sentry_cpu = ctx->cpu;
+	ctx->cpu = this_cpu();
+	if (s->sentry_cpu != ctx->cpu)   /* a line the stub reads: keep it clean */
+		s->sentry_cpu = ctx->cpu;
 	atomic_store_explicit((_Atomic uint32_t *)&s->state, TURN_STUB, memory_order_seq_cst);
 	if (atomic_load_explicit((_Atomic uint32_t *)&s->stub_waiting, memory_order_seq_cst))
 		syscall(SYS_futex, &s->state, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -340,10 +355,18 @@ static int wait_for_stub(struct platform_ctx *ctx)
 	/* Guest code runs on the stub's CPU; spinning there would stall it. */
 	if (s->stub_cpu == ctx->cpu)
 		goto sleep;
+	/* The clock starts at the first look at it: a patched syscall's round
+	 * trip is over before that. */
+	uint64_t start = 0;
 	while (atomic_load(state) != TURN_SENTRY) {
 		__builtin_ia32_pause();
-		if ((++n & 63) == 0 && __builtin_ia32_rdtsc() - ctx->handed_at > st.spin_cycles)
-			goto sleep;
+		if ((++n & 63) == 0) {
+			uint64_t now = __builtin_ia32_rdtsc();
+			if (!start)
+				start = now;
+			else if (now - start > st.spin_cycles)
+				goto sleep;
+		}
 	}
 	return 0;
 sleep:
@@ -1102,6 +1125,9 @@ static int systrap_init(const struct platform_config *cfg)
 		return -ENOSYS;
 	}
 	probe_xsave();
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	st.has_rdpid = c & (1u << 22);
 	if (st.xsave_size == 0 || st.xsave_size > SLOT_FP_MAX)
 		return -ENOTSUP;
 	st.sentry_pid = getpid();

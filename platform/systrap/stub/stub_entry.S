@@ -71,7 +71,7 @@ systrap_fast_entry:
 	mov	%rdi, %gs:SLOT_REGS+R_RDI
 	mov	%rcx, %gs:SLOT_REGS+R_RCX
 	mov	%rax, %gs:SLOT_REGS+R_ORIG_RAX
-	mov	%rax, %gs:SLOT_SYS_NR
+	mov	%eax, %gs:SLOT_SYS_NR
 	mov	%rdi, %gs:SLOT_SYS_ARGS
 	mov	%rsi, %gs:SLOT_SYS_ARGS+8
 	mov	%rdx, %gs:SLOT_SYS_ARGS+16
