@@ -127,6 +127,9 @@ struct platform_ops {
 	 * could be copied for a fault, -EOPNOTSUPP when it cannot do it. */
 	ssize_t (*copy_file)(struct platform_ctx *ctx, uint64_t dst, int host_fd, uint64_t id,
 			     uint64_t off, size_t n);
+	/* With copy_file: drops what it keeps for id in this address space
+	 * (the file was closed here: its data must not stay visible). */
+	void (*forget_file)(struct platform_ctx *ctx, uint64_t id);
 
 	/* From any thread: make run() return PLATFORM_INTERRUPT soon. */
 	void (*kick)(struct platform_ctx *ctx);

@@ -98,6 +98,22 @@ uint64_t filewin_acquire(struct filewin_state *ws, uint64_t id, uint64_t chunk,
 	return i >= 0 ? window_addr(i) : 0;
 }
 
+void filewin_forget(struct filewin_state *ws, uint64_t id, filewin_unmap_fn unmap, void *arg)
+{
+	if (!ws || id == 0)
+		return;
+	pthread_mutex_lock(&ws->lock);
+	for (int i = 0; i < SYSTRAP_WIN_COUNT; i++) {
+		struct window *w = &ws->w[i];
+		if (w->id != id || w->users)
+			continue;
+		unmap(arg, window_addr(i));
+		w->id = 0;
+		w->last_use = 0;
+	}
+	pthread_mutex_unlock(&ws->lock);
+}
+
 void filewin_release(struct filewin_state *ws, uint64_t addr)
 {
 	int i = (int)((addr - SYSTRAP_WIN_ADDR) / SYSTRAP_WIN_SIZE);

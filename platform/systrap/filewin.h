@@ -14,9 +14,10 @@
  * a copy is using is never replaced.  Windows are MADV_DONTFORK: a forked
  * address space starts with none (and its own empty state).
  *
- * The guest can read its windows like any memory of its own: a window shows
- * a file the address space read with one large read, as it is now, until
- * the window is reused or the address space goes (see docs/security.md).
+ * The guest can read its windows like any memory of its own.  So a window
+ * goes when the file is closed in the address space (close(2) in one of its
+ * threads): until then the guest could read the file through its fd anyway
+ * (see docs/security.md for what is left).
  */
 #ifndef PLATFORM_SYSTRAP_FILEWIN_H
 #define PLATFORM_SYSTRAP_FILEWIN_H
@@ -38,5 +39,10 @@ typedef int (*filewin_map_fn)(void *arg, uint64_t addr, uint64_t chunk);
 uint64_t filewin_acquire(struct filewin_state *ws, uint64_t id, uint64_t chunk,
 			 filewin_map_fn map, void *arg);
 void filewin_release(struct filewin_state *ws, uint64_t addr);
+
+/* Empties the windows of the file id that no copy uses, with unmap(arg,
+ * addr) (which puts an empty reservation in their place). */
+typedef void (*filewin_unmap_fn)(void *arg, uint64_t addr);
+void filewin_forget(struct filewin_state *ws, uint64_t id, filewin_unmap_fn unmap, void *arg);
 
 #endif

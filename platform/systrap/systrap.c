@@ -699,6 +699,18 @@ static int map_window(void *arg, uint64_t addr, uint64_t chunk)
 	return r < 0 ? (int)r : 0;
 }
 
+/* Back to the empty reservation the rest of the stub region is. */
+static void unmap_window(void *arg, uint64_t addr)
+{
+	systrap_host_syscall(arg, __NR_mmap, addr, SYSTRAP_WIN_SIZE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, (uint64_t)-1, 0);
+}
+
+static void systrap_forget_file(struct platform_ctx *ctx, uint64_t id)
+{
+	filewin_forget(ctx->windows, id, unmap_window, ctx);
+}
+
 static ssize_t systrap_copy_file(struct platform_ctx *ctx, uint64_t dst, int host_fd,
 				 uint64_t id, uint64_t off, size_t n)
 {
@@ -1169,6 +1181,7 @@ const struct platform_ops systrap_platform_ops = {
 	.read_mem = systrap_read_mem,
 	.write_mem = systrap_write_mem,
 	.copy_file = systrap_copy_file,
+	.forget_file = systrap_forget_file,
 	.kick = systrap_kick,
 	.destroy = systrap_destroy,
 	.host_tid = systrap_host_tid,

@@ -571,6 +571,20 @@ out:
 	return r;
 }
 
+/* A window the platform keeps for large reads of the file shows its data to
+ * the guest: it goes with the fd (while the fd is open, the guest could read
+ * the file through it anyway). */
+static void memfs_flush(struct file *f)
+{
+	struct mem_node *n = mem_node(f->inode);
+	pthread_mutex_lock(&f->inode->lock);
+	uint64_t id = n->win_id;
+	pthread_mutex_unlock(&f->inode->lock);
+	struct task *t = task_current();
+	if (id && t)
+		copy_file_to_user_forget(t, id);
+}
+
 static ssize_t memfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
 {
 	struct inode *inode = f->inode;
@@ -908,6 +922,7 @@ const struct file_ops memfs_file_fops = {
 	.fsync = memfs_fsync,
 	.release = memfs_file_release,
 	.fallocate = memfs_fallocate,
+	.flush = memfs_flush,
 };
 
 const struct file_ops memfs_dir_fops = {

@@ -122,6 +122,9 @@ ssize_t copy_file_to_user(struct task *t, uint64_t dst, int host_fd, uint64_t id
 			  size_t n);
 /* Can this task's platform do copy_file_to_user at all? */
 bool copy_file_to_user_possible(struct task *t);
+/* The file id was closed in t's address space: what copy_file_to_user kept
+ * for it there (a mapping the guest could read) goes. */
+void copy_file_to_user_forget(struct task *t, uint64_t id);
 /* Zeroes guest memory. */
 int clear_user(struct task *t, uint64_t dst, size_t n);
 

@@ -58,6 +58,15 @@ bool copy_file_to_user_possible(struct task *t)
 	return t->platform->copy_file != NULL;
 }
 
+void copy_file_to_user_forget(struct task *t, uint64_t id)
+{
+	/* An exiting task closes its fds after dropping its table (files is
+	 * NULL then; only the task itself changes it): its address space goes
+	 * anyway, and its stub may be gone already. */
+	if (t->platform->forget_file && t->ctx && t->files)
+		t->platform->forget_file(t->ctx, id);
+}
+
 int copy_from_user(struct task *t, void *dst, uint64_t src, size_t n)
 {
 	if (n == 0)

@@ -171,6 +171,47 @@ static void a_scribble_slots(void *arg)
     _exit(n == 0 ? 7 : 0);
 }
 
+/* Is the marker at the start of any 64 KiB step of the stub region? */
+static int marker_in_stub_region(const char *mark, size_t len)
+{
+    for (uintptr_t a = STUB_START; a < STUB_START + (3UL << 29); a += 0x10000) {
+        if (readable((const unsigned char *)a) && memcmp((const void *)a, mark, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A file read with large reads is mapped in the stub region (systrap's file
+ * windows) while open: once closed, its data must be gone from there. */
+static void closed_file_window(void)
+{
+    static const char mark[] = "proc_stub closed-file marker";
+    const char *path = "/tmp/proc_stub_window";
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char *b = malloc(1 << 20);
+    if (fd < 0 || !b) {
+        escaped("closed-file-window", "setup: %s", strerror(errno));
+        return;
+    }
+    memset(b, 'x', 1 << 20);
+    memcpy(b, mark, sizeof mark);
+    for (int i = 0; i < 4; i++)
+        if (write(fd, b, 1 << 20) != 1 << 20)
+            break;
+    for (int pass = 0; pass < 3; pass++) {
+        lseek(fd, 0, SEEK_SET);
+        while (read(fd, b, 128 << 10) > 0)
+            ;
+    }
+    close(fd);
+    unlink(path);
+    free(b);
+    if (marker_in_stub_region(mark, sizeof mark))
+        escaped("closed-file-window", "the closed file's data is readable in the stub region");
+    else
+        refused("closed-file-window", "no trace of the closed file in the stub region");
+}
+
 static void a_nothing(void *arg)
 {
     (void)arg;
@@ -228,6 +269,7 @@ int main(int argc, char **argv)
     expect_fail("mremap-stub", (long)mremap((void *)STUB_START, 4096, 8192, MREMAP_MAYMOVE) == -1 ? -1 : 0);
     run_attack("write-stub-code", a_write_stub_code, NULL);
     run_attack("scribble-own-slot", a_scribble_slots, NULL);
+    closed_file_window();
 
     /* The sentry still serves us: a fork and a wait. */
     int st = in_child(a_nothing, NULL);
