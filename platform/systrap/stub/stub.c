@@ -266,7 +266,9 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 		}
 		if (rip >= (uint64_t)systrap_exit_committed && rip < (uint64_t)systrap_exit_end) {
 			/* On the way out: the guest's registers are all in the
-			 * slot still; report the kick instead. */
+			 * slot still; report the kick instead (this one and any
+			 * earlier one: once). */
+			s->kicked = 0;
 			s->event = EV_INTERRUPT;
 			serve_after_return(uc, s);
 			return;

@@ -103,17 +103,26 @@ systrap_serve_entry:
 /* systrap_exit(slot): back to guest code with the registers in the slot
  * (rax from SLOT_SYS_RET, which the sentry writes on every resume).
  * Returns only if a kick arrived since the slot was last served (the caller
- * then reports it instead).  From systrap_exit_committed on, a kick is turned
- * into an interrupt by the signal handler, which finds the complete guest
- * registers still in the slot. */
+ * then reports it instead).  A kick that arrives anywhere in here, the check
+ * included, is turned into an interrupt by the signal handler, which finds
+ * the complete guest registers still in the slot: a kick between the check
+ * and the jump would otherwise be lost (and the stub, not answering it,
+ * killed).  FS and GS bases are written only when they differ: a patched
+ * syscall leaves both as they were. */
 systrap_exit:
+systrap_exit_committed:
 	cmpl	$0, SLOT_KICKED(%rdi)
 	jne	1f
+	rdgsbase %rax
+	cmp	%rax, %rdi
+	je	2f
 	wrgsbase %rdi
+2:	rdfsbase %rax
+	cmp	SLOT_REGS+R_FS_BASE(%rdi), %rax
+	je	3f
 	mov	SLOT_REGS+R_FS_BASE(%rdi), %rax
 	wrfsbase %rax
-systrap_exit_committed:
-	pushq	SLOT_REGS+R_EFLAGS(%rdi)
+3:	pushq	SLOT_REGS+R_EFLAGS(%rdi)
 	popfq
 	mov	SLOT_REGS+R_R15(%rdi), %r15
 	mov	SLOT_REGS+R_R14(%rdi), %r14
