@@ -120,6 +120,7 @@
 #define EV_FAST       3   /* a patched syscall site entered directly */
 #define EV_INTERRUPT  4   /* a kick caught on the way back to guest code */
 #define EV_RESULT     5   /* a request was executed; result holds it */
+#define EV_TRAP       6   /* a syscall trapped (SIGSYS), posted as EV_FAST is */
 
 /* Requests the sentry posts (op). */
 #define OP_RESUME     1   /* load regs (and FS base) and return to guest code */

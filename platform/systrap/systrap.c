@@ -894,7 +894,7 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	if (err < 0)
 		return err;
 	uint32_t event = s->event;
-	if (event == EV_FAST) {
+	if (event == EV_FAST || event == EV_TRAP) {
 		/* The syscall's own cache line; the rest waits in the slot. */
 		ctx->regs.orig_rax = s->sys_nr;
 		ctx->regs.rdi = s->sys_args[0];
@@ -906,6 +906,12 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 		ctx->regs.rax = (uint64_t)-ENOSYS;
 		ctx->partial = true;
 		ev->kind = PLATFORM_SYSCALL;
+		if (event == EV_TRAP && st.patching && ctx->patch) {
+			/* (From the slot, which the guest can write: patch()
+			 * checks the site's bytes before it changes anything.) */
+			uint64_t rip = s->regs.rip;
+			ev->patch_rip = patch_state_count_trap(ctx->patch, rip) ? rip : 0;
+		}
 		return 0;
 	}
 	if (event == EV_INTERRUPT) {

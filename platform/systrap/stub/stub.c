@@ -278,6 +278,21 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 	}
 
 	save_guest_regs(s, uc);
+	if (sig == SIGSYS && info->si_code == 1 /* SYS_SECCOMP */ && (uint64_t)g[REG_RAX] >> 32 == 0) {
+		/* A trapped syscall: posted like a patched one, in the slot's
+		 * first cache line (the sentry then reads nothing else).  A
+		 * number with high bits set takes the general way. */
+		s->sys_nr = (uint32_t)g[REG_RAX];
+		s->sys_args[0] = (uint64_t)g[REG_RDI];
+		s->sys_args[1] = (uint64_t)g[REG_RSI];
+		s->sys_args[2] = (uint64_t)g[REG_RDX];
+		s->sys_args[3] = (uint64_t)g[REG_R10];
+		s->sys_args[4] = (uint64_t)g[REG_R8];
+		s->sys_args[5] = (uint64_t)g[REG_R9];
+		s->event = EV_TRAP;
+		serve_after_return(uc, s);
+		return;
+	}
 	const uint64_t *src = (const uint64_t *)info;
 	uint64_t *dst = (uint64_t *)&s->info;
 	for (unsigned i = 0; i < sizeof(siginfo_t) / 8; i++)
