@@ -68,9 +68,10 @@ struct mem_node {
 	 * data it names (MEMFS_MAP_*). */
 	uint64_t win_id;
 	int win_kind;
-	/* Bytes large reads took from the heap buffer: a file read again
-	 * moves into a memfd, which the platform can copy from directly. */
-	uint64_t heap_read_bytes;
+	/* Bytes large reads took since the file was last closed: a file read
+	 * again while open is copied by the platform (copy_file_to_user),
+	 * from a memfd if it was in the heap. */
+	uint64_t reread_bytes;
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 	bool quota_inode;                /* MEMFS_INODE_COST charged for it */

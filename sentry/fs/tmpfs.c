@@ -474,16 +474,20 @@ static uint64_t window_id(struct mem_node *n, int kind)
 	return n->win_id;
 }
 
-/* Should a heap file that a large read of want bytes reads move into a
- * memfd?  Only one that is read again: moving costs about as much as
- * reading it once.  Under inode->lock. */
-static bool heap_to_memfd_worth(struct task *t, struct inode *inode, size_t want)
+/* Is a large read of want bytes one that copy_file_to_user should make?
+ * Only in a file read again while open (more bytes since its last close
+ * than it has): the platform's copy is twice as fast, but setting it up
+ * costs about one read of the file (the page tables of a mapping, made
+ * and torn down; a heap file's move into a memfd), so a file read once,
+ * or opened, read and closed over and over, is copied by the sentry.
+ * Under inode->lock. */
+static bool platform_copy_worth(struct task *t, struct inode *inode, size_t want)
 {
 	struct mem_node *n = mem_node(inode);
-	if (inode->size < MEMFS_WINDOW_MIN_SIZE || !copy_file_to_user_possible(t))
+	if (!copy_file_to_user_possible(t))
 		return false;
-	n->heap_read_bytes += want;
-	return n->heap_read_bytes > (uint64_t)inode->size;
+	n->reread_bytes += want;
+	return n->reread_bytes > (uint64_t)inode->size;
 }
 
 /* A large read: one copy from the host data to the guest's buffer, where
@@ -549,12 +553,15 @@ static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, si
 	size_t want = (size_t)(size - (uint64_t)*pos);
 	if (want > len)
 		want = len;
-	if (!n->has_lower && fd < 0 && heap_to_memfd_worth(t, inode, want) &&
+	bool platform_copy = platform_copy_worth(t, inode, want);
+	if (platform_copy && !n->has_lower && fd < 0 && size >= MEMFS_WINDOW_MIN_SIZE &&
 	    data_to_memfd(inode) >= 0)
 		fd = n->memfd;
 	const char *src = n->buf;   /* in the sentry's memory already, or NULL */
 	if (fd >= 0) {
-		r = copy_file_to_user(t, ubuf, fd, window_id(n, kind), (uint64_t)*pos, want);
+		r = platform_copy ? copy_file_to_user(t, ubuf, fd, window_id(n, kind),
+						      (uint64_t)*pos, want)
+				  : -EOPNOTSUPP;
 		if (r != -EOPNOTSUPP)
 			goto out;
 		src = sentry_map(inode, fd, kind, size);
@@ -579,6 +586,7 @@ static void memfs_flush(struct file *f)
 	struct mem_node *n = mem_node(f->inode);
 	pthread_mutex_lock(&f->inode->lock);
 	uint64_t id = n->win_id;
+	n->reread_bytes = 0;
 	pthread_mutex_unlock(&f->inode->lock);
 	struct task *t = task_current();
 	if (id && t)
