@@ -83,15 +83,15 @@ static int install_handler(const char *who)
 
 /* --- the filter --------------------------------------------------------------- */
 
-static int add_rule(scmp_filter_ctx ctx, const struct confine_rule *r)
+static int add_rule(scmp_filter_ctx ctx, const struct confine_rule *r, bool deny)
 {
 	int nr = seccomp_syscall_resolve_name(r->name);
 	if (nr == __NR_SCMP_ERROR) {
 		fprintf(stderr, "confine: unknown syscall %s\n", r->name);
 		return -EINVAL;
 	}
-	uint32_t action = r->errno_ret > 0 ? SCMP_ACT_ERRNO((uint32_t)r->errno_ret)
-					   : SCMP_ACT_ALLOW;
+	uint32_t action = deny ? CONFINE_DEFAULT
+			  : r->errno_ret > 0 ? SCMP_ACT_ERRNO((uint32_t)r->errno_ret) : SCMP_ACT_ALLOW;
 	int e = seccomp_rule_add_exact_array(ctx, action, nr, r->ncmp, r->cmp);
 	if (e < 0)
 		fprintf(stderr, "confine: rule for %s: %s\n", r->name, strerror(-e));
@@ -126,7 +126,7 @@ static int add_sanitizer_rules(scmp_filter_ctx ctx, const struct confine_table *
 	     i++) {
 		const char *name = sanitizer_syscalls[i];
 		if (name && !in_table(t, name))
-			e = add_rule(ctx, &(struct confine_rule){ .name = name });
+			e = add_rule(ctx, &(struct confine_rule){ .name = name }, false);
 	}
 	return e;
 }
@@ -138,7 +138,7 @@ static scmp_filter_ctx build_filter(const struct confine_table *t, int *err)
 	 * filter, and a guest's syscall must reach its stub's SIGSYS handler
 	 * (the most restrictive action of all filters wins, and TRAP is what
 	 * the stub's own filter says for guest code). */
-	scmp_filter_ctx ctx = seccomp_init(CONFINE_DEFAULT);
+	scmp_filter_ctx ctx = seccomp_init(t->deny ? SCMP_ACT_ALLOW : CONFINE_DEFAULT);
 	if (!ctx) {
 		*err = -ENOMEM;
 		return NULL;
@@ -155,8 +155,8 @@ static scmp_filter_ctx build_filter(const struct confine_table *t, int *err)
 	if (e == 0)
 		e = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	for (size_t i = 0; e == 0 && i < t->nrules; i++)
-		e = add_rule(ctx, &t->rules[i]);
-	if (e == 0)
+		e = add_rule(ctx, &t->rules[i], t->deny);
+	if (e == 0 && !t->deny)
 		e = add_sanitizer_rules(ctx, t);
 	if (e < 0) {
 		seccomp_release(ctx);

@@ -15,6 +15,7 @@
 #define COMMON_CONFINE_H
 
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,8 @@
 
 /* One entry of a table: the syscall, allowed when every comparison holds
  * (several entries for one syscall: any of them).  errno_ret > 0: the
- * syscall fails with that errno instead of being allowed. */
+ * syscall fails with that errno instead of being allowed.  In a deny
+ * table (below) an entry is what traps instead. */
 struct confine_rule {
 	const char *name;
 	int errno_ret;
@@ -37,18 +39,27 @@ struct confine_rule {
 #define CONFINE_ALLOW(nm)                 { .name = (nm) }
 #define CONFINE_ALLOW_IF(nm, ...)         { .name = (nm), .ncmp = sizeof((struct scmp_arg_cmp[]){ __VA_ARGS__ }) / sizeof(struct scmp_arg_cmp), .cmp = { __VA_ARGS__ } }
 #define CONFINE_ERRNO(nm, e)              { .name = (nm), .errno_ret = (e) }
+/* (a deny table's entries) */
+#define CONFINE_TRAP(nm)                  CONFINE_ALLOW(nm)
+#define CONFINE_TRAP_IF(nm, ...)          CONFINE_ALLOW_IF(nm, __VA_ARGS__)
 
-/* A process's table (the lists live next to each process's code). */
+/* A process's table (the lists live next to each process's code).  A
+ * deny table is a second filter on top of the first: it allows everything
+ * but its rules, which trap as a syscall outside the first one's list
+ * does (the sentry's last filter, once its stubs' templates exist). */
 struct confine_table {
-	const char *who;                  /* "sentry", "gofer", ... */
+	const char *who;                  /* "sentry", "gofer", ...: names the violation */
 	const struct confine_rule *rules;
 	size_t nrules;
+	const char *list;                 /* docs/security.md's block, when not who */
+	bool deny;
 };
 
 extern const struct confine_table confine_sentry_table;
 extern const struct confine_table confine_gofer_table;
 extern const struct confine_table confine_proxy_table;
 extern const struct confine_table confine_forwarder_table;
+extern const struct confine_table confine_sentry_late_table;
 
 /* Builds and loads the table's filter (default action: trap), after
  * installing the violation handler.  0 or -errno (the table names a

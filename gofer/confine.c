@@ -71,7 +71,8 @@ static const struct confine_rule gofer_rules[] = {
 };
 
 const struct confine_table confine_gofer_table = {
-	"gofer", gofer_rules, sizeof gofer_rules / sizeof gofer_rules[0]
+	.who = "gofer", .rules = gofer_rules,
+	.nrules = sizeof gofer_rules / sizeof gofer_rules[0]
 };
 
 /* The file capabilities: a guest that is root reads and changes the

@@ -34,4 +34,21 @@ int egress_proxy_serve(int link_fd, const struct net_policy *p);
 int netstack_confine_proxy(void);
 int netstack_confine_forwarder(void);
 
+/* confine.c: io_urings whose submissions may use only the opcodes and SQE
+ * flags their loop needs, and which take no io_uring_register operation
+ * once running.  setup: io_uring_queue_init_params with the ring disabled
+ * (IORING_SETUP_R_DISABLED added to params->flags), so that the caller can
+ * pick its list from params->features; a kernel too old for restrictions
+ * (before 5.10: EINVAL) gets an enabled, unrestricted ring and one warning
+ * line naming who.  0 or -errno (as io_uring_queue_init_params).
+ * restrict: registers the restrictions (ops[0..nops), sqe_flags) and
+ * enables the ring; a submission outside them completes with -EACCES.
+ * 0, or -errno (logged) with the ring torn down. */
+struct io_uring;
+struct io_uring_params;
+int netstack_uring_setup(unsigned entries, struct io_uring *ring, struct io_uring_params *params,
+			 const char *who);
+int netstack_uring_restrict(struct io_uring *ring, const unsigned char *ops, size_t nops,
+			    unsigned char sqe_flags, const char *who);
+
 #endif

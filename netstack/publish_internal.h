@@ -27,5 +27,9 @@ struct publish_loop;
 int publish_loop_new(int ctl, const struct net_policy *p, const int *fds, SSL_CTX *ctx,
 		     struct publish_loop **out, char *err, size_t errlen);
 int publish_loop_run(struct publish_loop *lp);
+/* Tests: the loop's ring (restricted to the loop's own operations,
+ * netstack_uring_restrict), and freeing a loop that never ran. */
+struct io_uring *publish_loop_ring(struct publish_loop *lp);
+void publish_loop_free(struct publish_loop *lp);
 
 #endif

@@ -13,6 +13,7 @@
  * it; an object is freed only once none of its ops is in flight. */
 #include "netstack/publish_internal.h"
 #include "netstack/publish.h"
+#include "netstack/proxy.h"
 
 #include "common/list.h"
 #include "common/log.h"
@@ -685,7 +686,14 @@ int publish_loop_new(int ctl, const struct net_policy *p, const int *fds, SSL_CT
 	memset(&params, 0, sizeof params);
 	params.flags = IORING_SETUP_CQSIZE;
 	params.cq_entries = CQ_ENTRIES;
-	int r = io_uring_queue_init_params(RING_ENTRIES, &lp->ring, &params);
+	/* What the loop submits (see the top of this file); nothing else. */
+	static const unsigned char ops[] = {
+		IORING_OP_ACCEPT, IORING_OP_SENDMSG, IORING_OP_RECV, IORING_OP_TIMEOUT,
+		IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE,
+	};
+	int r = netstack_uring_setup(RING_ENTRIES, &lp->ring, &params, "publish");
+	if (r == 0)
+		r = netstack_uring_restrict(&lp->ring, ops, sizeof ops, 0, "publish");
 	if (r < 0) {
 		snprintf(err, errlen, "published ports: io_uring: %s", strerror(-r));
 		free(lp);
@@ -709,6 +717,18 @@ int publish_loop_new(int ctl, const struct net_policy *p, const int *fds, SSL_CT
 	lp->nls = p->npublish;
 	*out = lp;
 	return 0;
+}
+
+struct io_uring *publish_loop_ring(struct publish_loop *lp)
+{
+	return &lp->ring;
+}
+
+void publish_loop_free(struct publish_loop *lp)
+{
+	io_uring_queue_exit(&lp->ring);
+	free(lp->ls);
+	free(lp);
 }
 
 int publish_loop_run(struct publish_loop *lp)

@@ -14,14 +14,14 @@
 
 #include "platform/platform.h"
 
-int fdpass_init(struct fdpass *fp)
+int fdpass_chan_new(struct fdpass_chan *ch, int *stub_end)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	fp->sentry_fd = sv[0];
-	fp->stub_fd = sv[1];
-	pthread_mutex_init(&fp->lock, NULL);
+	ch->sentry_fd = sv[0];
+	ch->seq = 0;
+	*stub_end = sv[1];
 	return 0;
 }
 
@@ -34,28 +34,10 @@ struct remote_msg {
 	char control[CMSG_SPACE(sizeof(int))];
 };
 
-/* A transfer the stub did not take must not be mistaken for the next. */
-static void drain(struct fdpass *fp)
+/* Sends host_fd with seq as the data byte. */
+static long send_one(struct fdpass_chan *ch, int host_fd, uint8_t seq)
 {
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	char control[CMSG_SPACE(sizeof(int))];
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-			      .msg_controllen = sizeof control };
-	if (recvmsg(fp->stub_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) > 0) {
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		if (c && c->cmsg_type == SCM_RIGHTS) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c), sizeof fd);
-			close(fd);
-		}
-	}
-}
-
-static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int host_fd)
-{
-	char byte = 0;
-	struct iovec iov = { &byte, 1 };
+	struct iovec iov = { &seq, 1 };
 	union {
 		struct cmsghdr hdr;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -68,9 +50,13 @@ static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int h
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &host_fd, sizeof(int));
-	if (sendmsg(fp->sentry_fd, &msg, MSG_NOSIGNAL) < 0)
-		return -errno;
+	return sendmsg(ch->sentry_fd, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
 
+/* Has the stub receive one message: its data byte in *byte and the fd it
+ * carried, or -EAGAIN (none queued), -EIO (no fd in it), -errno. */
+static long receive_one(const struct fdpass_stub *stub, uint8_t *byte)
+{
 	struct remote_msg remote;
 	uint64_t base = stub->scratch;
 	memset(&remote, 0, sizeof remote);
@@ -82,29 +68,45 @@ static long send_locked(struct fdpass *fp, const struct fdpass_stub *stub, int h
 	remote.msg.msg_controllen = sizeof remote.control;
 
 	const struct platform_ops *ops = stub->ops;
-	long r = -EFAULT;
-	if (ops->write_mem(stub->ctx, base, &remote, sizeof remote) == (ssize_t)sizeof remote)
-		r = ops->host_syscall(stub->ctx, __NR_recvmsg, (uint64_t)stub->sock_fd, base,
-				      MSG_DONTWAIT, 0, 0, 0);
-	if (r == 1 &&
-	    ops->read_mem(stub->ctx, &remote, base, sizeof remote) == (ssize_t)sizeof remote) {
-		struct cmsghdr *rc = (struct cmsghdr *)remote.control;
-		int fd;
-		memcpy(&fd, CMSG_DATA(rc), sizeof fd);
-		if (rc->cmsg_level == SOL_SOCKET && rc->cmsg_type == SCM_RIGHTS && fd >= 0)
-			return fd;
+	if (ops->write_mem(stub->ctx, base, &remote, sizeof remote) != (ssize_t)sizeof remote)
+		return -EFAULT;
+	long r = ops->host_syscall(stub->ctx, __NR_recvmsg, (uint64_t)stub->sock_fd, base,
+				   MSG_DONTWAIT, 0, 0, 0);
+	if (r < 0)
+		return r;
+	if (r != 1 ||
+	    ops->read_mem(stub->ctx, &remote, base, sizeof remote) != (ssize_t)sizeof remote)
 		return -EIO;
+	struct cmsghdr *rc = (struct cmsghdr *)remote.control;
+	int fd;
+	memcpy(&fd, CMSG_DATA(rc), sizeof fd);
+	if (remote.msg.msg_controllen < CMSG_LEN(sizeof(int)) || rc->cmsg_level != SOL_SOCKET ||
+	    rc->cmsg_type != SCM_RIGHTS || fd < 0)
+		return -EIO;
+	*byte = (uint8_t)remote.byte;
+	return fd;
+}
+
+long fdpass_send(struct fdpass_chan *ch, const struct fdpass_stub *stub, int host_fd)
+{
+	uint8_t seq = ++ch->seq;
+	long r = send_one(ch, host_fd, seq);
+	/* Messages of transfers the stub did not take come first: closed and
+	 * skipped (a few at most; a bound all the same). */
+	for (int tries = 0; r == 0 && tries < 8; tries++) {
+		uint8_t got = 0;
+		long fd = receive_one(stub, &got);
+		if (fd < 0 || got == seq)
+			return fd;
+		stub->ops->host_syscall(stub->ctx, __NR_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 	}
-	drain(fp);
 	return r < 0 ? r : -EIO;
 }
 
-long fdpass_mmap(struct fdpass *fp, const struct fdpass_stub *stub, uint64_t addr,
+long fdpass_mmap(struct fdpass_chan *ch, const struct fdpass_stub *stub, uint64_t addr,
 		 uint64_t len, int prot, int flags, int host_fd, uint64_t offset)
 {
-	pthread_mutex_lock(&fp->lock);
-	long stub_fd = send_locked(fp, stub, host_fd);
-	pthread_mutex_unlock(&fp->lock);
+	long stub_fd = fdpass_send(ch, stub, host_fd);
 	if (stub_fd < 0)
 		return stub_fd;
 	const struct platform_ops *ops = stub->ops;
@@ -130,7 +132,7 @@ ssize_t platform_vm_write(pid_t pid, uint64_t dst, const void *src, size_t n)
 	return r < 0 ? -EFAULT : r;
 }
 
-void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int sock_fd)
+void platform_stub_child_start(int stub_end, pid_t sentry_pid, int sock_fd)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != sentry_pid)
 		_exit(127);
@@ -141,7 +143,7 @@ void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int so
 	if (__rseq_size > 0)
 		syscall(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
 			__rseq_size < 32 ? 32 : __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-	if (dup2(fp->stub_fd, sock_fd) < 0)
+	if (dup2(stub_end, sock_fd) < 0)
 		_exit(127);
 	close_range(0, (unsigned)sock_fd - 1, 0);
 	close_range((unsigned)sock_fd + 1, ~0U, 0);

@@ -4,18 +4,24 @@
 #ifndef PLATFORM_FDPASS_H
 #define PLATFORM_FDPASS_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* One socketpair for all stubs: the sentry sends on sentry_fd, a stub
- * receives on its copy of stub_fd.  Transfers are serialised by lock. */
-struct fdpass {
+/* A socket for handing fds to a stub: the sentry sends on sentry_fd, the
+ * stub holding the other end receives on it at its fd sock_fd.  seq numbers
+ * the transfers (the one data byte), so that one a stub did not take is
+ * never mistaken for the next.  Transfers on one channel must not overlap:
+ * the caller serialises them.  (systrap: one channel per stub process, see
+ * docs/security.md; ptrace: one for all, under a lock.) */
+struct fdpass_chan {
 	int sentry_fd;
-	int stub_fd;
-	pthread_mutex_t lock;
+	uint8_t seq;
 };
+
+/* A socketpair: the sentry's channel end, and *stub_end for a stub (both
+ * CLOEXEC).  0 or -errno. */
+int fdpass_chan_new(struct fdpass_chan *ch, int *stub_end);
 
 struct platform_ops;
 struct platform_ctx;
@@ -28,22 +34,24 @@ struct fdpass_stub {
 	int sock_fd;         /* the stub's end of the socket */
 };
 
-int fdpass_init(struct fdpass *fp);
+/* Hands host_fd (the sentry's) to the stub: the fd number it has there
+ * (the stub closes it), or -errno. */
+long fdpass_send(struct fdpass_chan *ch, const struct fdpass_stub *stub, int host_fd);
 /* mmap of a host fd of the sentry into the stub's address space: hands the
  * fd over, maps it there and closes the stub's copy.  Returns the address or
  * -errno (platform_ops.mmap_fd). */
-long fdpass_mmap(struct fdpass *fp, const struct fdpass_stub *stub, uint64_t addr,
+long fdpass_mmap(struct fdpass_chan *ch, const struct fdpass_stub *stub, uint64_t addr,
 		 uint64_t len, int prot, int flags, int host_fd, uint64_t offset);
 
 /* process_vm_readv/writev: bytes copied (maybe short) or -EFAULT. */
 ssize_t platform_vm_read(pid_t pid, void *dst, uint64_t src, size_t n);
 ssize_t platform_vm_write(pid_t pid, uint64_t dst, const void *src, size_t n);
 
-/* First steps of a stub forked from the multithreaded sentry (raw syscalls
- * only): die with the sentry (checked against sentry_pid), drop glibc's rseq
- * registration, keep only the stubs' end of fp as sock_fd.  Exits the child
- * on failure. */
-void platform_stub_child_start(const struct fdpass *fp, pid_t sentry_pid, int sock_fd);
+/* First steps of a stub forked from the sentry (raw syscalls only): die
+ * with the sentry (checked against sentry_pid), drop glibc's rseq
+ * registration, keep only stub_end, as sock_fd.  Exits the child on
+ * failure. */
+void platform_stub_child_start(int stub_end, pid_t sentry_pid, int sock_fd);
 
 /* Keeps the sentry's own mappings out of the stub region, so that a stub
  * forked from the sentry can map it without clobbering what it runs. */

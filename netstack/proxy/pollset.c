@@ -1,5 +1,6 @@
 /* The egress proxy's event loop on io_uring (see internal.h, "pollset.c"). */
 #include "netstack/proxy/internal.h"
+#include "netstack/proxy.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -26,16 +27,23 @@ int ps_init(struct pollset *ps, int link_fd, int nl_fd)
 		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER,
 		.cq_entries = 4096,
 	};
-	int r = io_uring_queue_init_params(256, &ps->ring, &params);
+	int r = netstack_uring_setup(256, &ps->ring, &params, "netproxy");
 	if (r == -EINVAL) { /* an older kernel: without the optimisation flags */
 		memset(&params, 0, sizeof params);
 		params.flags = IORING_SETUP_CQSIZE;
 		params.cq_entries = 4096;
-		r = io_uring_queue_init_params(256, &ps->ring, &params);
+		r = netstack_uring_setup(256, &ps->ring, &params, "netproxy");
 	}
-	if (r == 0)
-		ps->skip_cqe = params.features & IORING_FEAT_CQE_SKIP;
-	return r;
+	if (r < 0)
+		return r;
+	ps->skip_cqe = params.features & IORING_FEAT_CQE_SKIP;
+	/* What the loop submits: one-shot polls and their removal (with
+	 * CQE_SKIP_SUCCESS where the kernel has it); without EXT_ARG (before
+	 * 5.11) liburing waits with a timeout by submitting a TIMEOUT. */
+	unsigned char ops[] = { IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE, IORING_OP_TIMEOUT };
+	size_t nops = params.features & IORING_FEAT_EXT_ARG ? 2 : 3;
+	return netstack_uring_restrict(&ps->ring, ops, nops,
+				       ps->skip_cqe ? IOSQE_CQE_SKIP_SUCCESS : 0, "netproxy");
 }
 
 /* A free SQE, flushing the queue to the kernel when it is full. */

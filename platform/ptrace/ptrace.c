@@ -46,11 +46,18 @@ struct platform_ctx {
 /* Process-wide state of the platform, set once by ptrace_init(). */
 static struct {
 	pid_t sentry_pid;
-	struct fdpass fdpass;
+	/* One fd-passing socket for every stub (they are forks of the
+	 * template, which holds its other end): guest code never runs a host
+	 * syscall under ptrace, so none can receive on it (docs/security.md). */
+	struct fdpass_chan fdpass;
+	pthread_mutex_t fdpass_lock;
+	int stub_end;      /* its other end, until the template has it */
 	struct sock_fprog filter;
 	uint64_t unmap[STUB_MAX_UNMAP][2];
 	size_t nunmap;
-} ptr;
+	pthread_mutex_t template_lock;
+	pid_t template;    /* what ptrace_create forks (see there) */
+} ptr = { .template_lock = PTHREAD_MUTEX_INITIALIZER, .fdpass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 #define TRACE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
 
@@ -225,11 +232,12 @@ static long ptrace_atomic_op(struct platform_ctx *ctx, uint64_t addr, int op, ui
 
 /* --- creating stub processes --------------------------------------------- */
 
-/* Runs in the child of fork(), which is a copy of the multithreaded sentry:
- * only raw syscalls and memcpy until it jumps into the stub. */
+/* Runs in the child of fork(), which is a copy of the sentry (the
+ * template, see ptrace_create): only raw syscalls and memcpy until it jumps
+ * into the stub. */
 static _Noreturn void stub_child(void)
 {
-	platform_stub_child_start(&ptr.fdpass, ptr.sentry_pid, STUB_SOCK_FD);
+	platform_stub_child_start(ptr.stub_end, ptr.sentry_pid, STUB_SOCK_FD);
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -256,7 +264,7 @@ static _Noreturn void stub_child(void)
 		_exit(127);
 
 	/* Leave the sentry's image behind: the stub unmaps everything but
-	 * itself and the vDSO, then stops until its tracer adopts it. */
+	 * itself and the vDSO, then parks until ptrace_create forks it. */
 	uint64_t entry = STUB_ADDR_OF(stub_entry);
 	uint64_t list = STUB_DATA_ADDR + STUB_DATA_UNMAP_LIST;
 	__asm__ volatile("mov %0, %%rdi\n\t"
@@ -307,13 +315,52 @@ static void kill_and_reap(pid_t tid)
 		;
 }
 
+/* Lets the template (seized by this thread, stopped) go back to its
+ * parking loop, untraced, until the next fork. */
+static void park_template(struct platform_ctx *t)
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) == 0) {
+		r.rip = STUB_ADDR_OF(stub_park);
+		r.orig_rax = (uint64_t)-1;   /* no syscall restart on the way out */
+		ptrace(PTRACE_SETREGS, t->tid, 0, &r);
+	}
+	ptrace(PTRACE_DETACH, t->tid, 0, 0);
+}
+
+/* The template forks itself (stub_clone) for a new address space: this
+ * thread traces it for the time it takes.  The child stops itself until
+ * its tracer seizes it.  Its pid or -errno; under template_lock. */
+static pid_t fork_template(void)
+{
+	struct platform_ctx t = { .tid = ptr.template };
+	if (seize_stopped(t.tid) < 0) {
+		log_error("the stub template is gone: no new address space can be made");
+		return -EAGAIN;
+	}
+	long child = fetch_regs(&t);
+	if (child == 0) {
+		struct user_regs_struct r = stub_regs(&t, stub_clone, __NR_clone, SIGCHLD, 0, 0, 0,
+						      0, 0);
+		child = stub_call(&t, &r);
+	}
+	if (!t.dead)
+		park_template(&t);
+	return (pid_t)child;
+}
+
+/* A fresh address space is a fork of the template, a stub forked from the
+ * sentry at start-up that holds only the stub region and the vDSO and runs
+ * no guest code.  The sentry's last filter (docs/security.md) lets it make
+ * neither processes nor executable memory after start-up: a template
+ * killed on the host is not made again. */
 static int ptrace_create(struct platform_ctx **out)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pthread_mutex_lock(&ptr.template_lock);
+	pid_t pid = fork_template();
+	pthread_mutex_unlock(&ptr.template_lock);
 	if (pid < 0)
-		return -errno;
-	if (pid == 0)
-		stub_child();
+		return pid;
 
 	int err = seize_stopped(pid);
 	if (err < 0) {
@@ -475,7 +522,15 @@ static long ptrace_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t len
 {
 	struct fdpass_stub stub = { &ptrace_platform_ops, ctx, STUB_DATA_ADDR + STUB_DATA_MSG,
 				    STUB_SOCK_FD };
-	return fdpass_mmap(&ptr.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
+	pthread_mutex_lock(&ptr.fdpass_lock);
+	long fd = fdpass_send(&ptr.fdpass, &stub, host_fd);
+	pthread_mutex_unlock(&ptr.fdpass_lock);
+	if (fd < 0)
+		return fd;
+	long r = ptrace_host_syscall(ctx, __NR_mmap, addr, len, (uint64_t)prot, (uint64_t)flags,
+				     (uint64_t)fd, offset);
+	ptrace_host_syscall(ctx, __NR_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	return r;
 }
 
 /* --- life and death ------------------------------------------------------ */
@@ -506,7 +561,7 @@ static int ptrace_init(const struct platform_config *cfg)
 	if ((size_t)(stub_code_end - stub_code_start) > STUB_PAGE_SIZE)
 		return -E2BIG;
 	ptr.sentry_pid = getpid();
-	int err = fdpass_init(&ptr.fdpass);
+	int err = fdpass_chan_new(&ptr.fdpass, &ptr.stub_end);
 	if (err < 0)
 		return err;
 	ptr.filter.len = (unsigned short)build_stub_filter();
@@ -514,6 +569,22 @@ static int ptrace_init(const struct platform_config *cfg)
 	if ((err = platform_reserve_stub_region()) < 0)
 		return err;
 	ptr.nunmap = platform_unmap_list(ptr.unmap, STUB_MAX_UNMAP);
+	/* The template, from this thread: the main one, whose death it
+	 * follows (PR_SET_PDEATHSIG) and which lives as long as the sandbox. */
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		stub_child();
+	close(ptr.stub_end);
+	ptr.stub_end = -1;
+	struct platform_ctx t = { .tid = pid };
+	if ((err = seize_stopped(pid)) < 0) {
+		kill_and_reap(pid);
+		return err;
+	}
+	park_template(&t);
+	ptr.template = pid;
 	return 0;
 }
 

@@ -13,18 +13,19 @@
 
 	.text
 	.globl stub_code_start, stub_code_end
-	.globl stub_entry, stub_syscall, stub_clone, stub_atomic_op
+	.globl stub_entry, stub_syscall, stub_clone, stub_atomic_op, stub_park
 
 	.p2align 12
 stub_code_start:
 
-/* stub_entry(ranges, count): first code run in a fresh stub process.
- * Unmaps every (start, length) pair in ranges, then stops until adopted. */
+/* stub_entry(ranges, count): first code run in the template stub (the
+ * one forked from the sentry, see ptrace.c).  Unmaps every (start, length)
+ * pair in ranges, then parks. */
 stub_entry:
 	mov	%rdi, %r12
 	mov	%rsi, %r13
 1:	test	%r13, %r13
-	jz	stub_stop
+	jz	stub_park
 	mov	$__NR_munmap, %eax
 	mov	(%r12), %rdi
 	mov	8(%r12), %rsi
@@ -43,6 +44,17 @@ stub_stop:
 	syscall
 	int3
 	jmp	stub_stop
+
+/* The template between two forks: stopped, untraced.  No int3 on the
+ * way: a SIGCONT from outside must not kill it. */
+stub_park:
+	mov	$__NR_getpid, %eax
+	syscall
+	mov	%eax, %edi
+	mov	$SIGSTOP, %esi
+	mov	$__NR_kill, %eax
+	syscall
+	jmp	stub_park
 
 /* One host syscall with the registers the tracer set, then a trap. */
 stub_syscall:

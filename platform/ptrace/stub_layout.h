@@ -20,7 +20,7 @@
 
 /* Symbols of stub.S. */
 extern const char stub_code_start[], stub_code_end[];
-extern const char stub_entry[], stub_syscall[], stub_clone[], stub_atomic_op[];
+extern const char stub_entry[], stub_syscall[], stub_clone[], stub_atomic_op[], stub_park[];
 
 #define STUB_ADDR_OF(sym) (STUB_CODE_ADDR + (uint64_t)((sym) - stub_code_start))
 

@@ -77,17 +77,20 @@ struct platform_ctx {
 	struct filewin_state *windows;  /* the same */
 };
 
-/* A slot: its memfd, the sentry's view of it, its place in the guest. */
+/* A slot: its memfd, the sentry's view of it, its place in the guest; and
+ * the fd-passing socket of the stub that serves it (its own: no other stub
+ * process holds it, so no guest code elsewhere can receive what it is
+ * sent; docs/security.md). */
 struct slot_ref {
 	int index;
 	int fd;
 	struct stub_slot *s;            /* the sentry's mapping */
 	uint64_t addr;                  /* in the guest address space */
+	struct fdpass_chan chan;        /* sentry_fd -1: none yet */
 };
 
 static struct {
 	pid_t sentry_pid;
-	struct fdpass fdpass;
 	struct sock_fprog filter;
 	uint64_t unmap[SYSTRAP_MAX_UNMAP][2];
 	size_t nunmap;
@@ -148,9 +151,12 @@ struct filter_builder {
 	size_t n;
 };
 
+/* (counts past the end without writing there: systrap_init checks n) */
 static void emit(struct filter_builder *b, struct sock_filter ins)
 {
-	b->f[b->n++] = ins;
+	if (b->n < sizeof stub_filter / sizeof stub_filter[0])
+		b->f[b->n] = ins;
+	b->n++;
 }
 
 /* Kills unless [arg(a), arg(a) + arg(l)) misses the stub's code pages:
@@ -216,6 +222,12 @@ static size_t build_stub_filter(void)
 	emit(&b, JEQ(SYSTRAP_SOCK_FD, 0, 1));
 	emit(&b, RET(SECCOMP_RET_ALLOW));
 	emit(&b, RET(SECCOMP_RET_KILL_PROCESS));
+	/* dup2(x, 3) only: a new stub taking its own fd-passing socket. */
+	emit(&b, JEQ(__NR_dup2, 0, 4));
+	emit(&b, LD(ARG_LO(1)));
+	emit(&b, JEQ(SYSTRAP_SOCK_FD, 0, 1));
+	emit(&b, RET(SECCOMP_RET_ALLOW));
+	emit(&b, RET(SECCOMP_RET_KILL_PROCESS));
 	/* clone(SIGCHLD) or clone(CLONE_VM | SIGCHLD) only. */
 	emit(&b, JEQ(__NR_clone, 0, 7));
 	emit(&b, LD(ARG_HI(0)));
@@ -237,7 +249,8 @@ static size_t build_stub_filter(void)
 		if (mm[i].nr == __NR_mremap)
 			emit_range_check(&b, 4, 2);   /* the new place */
 		emit(&b, RET(SECCOMP_RET_ALLOW));
-		b.f[at].jf = (uint8_t)(b.n - at - 1);
+		if (at < sizeof stub_filter / sizeof stub_filter[0])
+			b.f[at].jf = (uint8_t)(b.n - at - 1);
 		emit(&b, LD(offsetof(struct seccomp_data, nr)));
 	}
 	emit(&b, RET(SECCOMP_RET_KILL_PROCESS));
@@ -254,6 +267,8 @@ static void slot_free(struct slot_ref *r)
 		munmap(r->s, SYSTRAP_SLOT_SIZE);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->chan.sentry_fd >= 0)
+		close(r->chan.sentry_fd);
 	pthread_mutex_lock(&st.slot_lock);
 	st.slot_used[r->index / 64] &= ~(1ULL << (r->index % 64));
 	pthread_mutex_unlock(&st.slot_lock);
@@ -267,6 +282,7 @@ static int slot_alloc(struct slot_ref **out)
 		return -ENOMEM;
 	r->fd = -1;
 	r->index = -1;
+	r->chan.sentry_fd = -1;
 	pthread_mutex_lock(&st.slot_lock);
 	for (int i = 0; i < SYSTRAP_MAX_SLOTS; i++) {
 		if (!(st.slot_used[i / 64] & (1ULL << (i % 64)))) {
@@ -499,9 +515,10 @@ static int wait_ready(struct platform_ctx *ctx)
 	return 0;
 }
 
-/* Runs in the child of fork(), a copy of the multithreaded sentry: only raw
- * syscalls and memcpy until it jumps into the stub code. */
-static _Noreturn void stub_child(struct slot_ref *slot)
+/* Runs in the child of fork(), a copy of the sentry: only raw syscalls and
+ * memcpy until it jumps into the stub code.  sock: its end of the slot's
+ * fd-passing socket. */
+static _Noreturn void stub_child(struct slot_ref *slot, int sock)
 {
 	/* The code, the data page and this thread's slot (mapped before its fd
 	 * goes with the others). */
@@ -521,7 +538,7 @@ static _Noreturn void stub_child(struct slot_ref *slot)
 	if (s != (void *)slot->addr)
 		_exit(127);
 	madvise(s, SYSTRAP_SLOT_SIZE, MADV_DONTFORK);
-	platform_stub_child_start(&st.fdpass, st.sentry_pid, SYSTRAP_SOCK_FD);
+	platform_stub_child_start(sock, st.sentry_pid, SYSTRAP_SOCK_FD);
 
 	/* Every host signal goes to the stub's handler, on the slot's signal
 	 * stack, with every other signal blocked meanwhile. */
@@ -576,17 +593,23 @@ static _Noreturn void stub_child(struct slot_ref *slot)
 static int create_from_sentry(struct platform_ctx **out)
 {
 	struct slot_ref *slot;
-	int err = slot_alloc(&slot);
+	int sock, err = slot_alloc(&slot);
 	if (err < 0)
 		return err;
+	if ((err = fdpass_chan_new(&slot->chan, &sock)) < 0) {
+		slot_free(slot);
+		return err;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
 	if (pid < 0) {
 		err = -errno;
+		close(sock);
 		slot_free(slot);
 		return err;
 	}
 	if (pid == 0)
-		stub_child(slot);
+		stub_child(slot, sock);
+	close(sock);
 
 	struct platform_ctx *ctx = ctx_new(pid, slot);
 	if (!ctx) {
@@ -615,27 +638,20 @@ static int systrap_adopt(const struct platform_handoff *h, struct platform_ctx *
  * code and whose address space holds only the stub region and the vDSO.
  * Forking that takes a fraction of forking the sentry (whose copy would then
  * have to be unmapped again), and the new stub comes with its handlers, its
- * signal stack and its seccomp filter already in place. */
+ * signal stack and its seccomp filter already in place.  The template is
+ * made once, at start-up: the sentry's last filter (docs/security.md) lets
+ * it make neither processes nor executable memory afterwards, so a
+ * template killed on the host (out of memory?) is not made again. */
 static int systrap_create(struct platform_ctx **out)
 {
 	struct platform_handoff h;
 	pthread_mutex_lock(&st.template_lock);
-	int err = -ESRCH;
-	for (int attempt = 0; attempt < 2 && err == -ESRCH; attempt++) {
-		err = 0;
-		if (!st.template || st.template->dead) {
-			/* Killed on the host (out of memory?): make another. */
-			if (st.template)
-				systrap_destroy(st.template);
-			st.template = NULL;
-			err = create_from_sentry(&st.template);
-		}
-		if (err == 0)
-			err = systrap_clone(st.template, false, &h);
-	}
+	int err = systrap_clone(st.template, false, &h);
 	pthread_mutex_unlock(&st.template_lock);
+	if (err == -ESRCH)
+		log_error("the stub template is gone: no new address space can be made");
 	if (err < 0)
-		return err;
+		return err == -ESRCH ? -EAGAIN : err;
 	struct platform_ctx *ctx;
 	if ((err = systrap_adopt(&h, &ctx)) < 0)
 		return err;
@@ -672,7 +688,7 @@ static long systrap_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t le
 {
 	struct fdpass_stub stub = { &systrap_platform_ops, ctx,
 				    SYSTRAP_DATA_ADDR + SYSTRAP_DATA_MSG, SYSTRAP_SOCK_FD };
-	return fdpass_mmap(&st.fdpass, &stub, addr, len, prot, flags, host_fd, offset);
+	return fdpass_mmap(&ctx->slot->chan, &stub, addr, len, prot, flags, host_fd, offset);
 }
 
 /* --- file windows (see filewin.h) ---------------------------------------------- */
@@ -740,6 +756,23 @@ static ssize_t systrap_copy_file(struct platform_ctx *ctx, uint64_t dst, int hos
 
 /* --- clone ---------------------------------------------------------------------- */
 
+/* A socketpair for the stub of slot, whose stub end is handed to the parent
+ * stub: the fd number it has there, or -errno. */
+static long new_stub_socket(struct platform_ctx *parent, struct slot_ref *slot)
+{
+	int end;
+	int err = fdpass_chan_new(&slot->chan, &end);
+	if (err < 0)
+		return err;
+	struct fdpass_stub stub = { &systrap_platform_ops, parent,
+				    SYSTRAP_DATA_ADDR + SYSTRAP_DATA_MSG, SYSTRAP_SOCK_FD };
+	long fd = fdpass_send(&parent->slot->chan, &stub, end);
+	close(end);
+	if (fd >= 0 && fd == SYSTRAP_SOCK_FD)
+		fd = -EIO;   /* (its own closed: the guest's doing) */
+	return fd;
+}
+
 static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct platform_handoff *out)
 {
 	struct slot_ref *slot;
@@ -755,8 +788,17 @@ static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct plat
 		slot_free(slot);
 		return (int)r;
 	}
+	/* The child's own fd-passing socket goes through the parent, which
+	 * runs no guest code meanwhile: the child takes it as its fd 3 (the
+	 * parent's, until then) and the parent closes its copy. */
+	long sock = new_stub_socket(parent, slot);
+	if (sock < 0) {
+		systrap_host_syscall(parent, __NR_munmap, slot->addr, SYSTRAP_SLOT_SIZE, 0, 0, 0, 0);
+		slot_free(slot);
+		return (int)sock;
+	}
 	uint64_t flags = share_vm ? (CLONE_VM | SIGCHLD) : SIGCHLD;
-	long tid = stub_request(parent, OP_CLONE, flags, slot->addr, 0, 0, 0, 0, 0);
+	long tid = stub_request(parent, OP_CLONE, flags, slot->addr, (uint64_t)sock, 0, 0, 0, 0);
 	if (!share_vm || tid < 0)
 		systrap_host_syscall(parent, __NR_munmap, slot->addr, SYSTRAP_SLOT_SIZE, 0, 0, 0, 0);
 	if (tid < 0) {
@@ -1155,12 +1197,12 @@ static int systrap_init(const struct platform_config *cfg)
 	uint64_t per_us = tsc_per_us();
 	st.spin_cycles = 20 * per_us;
 	st.stub_spin_cycles = 50 * per_us;   /* the sentry says when it sleeps */
-	int err = fdpass_init(&st.fdpass);
-	if (err < 0)
-		return err;
-	st.filter.len = (unsigned short)build_stub_filter();
+	size_t n = build_stub_filter();
+	if (n > sizeof stub_filter / sizeof stub_filter[0])
+		return -E2BIG;
+	st.filter.len = (unsigned short)n;
 	st.filter.filter = stub_filter;
-	err = platform_reserve_stub_region();
+	int err = platform_reserve_stub_region();
 	if (err < 0)
 		return err;
 	st.nunmap = platform_unmap_list(st.unmap, SYSTRAP_MAX_UNMAP);

@@ -738,7 +738,8 @@ static void write_rusage(const struct sandbox_config *cfg, int gofer_sock, pid_t
  * by now (the rootfs through the gofer, host /proc text for procfs, the
  * control socket bound, the start fifo open): from here on it has an empty
  * root, no host network, no capabilities, and its seccomp filter.  The
- * stubs are made after, so that they get all of it. */
+ * stubs are made after, so that they get all of it, and then the sentry
+ * loads its last filter, which they do not need and do not get. */
 static int confine_and_start_platform(const struct sandbox_config *cfg,
 				      const struct platform_ops *platform)
 {
@@ -748,9 +749,14 @@ static int confine_and_start_platform(const struct sandbox_config *cfg,
 	if (err < 0)
 		return err;
 	err = platform->init(&(struct platform_config){ .patch = !cfg->no_patch });
-	if (err < 0)
+	if (err < 0) {
 		log_error("platform %s: %s", platform->name, strerror(-err));
-	return err;
+		return err;
+	}
+	/* Every stub from now on is a fork of the template the platform just
+	 * made: the sentry itself needs no more new processes nor
+	 * executable memory. */
+	return kernel_confine_late();
 }
 
 int kernel_run(const struct sandbox_config *cfg)

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <termios.h>
 #include <asm/prctl.h>
+#include <linux/seccomp.h>
 
 #include "common/confine.h"
 #include "common/log.h"
@@ -151,6 +152,8 @@ static const struct confine_rule sentry_rules[] = {
 	CONFINE_ALLOW_IF("prctl", CONFINE_EQ32(0, PR_SET_PDEATHSIG)),
 	CONFINE_ALLOW_IF("prctl", CONFINE_EQ32(0, PR_SET_NO_NEW_PRIVS)),
 	CONFINE_ALLOW_IF("prctl", CONFINE_EQ32(0, PR_SET_SECCOMP)),
+	/* The sentry's last filter (libseccomp loads it so, for TSYNC). */
+	CONFINE_ALLOW_IF("seccomp", CONFINE_EQ32(0, SECCOMP_SET_MODE_FILTER)),
 	CONFINE_ALLOW_IF("prctl", CONFINE_EQ32(0, PR_SET_NAME)),
 	CONFINE_ALLOW_IF("prctl", CONFINE_EQ32(0, PR_GET_NAME)),
 
@@ -174,7 +177,35 @@ static const struct confine_rule sentry_rules[] = {
 };
 
 const struct confine_table confine_sentry_table = {
-	"sentry", sentry_rules, sizeof sentry_rules / sizeof sentry_rules[0]
+	.who = "sentry", .rules = sentry_rules,
+	.nrules = sizeof sentry_rules / sizeof sentry_rules[0]
+};
+
+/* The sentry's last filter, on top of the first once the platform has made
+ * its stub template (the stubs are forks of the template, so they never
+ * carry this one): what only the stubs' set-up needs, and what would let a
+ * sentry taken over run code it wrote.  Its own code, glibc's and its
+ * libraries' are mapped by then; threads need no executable stack
+ * (PT_GNU_STACK is RW); dlopen finds no file in the empty root. */
+static const struct confine_rule sentry_late_rules[] = {
+	/* No executable memory: the guest's mappings are made in the stubs. */
+	CONFINE_TRAP_IF("mmap", CONFINE_MASKED(2, PROT_EXEC, PROT_EXEC)),
+	CONFINE_TRAP_IF("mprotect", CONFINE_MASKED(2, PROT_EXEC, PROT_EXEC)),
+	/* Threads only: a process sharing the sentry's memory (CLONE_VM
+	 * without CLONE_THREAD) could be ptraced to write into its code, and
+	 * new stubs are forks of the template, not of the sentry. */
+	CONFINE_TRAP_IF("clone", CONFINE_MASKED(0, CLONE_THREAD, 0)),
+	/* A systrap stub's %gs; glibc set the sentry's own FS long before. */
+	CONFINE_TRAP("arch_prctl"),
+	/* Filters: this is the last (the stubs' own is the template's). */
+	CONFINE_TRAP("seccomp"),
+	CONFINE_TRAP_IF("prctl", CONFINE_EQ32(0, PR_SET_SECCOMP)),
+};
+
+const struct confine_table confine_sentry_late_table = {
+	.who = "sentry", .rules = sentry_late_rules,
+	.nrules = sizeof sentry_late_rules / sizeof sentry_late_rules[0],
+	.list = "sentry-late", .deny = true,
 };
 
 int kernel_confine_namespaces(void)
@@ -198,5 +229,13 @@ int kernel_confine_syscalls(void)
 	int err = confine_seccomp(&confine_sentry_table);
 	if (err < 0)
 		log_error("cannot install the sentry's seccomp filter: %s", strerror(-err));
+	return err;
+}
+
+int kernel_confine_late(void)
+{
+	int err = confine_seccomp(&confine_sentry_late_table);
+	if (err < 0)
+		log_error("cannot install the sentry's last seccomp filter: %s", strerror(-err));
 	return err;
 }

@@ -36,6 +36,10 @@ int spawn_server_start(struct kernel *k, int fd);
  * seccomp filter, before the first stub.  0 or -errno (logged). */
 int kernel_confine_namespaces(void);
 int kernel_confine_syscalls(void);
+/* The last filter, once the platform has made its stub template: no
+ * executable memory, no process but threads, no arch_prctl, no further
+ * filter.  0 or -errno (logged). */
+int kernel_confine_late(void);
 /* A sentry thread of its own (not a task's) with every host signal blocked;
  * th may be NULL for a detached one (task.c). */
 int kernel_service_thread(pthread_t *th, void *(*fn)(void *), void *arg, bool detached);

@@ -287,6 +287,31 @@ static inline int wait_status(pid_t pid)
     } while (0)
 
 /*
+ * Fork a child whose fd 5 is the write end of a pipe, for a child that
+ * reports what ran (a handler, the code after a signal) before it dies.
+ * Returns 0 in the child; in the parent the child's pid, with *rfd the
+ * pipe's read end (EOF once the child is gone).
+ */
+static inline pid_t fork_reporting(int *rfd)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        FAIL("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0)
+        FAIL("fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(p[0]);
+        if (dup2(p[1], 5) < 0)
+            _exit(99);
+        return 0;
+    }
+    close(p[1]);
+    *rfd = p[0];
+    return pid;
+}
+
+/*
  * Call in a child that is about to die from SIGSEGV/SIGBUS/SIGABRT on
  * purpose, so no core file is written.  Errors are ignored on purpose.
  */

@@ -26,13 +26,9 @@ enum { BLOCKED, IGNORED, NESTED, FPE_BLOCKED, FPE_IGNORED };
 
 static pid_t run(int mode, int *rfd)
 {
-    int p[2];
-    CHECK_OK(pipe(p));
-    pid_t pid = CHECK_OK(fork());
+    pid_t pid = fork_reporting(rfd);
     if (pid == 0) {
         no_core_dumps();
-        close(p[0]);
-        dup2(p[1], 5);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = mode == NESTED ? note_and_fault : note;
@@ -53,8 +49,6 @@ static pid_t run(int mode, int *rfd)
         (void)!write(5, "survived", 8);
         _exit(0);
     }
-    close(p[1]);
-    *rfd = p[0];
     return pid;
 }
 

@@ -27,13 +27,9 @@ enum { BOTH_UNREACHABLE, NO_RESTORER };
 
 static pid_t run(int mode, int *rfd)
 {
-    int p[2];
-    CHECK_OK(pipe(p));
-    pid_t pid = CHECK_OK(fork());
+    pid_t pid = fork_reporting(rfd);
     if (pid == 0) {
         no_core_dumps();
-        close(p[0]);
-        dup2(p[1], 5);
         if (mode == BOTH_UNREACHABLE) {
             void *gone = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -54,8 +50,6 @@ static pid_t run(int mode, int *rfd)
         (void)!write(5, "survived", 8);
         _exit(0);
     }
-    close(p[1]);
-    *rfd = p[0];
     return pid;
 }
 

@@ -77,12 +77,9 @@ int main(void)
     /* SA_RESETHAND alone: the signal is blocked inside (Linux does not
      * imply SA_NODEFER), so the raise inside is delivered after return,
      * to the now default action. */
-    int p[2];
-    CHECK_OK(pipe(p));
-    pid_t pid = CHECK_OK(fork());
+    int rfd;
+    pid_t pid = fork_reporting(&rfd);
     if (pid == 0) {
-        close(p[0]);
-        dup2(p[1], 5);
         set(SIGUSR1, masked_check, SA_RESETHAND, 0);
         raise(SIGUSR1);                 /* caught once */
         char c = (char)('0' + usr2_seen_inside);
@@ -94,10 +91,9 @@ int main(void)
         raise(SIGUSR1);                 /* default action: killed */
         _exit(0);
     }
-    close(p[1]);
     CHECK_CHILD_SIGNALED(pid, SIGUSR1);
     char buf[4] = { 0 };
-    CHECK_EQ(read(p[0], buf, sizeof buf), 2);
+    CHECK_EQ(read(rfd, buf, sizeof buf), 2);
     CHECK_EQ(buf[0], '1');              /* SIGUSR1 blocked inside */
     CHECK_EQ(buf[1], 'D');
     return 0;

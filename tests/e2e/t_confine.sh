@@ -106,6 +106,8 @@ check_processes()
 	proxy=$(pid_of netproxy)
 	fwd=$(pid_of publish)
 	expect_confined "$platform: sentry" "$sentry" 0000000000000000
+	# the first filter and the last (no executable memory, no processes)
+	expect_eq "$platform: sentry: two filters" "2" "$(status_field "$sentry" Seccomp_filters)"
 	expect_eq "$platform: sentry: empty root" "" "$(root_listing "$sentry")"
 	expect_ne "$platform: sentry: not in the host's network namespace" "$HOST_NET" \
 		"$(readlink "/proc/$sentry/ns/net")"
@@ -122,12 +124,31 @@ check_processes()
 		"$(root_listing "$proxy")"
 	expect_eq "$platform: egress proxy: in the host's network namespace" "$HOST_NET" \
 		"$(readlink "/proc/$proxy/ns/net")"
+	# The network helpers are undumpable: a process of the same uid with no
+	# capabilities, as the confined sentry is, cannot ptrace them; a
+	# capability-less process that is dumpable it can (the control).
+	local nocaps="setpriv --bounding-set -all --inh-caps -all" ctl
+	$nocaps sleep 30 &
+	ctl=$!
+	expect_eq "$platform: without capabilities, a dumpable process can be ptraced" 0 \
+		"$($nocaps "$INJECT" "$ctl" 39 >/dev/null 2>&1; echo $?)"
+	kill -9 "$ctl" 2>/dev/null
+	wait "$ctl" 2>/dev/null
+	expect_match "$platform: egress proxy: undumpable" "Operation not permitted" \
+		"$($nocaps "$INJECT" "$proxy" 39 2>&1)"
+	expect_match "$platform: port forwarder: undumpable" "Operation not permitted" \
+		"$($nocaps "$INJECT" "$fwd" 39 2>&1)"
 	expect_confined "$platform: port forwarder" "$fwd" 0000000000000000
 	expect_eq "$platform: port forwarder: empty root" "" "$(root_listing "$fwd")"
-	local stub n=0
+	local stub n=0 socks=
 	for stub in $(descendants "$OUTER" | awk '$2 == "sentry-stub" { print $1 }'); do
 		n=$((n + 1))
+		socks="$socks$(readlink "/proc/$stub/fd/3")
+"
 		expect_eq "$platform: stub $n: seccomp filter" "2" "$(status_field "$stub" Seccomp)"
+		# the sentry's first filter and the stub's own, not the sentry's last
+		expect_eq "$platform: stub $n: two filters" "2" \
+			"$(status_field "$stub" Seccomp_filters)"
 		expect_eq "$platform: stub $n: only the fd-passing socket" "3" \
 			"$(ls "/proc/$stub/fd" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 		expect_eq "$platform: stub $n: empty root" "" "$(root_listing "$stub")"
@@ -135,6 +156,12 @@ check_processes()
 			"$(status_field "$stub" CapEff)"
 	done
 	[ $n -gt 0 ] && pass "$platform: $n stubs checked" || fail "$platform: stubs found" "none"
+	# systrap: each stub process its own fd-passing socket (guest code can
+	# receive on its fd 3); ptrace: one for all (guest code cannot)
+	local want=1
+	[ "$platform" = systrap ] && want=$n
+	expect_eq "$platform: distinct fd-passing sockets of the $n stubs" "$want" \
+		"$(printf '%s' "$socks" | sort -u | grep -c .)"
 	kill -KILL "$OUTER"
 	finish
 }
@@ -145,7 +172,7 @@ violation()
 	local comm=$1 name=$2
 	shift 2
 	rm -f "$T/bind/ready"
-	if ! start; then
+	if ! start ${PLATFORM:+--platform=$PLATFORM}; then
 		fail "$comm: the sandbox starts" "$(cat "$T/err")"
 		finish
 		return
@@ -178,6 +205,14 @@ check_processes systrap
 check_processes ptrace
 # socket(AF_INET, SOCK_STREAM, 0): the sentry may make AF_UNIX sockets only.
 violation sentry socket 41 2 1 0
+# The sentry's last filter: no executable memory (mprotect(0x10000, 4096,
+# PROT_READ|PROT_EXEC); mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC,
+# MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)), on either platform, and no process but
+# threads (clone(SIGCHLD)), no further filter (seccomp(SET_MODE_FILTER)).
+violation sentry mprotect 10 0x10000 4096 5
+PLATFORM=ptrace violation sentry mmap 9 0 4096 7 0x22 -1 0
+violation sentry clone 56 17 0 0
+violation sentry seccomp 317 1 0 0
 violation gofer socket 41 2 1 0
 violation netproxy execve 59 0 0 0
 violation publish execve 59 0 0 0

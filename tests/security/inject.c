@@ -1,7 +1,7 @@
 /* Makes a runtime process issue one syscall it was not meant to make, to
  * check that its seccomp filter stops it (tests/e2e/t_confine.sh):
  *
- *   inject PID NR [ARG0 [ARG1 [ARG2]]]
+ *   inject PID NR [ARG0 [ARG1 [ARG2 [ARG3 [ARG4 [ARG5]]]]]]
  *
  * Seizes PID (a thread blocked in a syscall), interrupts it, points it back
  * at its syscall instruction with NR and the arguments in its registers,
@@ -21,7 +21,7 @@
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: inject PID NR [ARG0 [ARG1 [ARG2]]]\n");
+		fprintf(stderr, "usage: inject PID NR [ARG0 [ARG1 [ARG2 [ARG3 [ARG4 [ARG5]]]]]]\n");
 		return 2;
 	}
 	pid_t pid = (pid_t)strtol(argv[1], NULL, 10);
@@ -50,8 +50,8 @@ int main(int argc, char **argv)
 	r.rip -= 2;
 	r.rax = (unsigned long long)nr;
 	r.orig_rax = (unsigned long long)-1;
-	unsigned long long *args[3] = { &r.rdi, &r.rsi, &r.rdx };
-	for (int i = 0; i < 3 && 3 + i < argc; i++)
+	unsigned long long *args[6] = { &r.rdi, &r.rsi, &r.rdx, &r.r10, &r.r8, &r.r9 };
+	for (int i = 0; i < 6 && 3 + i < argc; i++)
 		*args[i] = strtoull(argv[3 + i], NULL, 0);
 	if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || ptrace(PTRACE_DETACH, pid, 0, 0) < 0) {
 		fprintf(stderr, "inject: SETREGS/DETACH: %s\n", strerror(errno));

@@ -26,10 +26,10 @@
 #define STUB_STATIC static __attribute__((section("systrap_stub")))
 
 STUB void stub_serve(struct stub_slot *s) __attribute__((noreturn));
-STUB void stub_child_start(struct stub_slot *s) __attribute__((noreturn));
+STUB void stub_child_start(struct stub_slot *s, long sock) __attribute__((noreturn));
 long systrap_do_atomic32(uint64_t addr, uint64_t op, uint64_t operand) STUB_HIDDEN;
 long systrap_do_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t val) STUB_HIDDEN;
-long systrap_do_clone(uint64_t flags, uint64_t stack, uint64_t slot) STUB_HIDDEN;
+long systrap_do_clone(uint64_t flags, uint64_t stack, uint64_t slot, long sock) STUB_HIDDEN;
 long systrap_do_copy(uint64_t dst, uint64_t src, uint64_t n) STUB_HIDDEN;
 long systrap_exit(struct stub_slot *s) STUB_HIDDEN;
 
@@ -149,9 +149,16 @@ STUB_STATIC long do_request(struct stub_slot *s, uint32_t op)
 		return 0;
 	case OP_COPY:
 		return systrap_do_copy(a[0], a[1], a[2]);
-	case OP_CLONE:
-		/* The child starts on its own slot's stack (see stub_child_start). */
-		return systrap_do_clone(a[0], a[1] + SLOT_STACK_TOP, a[1]);
+	case OP_CLONE: {
+		/* The child starts on its own slot's stack with its own
+		 * fd-passing socket, a[2] here (see stub_child_start): not
+		 * ours to keep. */
+		long sock = (long)a[2];
+		long r = systrap_do_clone(a[0], a[1] + SLOT_STACK_TOP, a[1], sock);
+		if (sock >= 0 && sock != SYSTRAP_SOCK_FD)
+			raw_syscall6(__NR_close, sock, 0, 0, 0, 0, 0);
+		return r;
+	}
 	default:
 		return -22;   /* EINVAL */
 	}
@@ -178,9 +185,14 @@ void stub_serve(struct stub_slot *s)
 	}
 }
 
-/* A stub made by OP_CLONE, on its slot's stack with %gs set. */
-void stub_child_start(struct stub_slot *s)
+/* A stub made by OP_CLONE, on its slot's stack with %gs set; sock: its own
+ * fd-passing socket, which replaces its parent's at SYSTRAP_SOCK_FD. */
+void stub_child_start(struct stub_slot *s, long sock)
 {
+	if (sock >= 0 && sock != SYSTRAP_SOCK_FD) {
+		raw_syscall6(__NR_dup2, sock, SYSTRAP_SOCK_FD, 0, 0, 0, 0);
+		raw_syscall6(__NR_close, sock, 0, 0, 0, 0, 0);
+	}
 	stack_t ss = { .ss_sp = (char *)s + SLOT_ALTSTACK_OFF, .ss_flags = 0,
 		       .ss_size = SLOT_ALTSTACK_SIZE };
 	raw_syscall6(__NR_sigaltstack, (long)&ss, 0, 0, 0, 0, 0);

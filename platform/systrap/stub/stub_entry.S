@@ -150,11 +150,14 @@ systrap_restorer:
 	syscall
 	ud2
 
-/* systrap_do_clone(flags, child_stack, child_slot): clone(2) without touching
- * the stack in the child, which starts on its own slot's stack. */
+/* systrap_do_clone(flags, child_stack, child_slot, child_sock): clone(2)
+ * without touching the stack in the child, which starts on its own slot's
+ * stack: stub_child_start(child_slot, child_sock). */
 systrap_do_clone:
 	push	%r12
+	push	%r13
 	mov	%rdx, %r12
+	mov	%rcx, %r13                 /* (the syscall clobbers rcx) */
 	mov	$__NR_clone, %eax
 	xor	%edx, %edx
 	xor	%r10d, %r10d
@@ -162,11 +165,13 @@ systrap_do_clone:
 	syscall
 	test	%rax, %rax
 	jz	systrap_clone_child
+	pop	%r13
 	pop	%r12
 	ret
 systrap_clone_child:
 	wrgsbase %r12
 	mov	%r12, %rdi
+	mov	%r13, %rsi
 	call	stub_child_start
 	ud2
 

