@@ -490,14 +490,6 @@ static bool platform_copy_worth(struct task *t, struct inode *inode, size_t want
 	return n->reread_bytes > (uint64_t)inode->size;
 }
 
-/* A large read: one copy from the host data to the guest's buffer, where
- * pread into a bounce buffer and copying that out is two.  Best made by the
- * platform inside the guest's address space (copy_file_to_user); else by
- * process_vm_writev from a shared mapping of the host data (the page cache)
- * in the sentry, which covers the whole file and is kept on the node.  The
- * inode lock keeps the data from changing under the copy.  A copy that runs
- * past a file shrunk on the host fails (EFAULT, never SIGBUS in the sentry:
- * the sentry never touches the pages itself). */
 /* The sentry's own read-only mapping of the node's host data (fd, of the
  * given MEMFS_MAP_* kind), made on first use and kept on the node; NULL if
  * it cannot be had.  Under inode->lock. */
@@ -531,6 +523,14 @@ static const char *sentry_map(struct inode *inode, int fd, int kind, uint64_t si
 	return m;
 }
 
+/* A large read: one copy from the host data to the guest's buffer, where
+ * pread into a bounce buffer and copying that out is two.  Made by the
+ * platform inside the guest's address space (copy_file_to_user) when worth
+ * it; else by process_vm_writev from a shared mapping of the host data (the
+ * page cache) in the sentry, which covers the whole file and is kept on the
+ * node.  The inode lock keeps the data from changing under the copy.  A copy
+ * that runs past a file shrunk on the host fails (a short read or EFAULT,
+ * never SIGBUS in the sentry: the sentry never touches the pages itself). */
 static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, size_t len,
 			       int64_t *pos)
 {
