@@ -2,10 +2,15 @@
 #include "platform/platform.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 
 extern const struct platform_ops ptrace_platform_ops;
 extern const struct platform_ops systrap_platform_ops;
@@ -57,4 +62,51 @@ int platform_vdso_probe(void)
 	    (host_vdso.vvar_start < STUB_REGION_END && host_vdso.vvar_end > STUB_REGION_START))
 		return -EADDRINUSE;
 	return 0;
+}
+
+/* --- the stubs' OOM score ---------------------------------------------------------- */
+
+/* Under a memory limit (a cgroup holding the whole sandbox) the host's OOM
+ * killer picks the largest process.  What the guest makes the sentry hold
+ * (pipe and socket buffers, files in memory) would make that the sentry, and
+ * with it the whole sandbox would go; on Linux such kernel memory is never
+ * the victim, a process is.  So stubs, the guest's processes, score 1000 and
+ * go first.  The sentry raises its own score around the clone of a stub from
+ * itself (the child keeps it; stubs cloned from stubs inherit it) and puts
+ * it back, which an unprivileged process may do down to its starting value.
+ * The lock keeps concurrent clones (ptrace: one per exec) from putting it
+ * back under each other. */
+static struct {
+	pthread_mutex_t lock;
+	int fd;          /* /proc/self/oom_score_adj, or -1 */
+	char own[16];    /* the sentry's score, to go back to */
+} stub_oom = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+void platform_stub_oom_open(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = pread(fd, stub_oom.own, sizeof stub_oom.own - 1, 0);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	stub_oom.own[n] = '\0';
+	stub_oom.fd = fd;
+}
+
+pid_t platform_clone_stub(void)
+{
+	pthread_mutex_lock(&stub_oom.lock);
+	bool raised = stub_oom.fd >= 0 && pwrite(stub_oom.fd, "1000", 4, 0) == 4;
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid == 0)
+		return 0;   /* (the child's copy of the lock is never used) */
+	int e = errno;
+	if (raised && pwrite(stub_oom.fd, stub_oom.own, strlen(stub_oom.own), 0) < 0)
+		log_warn("cannot put back the sentry's oom_score_adj: %s", strerror(errno));
+	pthread_mutex_unlock(&stub_oom.lock);
+	errno = e;
+	return pid;
 }

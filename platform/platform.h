@@ -171,4 +171,13 @@ const struct platform_vdso *platform_vdso(void);
 /* Fills in the vDSO layout of this process (called once at start-up). */
 int platform_vdso_probe(void);
 
+/* Stubs run with oom_score_adj 1000 (platform_clone_stub): opens the
+ * sentry's own /proc/self/oom_score_adj, before the sentry confines itself
+ * (best effort: without it stubs keep the sentry's score). */
+void platform_stub_oom_open(void);
+/* clone(SIGCHLD) of the sentry for a new stub process, as fork() returns
+ * (the child gets 0; -1 and errno on failure); the child has oom_score_adj
+ * 1000, stubs cloned from it inherit that. */
+pid_t platform_clone_stub(void);
+
 #endif

@@ -61,12 +61,19 @@ e2e: $(BUILD)/sentry $(BUILD)/runsc
 SEC_SRCS := $(sort $(wildcard tests/security/attacks/*.c))
 SEC_BINS := $(SEC_SRCS:tests/security/attacks/%.c=$(BUILD)/security/%)
 
-$(BUILD)/security/%: tests/security/attacks/%.c tests/security/attacks/attack.h
+$(BUILD)/security/%: tests/security/attacks/%.c tests/security/attacks/attack.h \
+		tests/security/attacks/exh.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -pthread -I tests/security/attacks -o $@ $<
 
+# The neighbour sandbox's work (run.sh, beside the exhaustion attacks): in a
+# subdirectory, so that run.sh does not take it for an attack.
+$(BUILD)/security/tools/neighbour: tests/security/neighbour.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -Wall -Wextra -Werror -O1 -g -static-pie -o $@ $<
+
 .PHONY: security
-security: $(BUILD)/sentry $(SEC_BINS)
+security: $(BUILD)/sentry $(SEC_BINS) $(BUILD)/security/tools/neighbour
 	SENTRY=$(abspath $(BUILD)/sentry) tests/security/run.sh --bindir $(BUILD)/security
 
 test: deps

@@ -571,7 +571,7 @@ static int ptrace_init(const struct platform_config *cfg)
 	ptr.nunmap = platform_unmap_list(ptr.unmap, STUB_MAX_UNMAP);
 	/* The template, from this thread: the main one, whose death it
 	 * follows (PR_SET_PDEATHSIG) and which lives as long as the sandbox. */
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = platform_clone_stub();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)

@@ -600,7 +600,7 @@ static int create_from_sentry(struct platform_ctx **out)
 		slot_free(slot);
 		return err;
 	}
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = platform_clone_stub();
 	if (pid < 0) {
 		err = -errno;
 		close(sock);

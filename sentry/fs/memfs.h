@@ -75,6 +75,8 @@ struct mem_node {
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 	bool quota_inode;                /* MEMFS_INODE_COST charged for it */
+	size_t quota_text;               /* symlink: its text's bytes, charged */
+	int quota_links;                 /* names beyond the first, charged */
 };
 
 static inline struct mem_node *mem_node(struct inode *inode)

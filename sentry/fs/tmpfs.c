@@ -73,6 +73,7 @@ static void mem_node_destroy(struct inode *inode)
 	}
 	if (n->quota_inode)
 		memfs_quota_give(fs, MEMFS_INODE_COST);
+	memfs_quota_give(fs, n->quota_text + (uint64_t)n->quota_links * MEMFS_INODE_COST);
 	free(n->buf);
 	/* Windows of address spaces that read the file may map its memfd
 	 * still: emptying it frees the data now, not when they go. */
@@ -245,30 +246,62 @@ static int memfs_mknod(struct inode *dir, const char *name, mode_t mode, dev_t r
 	return make_child(dir, mode, o, rdev, out);
 }
 
+/* A symlink's text is held in memory like file data, so it is charged
+ * like file data (Linux's tmpfs gives a long one a page): otherwise
+ * 4095-byte targets would fill the sentry's heap past the quota. */
 static int memfs_symlink(struct inode *dir, const char *name, const char *target,
 			 const struct owner *o, struct inode **out)
 {
+	struct memfs *fs = dir->sb->priv;
+	size_t len = strlen(target);
+	if (memfs_quota_take(fs, len) < 0)
+		return -ENOSPC;
 	char *copy = strdup(target);
-	if (!copy)
-		return -ENOMEM;
-	int err = make_child(dir, S_IFLNK | 0777, o, 0, out);
+	int err = copy ? make_child(dir, S_IFLNK | 0777, o, 0, out) : -ENOMEM;
 	if (err < 0) {
 		free(copy);
+		memfs_quota_give(fs, len);
 		return err;
 	}
 	mem_node(*out)->target = copy;
-	(*out)->size = (int64_t)strlen(copy);
+	mem_node(*out)->quota_text = under_quota(fs) ? len : 0;
+	(*out)->size = (int64_t)len;
 	return 0;
 }
 
+/* Every name costs what a new file does (a dentry in the sentry's
+ * memory; Linux's tmpfs counts a link against nr_inodes too): a hard link
+ * is not a free way past the quota. */
 static int memfs_link(struct inode *dir, const char *name, struct inode *target)
 {
+	struct memfs *fs = dir->sb->priv;
+	if (memfs_quota_take(fs, MEMFS_INODE_COST) < 0)
+		return -ENOSPC;
 	pthread_mutex_lock(&target->lock);
 	target->nlink++;
+	if (under_quota(fs))
+		mem_node(target)->quota_links++;
 	target->ctime = ts_now(CLOCK_REALTIME);
 	pthread_mutex_unlock(&target->lock);
 	dir_changed(dir, 1, 0);
 	return 0;
+}
+
+/* One name of a non-directory goes: a name's charge (memfs_link) is given
+ * back while the inode has one; the last name's is the inode's own. */
+static void drop_name(struct inode *victim)
+{
+	bool give = false;
+	pthread_mutex_lock(&victim->lock);
+	victim->nlink--;
+	if (mem_node(victim)->quota_links > 0) {
+		mem_node(victim)->quota_links--;
+		give = true;
+	}
+	victim->ctime = ts_now(CLOCK_REALTIME);
+	pthread_mutex_unlock(&victim->lock);
+	if (give)
+		memfs_quota_give(victim->sb->priv, MEMFS_INODE_COST);
 }
 
 static void forget_name(struct inode *dir, const char *name)
@@ -279,10 +312,7 @@ static void forget_name(struct inode *dir, const char *name)
 
 static int memfs_unlink(struct inode *dir, const char *name, struct inode *victim)
 {
-	pthread_mutex_lock(&victim->lock);
-	victim->nlink--;
-	victim->ctime = ts_now(CLOCK_REALTIME);
-	pthread_mutex_unlock(&victim->lock);
+	drop_name(victim);
 	dir_changed(dir, -1, 0);
 	forget_name(dir, name);
 	return 0;
@@ -340,10 +370,7 @@ static int memfs_rename(struct inode *olddir, const char *oldname, struct inode 
 			pthread_mutex_unlock(&target->lock);
 			dir_changed(newdir, -1, -1);
 		} else {
-			pthread_mutex_lock(&target->lock);
-			target->nlink--;
-			target->ctime = ts_now(CLOCK_REALTIME);
-			pthread_mutex_unlock(&target->lock);
+			drop_name(target);
 			dir_changed(newdir, -1, 0);
 		}
 	}
@@ -377,7 +404,10 @@ static int charge(struct inode *inode, int64_t old_size, int64_t new_size)
 	return 0;
 }
 
-/* Grows the heap buffer to hold size bytes (zero-filled). Under inode->lock. */
+/* Grows the heap buffer to hold size bytes.  The capacity beyond is left
+ * untouched (not zeroed): a large one is fresh mmap'd memory that costs
+ * nothing until used, so a file costs its size, not up to twice that.
+ * Under inode->lock. */
 static int buf_reserve(struct mem_node *n, size_t size)
 {
 	if (size <= n->cap)
@@ -388,7 +418,6 @@ static int buf_reserve(struct mem_node *n, size_t size)
 	char *buf = realloc(n->buf, cap);
 	if (!buf)
 		return -ENOSPC;
-	memset(buf + n->cap, 0, cap - n->cap);
 	n->buf = buf;
 	n->cap = cap;
 	return 0;
@@ -413,9 +442,8 @@ static int data_resize(struct inode *inode, int64_t size)
 			charge(inode, size, inode->size);
 			return err;
 		}
-	} else if (n->buf) {
-		/* Keep everything past the end zero for later growth. */
-		memset(n->buf + size, 0, (size_t)(inode->size - size));
+		/* What the file grows by reads as zeros. */
+		memset(n->buf + inode->size, 0, (size_t)(size - inode->size));
 	}
 	inode->size = size;
 	/* Allocated 512-byte blocks, in whole pages as tmpfs counts them. */

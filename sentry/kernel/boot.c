@@ -401,6 +401,8 @@ static void *gofer_watcher(void *arg)
 	struct pollfd p = { .fd = w->pidfd, .events = POLLIN };
 	while (poll(&p, 1, -1) < 0)
 		;
+	if (atomic_load(&k->gofer_retired))
+		return NULL;   /* --rusage-file closed its socket: not a death */
 	gofer_client_shutdown(k->gofer);
 	atomic_store(&k->gofer_died, true);
 	char why[64];
@@ -743,6 +745,7 @@ static void write_rusage(const struct sandbox_config *cfg, int gofer_sock, pid_t
 static int confine_and_start_platform(const struct sandbox_config *cfg,
 				      const struct platform_ops *platform)
 {
+	platform_stub_oom_open();   /* (its /proc is gone after this) */
 	int err = kernel_confine_namespaces();
 	if (err == 0)
 		err = kernel_confine_syscalls();
@@ -851,7 +854,10 @@ int kernel_run(const struct sandbox_config *cfg)
 		struct task reporter = { .k = k };
 		syscall_report_unimplemented(&reporter);
 	}
+	/* A run that lost its gofer failed, whatever its guest made of it;
+	 * asked before write_rusage ends the gofer on purpose. */
+	bool gofer_lost = atomic_load(&k->gofer_died);
+	atomic_store(&k->gofer_retired, true);
 	write_rusage(cfg, sock, gofer_pid);
-	/* A run that lost its gofer failed, whatever its guest made of it. */
-	return atomic_load(&k->gofer_died) ? -EIO : status;
+	return gofer_lost ? -EIO : status;
 }

@@ -398,6 +398,7 @@ struct kernel {
 	struct kernel_options opts;
 	struct gofer_client *gofer;
 	atomic_bool gofer_died;         /* the run then ends with an error */
+	atomic_bool gofer_retired;      /* the run is over: its exit is expected */
 	struct netstack *net;           /* guest TCP/IP (netstack/netstack.h) */
 	struct mount_table *mounts;
 	struct path root;              /* the sandbox's "/" */
@@ -407,6 +408,7 @@ struct kernel {
 	struct thread_group **groups;  /* by tgid (leader's tid) */
 	pid_t next_pid;
 	int nr_tasks;
+	int nr_zombies;                /* processes exited, not reaped yet */
 
 	struct thread_group *init;
 	struct timespec boot_time;     /* CLOCK_REALTIME at start */
@@ -676,7 +678,9 @@ int user_setup_init(struct task *t, const char *spec, char ***envp);
  * (root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt), or the sandbox has
  * opts.max_tasks (everyone, as pids.max). */
 int task_check_nproc(struct task *t);
-/* The sandbox's live tasks have reached opts.max_tasks (k->lock held). */
+/* The sandbox's tasks, live ones and zombies (which hold their pid until
+ * reaped, as pids.max counts them), have reached opts.max_tasks (k->lock
+ * held). */
 bool task_limit_reached_locked(struct kernel *k);
 /* generic_write_checks for a write of *len bytes at pos to a regular file:
  * at or beyond RLIMIT_FSIZE, SIGXFSZ and -EFBIG; else *len is cut to the

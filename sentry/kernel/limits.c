@@ -25,7 +25,7 @@ static rlim_t count_user_tasks_locked(struct kernel *k, uid_t uid)
 
 bool task_limit_reached_locked(struct kernel *k)
 {
-	return k->opts.max_tasks > 0 && k->nr_tasks >= k->opts.max_tasks;
+	return k->opts.max_tasks > 0 && k->nr_tasks + k->nr_zombies >= k->opts.max_tasks;
 }
 
 int task_check_nproc(struct task *t)

@@ -62,6 +62,8 @@ static void tg_reap_locked(struct thread_group *tg)
 		list_del(&tg->sibling);
 		tg->parent = NULL;
 	}
+	if (tg->state == TG_ZOMBIE)
+		k->nr_zombies--;
 	tg->state = TG_REAPED;
 	if (k->groups[tg->tgid] == tg) {
 		k->groups[tg->tgid] = NULL;
@@ -207,6 +209,7 @@ void tg_exit_notify_locked(struct thread_group *tg)
 	path_put(&tg->exe);
 	reparent_children_locked(tg);
 	tg->state = TG_ZOMBIE;
+	k->nr_zombies++;
 	container_exit_locked(tg);
 
 	if (tg->is_init) {

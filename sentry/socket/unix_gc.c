@@ -65,6 +65,19 @@ bool unix_gc_needed(void)
 	return true;
 }
 
+/* Sockets closed while in flight (the classic cycle: a pair sent over
+ * itself, then closed) become garbage without a release, so the release
+ * path above never collects them, and a loop of such cycles would grow
+ * the sentry without bound.  As Linux (wait_for_unix_gc), a send that
+ * passes fds collects first once this many sockets are in flight. */
+#define UNIX_INFLIGHT_TRIGGER_GC 16000
+
+void unix_gc_before_send(const struct scm_cookie *scm)
+{
+	if (scm->nfp > 0 && atomic_load(&total_inflight) > UNIX_INFLIGHT_TRIGGER_GC)
+		unix_gc();
+}
+
 /* Calls fn on every candidate whose file is in u's queue (and in the
  * queues of the connections waiting on a listener). */
 static void scan_queue(struct unix_sock *u, void (*fn)(struct unix_sock *v, void *arg),

@@ -165,5 +165,8 @@ void unix_notinflight(struct file **fp, int n);
  * (called after a release while anything is in flight). */
 void unix_gc(void);
 bool unix_gc_needed(void);
+/* Before a send that passes fds: collects first when too many sockets are
+ * in flight (Linux's wait_for_unix_gc). */
+void unix_gc_before_send(const struct scm_cookie *scm);
 
 #endif

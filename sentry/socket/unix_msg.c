@@ -262,6 +262,7 @@ ssize_t unix_stream_sendmsg(struct socket *s, struct task *t, struct sock_msg *m
 	int err = scm_send(t, m, true, &scm);
 	if (err < 0)
 		return err;
+	unix_gc_before_send(&scm);
 	size_t len = m->data->left, sent = 0;
 	struct waitq_entry e;
 	bool added = false;
@@ -377,6 +378,7 @@ ssize_t unix_dgram_sendmsg(struct socket *s, struct task *t, struct sock_msg *m,
 	int err = scm_send(t, m, true, &scm);
 	if (err < 0)
 		return err;
+	unix_gc_before_send(&scm);
 	struct waitq_entry e;
 	bool added = false;
 	struct my_creds me = { 0 };

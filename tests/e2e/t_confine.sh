@@ -130,6 +130,12 @@ check_processes()
 	local nocaps="setpriv --bounding-set -all --inh-caps -all" ctl
 	$nocaps sleep 30 &
 	ctl=$!
+	# (until setpriv, which has them all, has become sleep, which has none)
+	for ((i = 0; i < 100; i++)); do
+		[ "$(cat "/proc/$ctl/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.05
+	done
+	sleep 0.1   # (and sleep is in its nanosleep)
 	expect_eq "$platform: without capabilities, a dumpable process can be ptraced" 0 \
 		"$($nocaps "$INJECT" "$ctl" 39 >/dev/null 2>&1; echo $?)"
 	kill -9 "$ctl" 2>/dev/null

@@ -107,6 +107,15 @@ expect_run "--overlay-size: creating files stops at the limit too" 0 "enospc" \
 	lrun --overlay-size 64k -- /bin/sh -c '
 		i=0; while [ $i -lt 1000 ]; do
 			touch /f$i 2>/dev/null || { echo enospc; exit 0; }; i=$((i + 1)); done; echo none'
+expect_run "--overlay-size: hard links and long symlinks stop at it too; rm gives it back" 0 \
+	"$(printf 'ln enospc\nsymlink enospc\nagain 0')" \
+	lrun --overlay-size 64k -- /bin/sh -c '
+		touch /h; i=0; while [ $i -lt 1000 ] && ln /h /h$i 2>/dev/null; do i=$((i + 1)); done
+		[ $i -lt 1000 ] && echo "ln enospc"; rm -f /h*
+		t=$(printf "%03000d" 0); i=0
+		while [ $i -lt 1000 ] && ln -s "$t" /s$i 2>/dev/null; do i=$((i + 1)); done
+		[ $i -lt 1000 ] && echo "symlink enospc"; rm -f /s*
+		dd if=/dev/zero of=/x bs=1024 count=48 2>/dev/null; echo "again $?"'
 expect_run "no --overlay-size: a write of 8 MB works" 0 "0" \
 	lrun -- /bin/sh -c 'dd if=/dev/zero of=/big bs=1024 count=8192 2>/dev/null; echo $?'
 
@@ -131,6 +140,38 @@ capture lrun --pids 50 --timeout 2 -- /bin/sh -c 'b() { b | b & }; b; sleep 100'
 if [ "$RC" -eq 124 ]; then pass "--pids 50: a fork bomb is held until --timeout"; else
 	fail "--pids 50: a fork bomb is held until --timeout" "exit $RC, err $(show "${ERR:0:300}")"; fi
 no_leftovers "fork bomb: nothing left"
+# Zombies hold their pid until reaped (as pids.max counts them): children
+# that exit at once are no way past the limit.
+zombies=$(build_static zombies <<'C'
+#include <errno.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	int n = 0;
+	pid_t p;
+	while (n < 1000 && (p = fork()) >= 0) {
+		if (p == 0)
+			_exit(0);
+		n++;
+	}
+	int e = errno;
+	while (wait(NULL) > 0)
+		;
+	p = fork();
+	if (p == 0)
+		_exit(0);
+	printf("%d %s %d\n", n, e == EAGAIN ? "EAGAIN" : "other", p > 0 && wait(NULL) == p);
+	return 0;
+}
+C
+) || exit 1
+zroot=$E2E_TMP/zroot
+mkdir -p "$zroot"
+cp "$zombies" "$zroot/zombies"
+expect_run "--pids 20: zombies count until reaped (19 children, then EAGAIN)" 0 "19 EAGAIN 1" \
+	timeout -k 1 "$E2E_TIMEOUT" "$S" run --rootfs "$zroot" --pids 20 -- /zombies
 
 # --- --memory ------------------------------------------------------------------------
 

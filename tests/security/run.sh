@@ -11,6 +11,11 @@
 #   SENTRY=path   the sentry to attack (default build/sentry)
 #   -v            print every attempt, not only the failing programs' output
 #
+# The exhaustion programs (exh_*) run under their limits (sandbox_args), the
+# sentry's peak RSS bounded (exh_rss_bound_mib), and while each holds its
+# sandbox at a limit, a neighbour sandbox (BINDIR/tools/neighbour) must do its
+# work and the host must fork.
+#
 # Prints one line per program (PASS/FAIL, its attempts and refusals), one
 # line per area, and last "security: N attacks, M succeeded".  Exits 0 only
 # when no attack succeeded (in the sandbox or on the host).
@@ -52,7 +57,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$work/rootfs" "$work/rw" "$work/ro/sub" "$work/ro/empty" "$work/outside"
+mkdir -p "$work/rootfs" "$work/rw" "$work/ro/sub" "$work/ro/empty" "$work/outside" \
+	"$work/exhroot"
+# exh_overlay's lower layer: a sparse file larger than its quota (no disk used).
+truncate -s 64M "$work/exhroot/big"
 echo "SECRET-$RANDOM-$RANDOM" >"$work/outside/secret"
 echo original >"$work/ro/victim"
 echo file >"$work/ro/sub/file"
@@ -81,11 +89,43 @@ for d, _, fs in os.walk("."):
 ro_before=$(snapshot "$work/ro")
 outside_before=$(snapshot "$work/outside")
 
+# The limits the exhaustion programs run under (sentry run flags), given to
+# each program too, so that it knows what must hold.
+EXH_NOFILE=256      # exh_limits: --nofile
+EXH_PIDS=128        # exh_forkbomb: --pids (and --cpus 1)
+EXH_MEMORY=256      # exh_membomb: --memory, MiB
+EXH_MEM_QUOTA=16    # exh_membomb: --overlay-size, MiB (files stop before memory does)
+EXH_QUOTA=4         # exh_overlay: --overlay-size, MiB
+
+# The bound on the sentry's own peak RSS (VmHWM, --rusage-file) in each, in
+# MiB: a size, not a timing.  16 MiB for the sentry itself (about 7 MiB
+# measured for one static process), plus what the limit lets the guest make
+# it hold: per guest task 128 KiB (its sentry thread's stack pages and its
+# 64 KiB systrap slot; about 35 KiB measured); the quota's files once (their
+# data is held once; a name costs the sentry less than the 512 bytes it is
+# charged); full 64 KiB pipes on every fd; unix sockets closed while in
+# flight until the collection runs at 16000 of them (about 2 KiB each
+# measured; 3 KiB allowed: 48 MiB).  Guest memory is never the sentry's:
+# the memory bombs take 256 MiB each against a bound of 48 MiB.
+exh_rss_bound_mib()
+{
+	case $1 in
+	exh_limits) echo $((16 + EXH_NOFILE * 64 / 1024 + 48)) ;;
+	exh_forkbomb) echo $((16 + EXH_PIDS * 128 / 1024)) ;;
+	exh_membomb) echo $((16 + EXH_MEM_QUOTA + 16)) ;;
+	exh_overlay) echo $((16 + 2 * EXH_QUOTA)) ;;
+	esac
+}
+
 # The sandbox arguments of each program (by name).
 sandbox_args()
 {
 	case $1 in
 	fs_*) echo "--rootfs $work/rootfs -v $work/rw:/rw -v $work/ro:/ro:ro -v $work/outside:/view:ro" ;;
+	exh_limits) echo "--nofile $EXH_NOFILE" ;;
+	exh_forkbomb) echo "--pids $EXH_PIDS --cpus 1 -v $work/rw:/rw" ;;
+	exh_membomb) echo "--memory ${EXH_MEMORY}m --overlay-size ${EXH_MEM_QUOTA}m -v $work/rw:/rw" ;;
+	exh_overlay) echo "--rootfs $work/exhroot --overlay-size ${EXH_QUOTA}m -v $work/rw:/rw" ;;
 	esac
 }
 prog_args()
@@ -95,6 +135,10 @@ prog_args()
 	fs_race) echo "$work 2" ;;
 	proc_attacks) echo "$victim_pid $host_name" ;;
 	proc_stub) echo "$victim_pid $marker" ;;
+	exh_limits) echo "$EXH_NOFILE" ;;
+	exh_forkbomb) echo "$EXH_PIDS" ;;
+	exh_membomb) echo "$EXH_MEMORY $EXH_MEM_QUOTA" ;;
+	exh_overlay) echo "$EXH_QUOTA" ;;
 	esac
 }
 
@@ -146,13 +190,60 @@ host_check()
 }
 ok() { if "$@"; then echo 1; else echo 0; fi; }
 
+# neighbour_at_peak NAME PID: the partner of an exhaustion program (PID:
+# its sentry run).  When the program says it holds its sandbox at a limit
+# (WORK/rw/NAME.peak), another, independent sandbox does a fixed amount of
+# work (tools/neighbour: files, forks, a pipe, loopback TCP) and must get
+# every result right; the host must still fork.  Then the program is
+# released (WORK/rw/NAME.release).  Hang bounds only, no timing.
+neighbour_at_peak()
+{
+	local name=$1 pid=$2 i nout nrc hout
+	for ((i = 0; i < 3000; i++)); do
+		[ -e "$work/rw/$name.peak" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ ! -e "$work/rw/$name.peak" ]; then
+		host_check "$name: the attack reached its peak" 0 exhaustion
+		return
+	fi
+	nout=$(timeout -k 5 240 "$SENTRY" run --rootfs "$work/rootfs" --network none \
+		-v "$bindir:$bindir:ro" -- "$bindir/tools/neighbour" 2>&1 </dev/null)
+	nrc=$?
+	host_check "$name at its peak: a neighbour sandbox did its work (exit $nrc: $nout)" \
+		"$(ok test "$nrc" = 0 -a "$nout" = "neighbour: ok (files 200, forks 50, pipe 4194304, tcp 1048576)")" \
+		exhaustion
+	hout=$(for ((i = 0; i < 20; i++)); do /bin/echo "$i"; done | tail -1)
+	host_check "$name at its peak: the host forks (20 processes)" "$(ok test "$hout" = 19)" exhaustion
+	: >"$work/rw/$name.release"
+}
+
+# check_rss NAME FILE: the sentry's peak RSS (FILE from --rusage-file)
+# within the program's bound.
+check_rss()
+{
+	local name=$1 file=$2 bound kib
+	bound=$(exh_rss_bound_mib "$name")
+	kib=$(awk '$1 == "sentry_peak_rss_kib" { print $2 }' "$file" 2>/dev/null)
+	host_check "$name: the sentry's peak RSS (${kib:-?} KiB) within $bound MiB" \
+		"$(ok test -n "$kib" -a "${kib:-0}" -gt 0 -a "${kib:-0}" -le $((bound * 1024)))" exhaustion
+	[ $verbose -eq 0 ] || echo "    $name: sentry peak RSS ${kib:-?} KiB (bound $((bound * 1024)) KiB)," \
+		"gofer $(awk '$1 == "gofer_peak_rss_kib" { print $2 }' "$file" 2>/dev/null) KiB"
+}
+
 # run_prog LABEL PROG SANDBOX_ARGS -- PROG_ARGS: one program in a sandbox,
 # its PASS/FAIL line, its attempts added to the totals.  WRAP (an array)
-# runs before the sentry, if set.
+# runs before the sentry, if set; PARTNER (a function) runs meanwhile, given
+# LABEL and the run's pid; RUSAGE, if set, is the run's --rusage-file;
+# HANG_BOUND is its timeout (seconds).
 wrap=()
+partner=
+rusage=
+hang_bound=60
 run_prog()
 {
-	local label=$1 prog=$2 sargs=() pargs=() rc att ref
+	local label=$1 prog=$2 sargs=() pargs=() rc att ref spid
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		sargs+=("$1")
@@ -160,8 +251,12 @@ run_prog()
 	done
 	[ $# -gt 0 ] && shift
 	pargs=("$@")
-	timeout -k 5 60 "${wrap[@]}" "$SENTRY" run "${sargs[@]}" -v "$bindir:$bindir:ro" -- \
-		"$prog" "${pargs[@]}" </dev/null >"$out" 2>&1
+	[ -n "$rusage" ] && sargs+=(--rusage-file "$rusage")
+	timeout -k 5 "$hang_bound" "${wrap[@]}" "$SENTRY" run "${sargs[@]}" -v "$bindir:$bindir:ro" -- \
+		"$prog" "${pargs[@]}" </dev/null >"$out" 2>&1 &
+	spid=$!
+	[ -n "$partner" ] && "$partner" "$label" "$spid"
+	wait "$spid"
 	rc=$?
 	[ -n "$racer_pid" ] && wait "$racer_pid" 2>/dev/null
 	att=0 ref=0
@@ -195,11 +290,25 @@ for prog in "$bindir"/*; do
 		net_progs+=("$prog")
 		continue
 	fi
+	# exh_membomb expects the per-process OOM kills of a v1 memory cgroup;
+	# on a v2 host the run's cgroup has memory.oom.group: an OOM kill ends
+	# the whole sandbox (as a container), so there is nothing to check inside.
+	if [ "$name" = exh_membomb ] && ! grep -Eq '^[0-9]+:([^:]*,)?memory(,[^:]*)?:' /proc/self/cgroup; then
+		echo "SKIP $name (no v1 memory cgroup here: on cgroup v2 an OOM kill ends the whole sandbox)"
+		continue
+	fi
 	racer_pid=
 	[ "$name" = fs_race ] && host_racer
+	partner='' rusage='' hang_bound=60
+	if [[ $name == exh_* ]]; then
+		rusage=$work/rusage.$name hang_bound=600
+		case $name in exh_forkbomb | exh_membomb | exh_overlay) partner=neighbour_at_peak ;; esac
+	fi
 	# shellcheck disable=SC2046 # word splitting wanted
 	run_prog "$name" "$prog" $(sandbox_args "$name") -- $(prog_args "$name")
+	[ -n "$rusage" ] && check_rss "$name" "$rusage"
 done
+partner='' rusage='' hang_bound=60
 racer_pid=
 if [ ${#net_progs[@]} -gt 0 ]; then
 	. "$here/net.sh"
