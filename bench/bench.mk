@@ -28,7 +28,12 @@ $(BENCH_DIR)/spawntime: bench/tools/spawntime.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-bench-build: $(BUILD)/sentry $(BENCH_DIR)/micro $(BENCH_DIR)/net $(BENCH_DIR)/spawntime
+$(BENCH_DIR)/sigsys_floor: bench/tools/sigsys_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -pthread -o $@ $<
+
+bench-build: $(BUILD)/sentry $(BENCH_DIR)/micro $(BENCH_DIR)/net $(BENCH_DIR)/spawntime \
+	     $(BENCH_DIR)/sigsys_floor
 
 # Like deps, but a missing package only costs its column or the chart.
 bench-deps:

@@ -154,6 +154,12 @@ class Results:
         self.host = (read_text(os.path.join(rawdir, "host.txt")) or "").splitlines()
         self.net_na = read_text(os.path.join(rawdir, "net-na.txt"))
         self.runsc_net_na = read_text(os.path.join(rawdir, "runsc", "net-na.txt"))
+        floor = {}
+        for name in sorted(os.listdir(rawdir)):
+            if name.startswith("floor.") and name.endswith(".txt"):
+                for k, v in read_pairs(os.path.join(rawdir, name)).items():
+                    floor.setdefault(k, []).append(v)
+        self.floor = {k: statistics.median(v) for k, v in floor.items()}
 
     def get(self, config, key):
         return self.values.get(config, {}).get(key)
@@ -268,6 +274,22 @@ def target_rss(res, sentry_configs):
     return out
 
 
+def floor_note(res):
+    """What the unpatched path cannot go below (bench/tools/sigsys_floor.c)."""
+    f = res.floor
+    nat, sig, alt, hand = (f.get(k) for k in ("getpid_native", "getpid_sigsys",
+                                             "getpid_sigsys_altstack", "handoff_roundtrip"))
+    if not (nat and sig and alt and hand):
+        return []
+    return ["  - the floor under it (bench/tools/sigsys_floor, natively, no sandbox): a getpid "
+            "that a seccomp filter traps and a SIGSYS handler in the same thread answers takes "
+            "%.3f us = %s its %.3f us (%.3f us = %s on a sigaltstack with every signal blocked, "
+            "as the stub's handler), and handing a turn to another CPU and back %.3f us: "
+            "%.3f us = %s before the stub or the sentry do anything"
+            % (sig, fmt_ratio(sig / nat), nat, alt, fmt_ratio(alt / nat), hand, alt + hand,
+               fmt_ratio((alt + hand) / nat))]
+
+
 def targets(res):
     main = "systrap"   # the product's platform: patching on
     sentry = [c for c in res.others() if c != "runsc"]
@@ -275,6 +297,7 @@ def targets(res):
         target_ratio(res, "systrap", "getpid", 4, "getpid, systrap with patching, at most 4x native"),
         target_ratio(res, "systrap-nopatch", "getpid", 12, "getpid, systrap without patching, at most 12x native"),
     ]
+    lines += floor_note(res)
     lines += target_startup(res, sentry)
     lines += target_rss(res, sentry)
     lines += [

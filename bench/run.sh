@@ -32,6 +32,7 @@ RUNSC=${RUNSC:-runsc}
 MICRO=$BENCH_BIN/micro
 NET=$BENCH_BIN/net
 SPAWNTIME=$BENCH_BIN/spawntime
+SIGSYS_FLOOR=$BENCH_BIN/sigsys_floor
 DATA=$BENCH_BIN/rootfs-64m.dat
 RAW=$BENCH_BIN/raw
 # One figure can take long in a slow configuration; a hung run must not
@@ -40,7 +41,7 @@ MICRO_TIMEOUT=300
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 
-for f in "$MICRO" "$NET" "$SPAWNTIME" "$SENTRY"; do
+for f in "$MICRO" "$NET" "$SPAWNTIME" "$SIGSYS_FLOOR" "$SENTRY"; do
 	[ -x "$f" ] || { log "missing $f (run make bench)"; exit 1; }
 done
 
@@ -386,6 +387,13 @@ main() {
 	for c in "${avail[@]}"; do
 		log "start-up, exit and RSS: $c"
 		run_whole "$c"
+	done
+	# The floor under the unpatched path: a SIGSYS round trip with no
+	# sandbox behind it (bench/tools/sigsys_floor.c), natively.
+	log "the SIGSYS floor"
+	for i in $(seq "$BENCH_RUNS"); do
+		"$SIGSYS_FLOOR" -t "$BENCH_TARGET_MS" >"$RAW/floor.$i.txt" 2>>"$RAW/floor.err" ||
+			log "sigsys_floor failed (see $RAW/floor.err)"
 	done
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/host.txt"
 	python3 "$here/report.py" "$RAW" "$BENCH_OUT" || exit 1

@@ -27,7 +27,7 @@
  * randomisation (28 bits of pages below the stack), so that neither the
  * sentry's libraries nor the host vDSO can be there. */
 #define STUB_REGION_START 0x7e0000000000UL
-#define STUB_REGION_END   0x7e0040000000UL
+#define STUB_REGION_END   0x7e0060000000UL
 /* First address above the guest's usable range (x86-64, 4-level paging). */
 #define GUEST_TASK_SIZE   0x7ffffffff000UL
 
@@ -67,7 +67,7 @@ struct platform_handoff {
 	pid_t host_tid;
 	struct user_regs_struct regs;   /* initial guest registers */
 	bool share_vm;
-	void *priv, *priv2;             /* the platform's own */
+	void *priv, *priv2, *priv3;     /* the platform's own */
 };
 
 /* Options of the platform, from the command line. */
@@ -129,6 +129,19 @@ struct platform_ops {
 	 * unmapped or protected page) or -EFAULT. */
 	ssize_t (*read_mem)(struct platform_ctx *ctx, void *dst, uint64_t src, size_t n);
 	ssize_t (*write_mem)(struct platform_ctx *ctx, uint64_t dst, const void *src, size_t n);
+	/* Optional: copies n bytes at offset off of the host file host_fd
+	 * (a regular file or memfd the caller keeps open meanwhile) to guest
+	 * memory at dst, without the data passing through the sentry.  id
+	 * names the file's data for the platform to cache what it needs for
+	 * it (a mapping): the same id must always mean the same data, so ids
+	 * are never reused.  Returns bytes copied (short at a guest fault, or
+	 * rarely when the platform runs out of room), -EFAULT when nothing
+	 * could be copied for a fault, -EOPNOTSUPP when it cannot do it. */
+	ssize_t (*copy_file)(struct platform_ctx *ctx, uint64_t dst, int host_fd, uint64_t id,
+			     uint64_t off, size_t n);
+	/* With copy_file: drops what it keeps for id in this address space
+	 * (the file was closed here: its data must not stay visible). */
+	void (*forget_file)(struct platform_ctx *ctx, uint64_t id);
 
 	/* From any thread: make run() return PLATFORM_INTERRUPT soon. */
 	void (*kick)(struct platform_ctx *ctx);

@@ -43,6 +43,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "platform/fdpass.h"
+#include "platform/systrap/filewin.h"
 #include "platform/systrap/patch.h"
 #include "platform/systrap/stub_layout.h"
 
@@ -71,9 +72,9 @@ struct platform_ctx {
 	 * regs are valid: the rest is fetched from the slot when asked for. */
 	bool partial;
 	_Atomic uint64_t kicked_at;     /* CLOCK_MONOTONIC ns of an unanswered kick */
-	uint64_t handed_at;             /* TSC when the stub last got the turn */
-	uint32_t cpu;                   /* where we were then */
+	uint32_t cpu;                   /* where we were when the stub last got the turn */
 	struct patch_state *patch;      /* per address space, shared by threads */
+	struct filewin_state *windows;  /* the same */
 };
 
 /* A slot: its memfd, the sentry's view of it, its place in the guest; and
@@ -97,6 +98,7 @@ static struct {
 	uint64_t stub_spin_cycles;      /* how long a stub spins for its turn (TSC) */
 	uint64_t xsave_mask;
 	uint32_t xsave_size;
+	bool has_rdpid;
 	bool patching;
 	pthread_mutex_t template_lock;
 	struct platform_ctx *template;  /* what systrap_create forks */
@@ -314,6 +316,7 @@ static int slot_alloc(struct slot_ref **out)
 		r->s->nonce = now_ns() ^ (uint64_t)r->addr;
 	r->s->spin_cycles = st.stub_spin_cycles;
 	r->s->xsave_mask = st.xsave_mask;
+	r->s->has_rdpid = st.has_rdpid;
 	r->s->state = TURN_STUB;
 	*out = r;
 	return 0;
@@ -333,15 +336,29 @@ static bool stub_dead(struct platform_ctx *ctx)
 	return poll(&p, 1, 0) > 0;
 }
 
+/* The CPU this thread runs on (Linux keeps it in TSC_AUX): RDPID where the
+ * CPU has it, a third of the cost of RDTSCP. */
+static uint32_t this_cpu(void)
+{
+	uint64_t aux;
+	if (st.has_rdpid) {
+		__asm__ volatile("rdpid %0" : "=r"(aux));
+	} else {
+		unsigned a;
+		__builtin_ia32_rdtscp(&a);
+		aux = a;
+	}
+	return (uint32_t)aux & 0xfff;
+}
+
 static void hand_to_stub(struct platform_ctx *ctx)
 {
 	struct stub_slot *s = ctx->slot->s;
 	if (s->sentry_sleeps)
 		s->sentry_sleeps = 0;
-	unsigned aux;
-	ctx->handed_at = __builtin_ia32_rdtscp(&aux);
-	ctx->cpu = aux & 0xfff;
-	s->sentry_cpu = ctx->cpu;
+	ctx->cpu = this_cpu();
+	if (s->sentry_cpu != ctx->cpu)   /* a line the stub reads: keep it clean */
+		s->sentry_cpu = ctx->cpu;
 	atomic_store_explicit((_Atomic uint32_t *)&s->state, TURN_STUB, memory_order_seq_cst);
 	if (atomic_load_explicit((_Atomic uint32_t *)&s->stub_waiting, memory_order_seq_cst))
 		syscall(SYS_futex, &s->state, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -358,10 +375,18 @@ static int wait_for_stub(struct platform_ctx *ctx)
 	/* Guest code runs on the stub's CPU; spinning there would stall it. */
 	if (s->stub_cpu == ctx->cpu)
 		goto sleep;
+	/* The clock starts at the first look at it: a patched syscall's round
+	 * trip is over before that. */
+	uint64_t start = 0;
 	while (atomic_load(state) != TURN_SENTRY) {
 		__builtin_ia32_pause();
-		if ((++n & 63) == 0 && __builtin_ia32_rdtsc() - ctx->handed_at > st.spin_cycles)
-			goto sleep;
+		if ((++n & 63) == 0) {
+			uint64_t now = __builtin_ia32_rdtsc();
+			if (!start)
+				start = now;
+			else if (now - start > st.spin_cycles)
+				goto sleep;
+		}
 	}
 	return 0;
 sleep:
@@ -479,6 +504,7 @@ static void systrap_destroy(struct platform_ctx *ctx)
 		close(ctx->pidfd);
 	slot_free(ctx->slot);
 	patch_state_put(ctx->patch);
+	filewin_put(ctx->windows);
 	free(ctx);
 }
 
@@ -669,6 +695,69 @@ static long systrap_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t le
 	return fdpass_mmap(&ctx->slot->chan, &stub, addr, len, prot, flags, host_fd, offset);
 }
 
+/* --- file windows (see filewin.h) ---------------------------------------------- */
+
+_Static_assert(SYSTRAP_WIN_ADDR >= SYSTRAP_SLOTS_ADDR +
+			(uint64_t)SYSTRAP_MAX_SLOTS * SYSTRAP_SLOT_SIZE &&
+	       SYSTRAP_WIN_ADDR + (uint64_t)SYSTRAP_WIN_COUNT * SYSTRAP_WIN_SIZE <=
+			STUB_REGION_END, "file windows inside the stub region, past the slots");
+
+struct window_source {
+	struct platform_ctx *ctx;
+	int fd;
+};
+
+static int map_window(void *arg, uint64_t addr, uint64_t chunk)
+{
+	const struct window_source *src = arg;
+	long r = systrap_mmap_fd(src->ctx, addr, SYSTRAP_WIN_SIZE, PROT_READ,
+				 MAP_SHARED | MAP_FIXED, src->fd, chunk * SYSTRAP_WIN_SIZE);
+	if (r < 0)
+		return (int)r;
+	r = systrap_host_syscall(src->ctx, __NR_madvise, addr, SYSTRAP_WIN_SIZE, MADV_DONTFORK,
+				 0, 0, 0);
+	return r < 0 ? (int)r : 0;
+}
+
+/* Back to the empty reservation the rest of the stub region is. */
+static void unmap_window(void *arg, uint64_t addr)
+{
+	systrap_host_syscall(arg, __NR_mmap, addr, SYSTRAP_WIN_SIZE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, (uint64_t)-1, 0);
+}
+
+static void systrap_forget_file(struct platform_ctx *ctx, uint64_t id)
+{
+	filewin_forget(ctx->windows, id, unmap_window, ctx);
+}
+
+static ssize_t systrap_copy_file(struct platform_ctx *ctx, uint64_t dst, int host_fd,
+				 uint64_t id, uint64_t off, size_t n)
+{
+	struct window_source src = { ctx, host_fd };
+	size_t done = 0;
+	while (done < n) {
+		uint64_t at = off + done, within = at % SYSTRAP_WIN_SIZE;
+		size_t piece = n - done;
+		if (piece > SYSTRAP_WIN_SIZE - within)
+			piece = SYSTRAP_WIN_SIZE - within;
+		uint64_t win = filewin_acquire(ctx->windows, id, at / SYSTRAP_WIN_SIZE, map_window,
+					       &src);
+		if (!win)
+			return done ? (ssize_t)done : -EOPNOTSUPP;
+		long r = stub_request(ctx, OP_COPY, dst + done, win + within, piece, 0, 0, 0, 0);
+		filewin_release(ctx->windows, win);
+		/* The count comes back through the slot, which guest code can
+		 * write: never more than asked. */
+		if (r < 0 || (uint64_t)r > piece)
+			r = 0;
+		done += (size_t)r;
+		if ((size_t)r < piece)
+			return done ? (ssize_t)done : -EFAULT;
+	}
+	return (ssize_t)done;
+}
+
 /* --- clone ---------------------------------------------------------------------- */
 
 /* A socketpair for the stub of slot, whose stub end is handed to the parent
@@ -737,6 +826,8 @@ static int systrap_clone(struct platform_ctx *parent, bool share_vm, struct plat
 	out->share_vm = share_vm;
 	out->priv = slot;
 	out->priv2 = share_vm ? patch_state_get(parent->patch) : patch_state_fork(parent->patch);
+	/* A fork has none of the parent's windows (MADV_DONTFORK). */
+	out->priv3 = share_vm ? filewin_get(parent->windows) : filewin_new();
 	return 0;
 }
 
@@ -747,9 +838,11 @@ static int systrap_adopt(const struct platform_handoff *h, struct platform_ctx *
 		kill(h->host_tid, SIGKILL);
 		slot_free(h->priv);
 		patch_state_put(h->priv2);
+		filewin_put(h->priv3);
 		return -ENOMEM;
 	}
 	ctx->patch = h->priv2;
+	ctx->windows = h->priv3;
 	int err = wait_ready(ctx);
 	if (err < 0) {
 		systrap_destroy(ctx);
@@ -768,6 +861,7 @@ static void systrap_abandon(const struct platform_handoff *h)
 		close(pidfd);
 	slot_free(h->priv);
 	patch_state_put(h->priv2);
+	filewin_put(h->priv3);
 }
 
 /* --- running guest code ------------------------------------------------------- */
@@ -846,7 +940,7 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 	if (err < 0)
 		return err;
 	uint32_t event = s->event;
-	if (event == EV_FAST) {
+	if (event == EV_FAST || event == EV_TRAP) {
 		/* The syscall's own cache line; the rest waits in the slot. */
 		ctx->regs.orig_rax = s->sys_nr;
 		ctx->regs.rdi = s->sys_args[0];
@@ -858,6 +952,12 @@ static int systrap_run(struct platform_ctx *ctx, struct platform_event *ev)
 		ctx->regs.rax = (uint64_t)-ENOSYS;
 		ctx->partial = true;
 		ev->kind = PLATFORM_SYSCALL;
+		if (event == EV_TRAP && st.patching && ctx->patch) {
+			/* (From the slot, which the guest can write: patch()
+			 * checks the site's bytes before it changes anything.) */
+			uint64_t rip = s->regs.rip;
+			ev->patch_rip = patch_state_count_trap(ctx->patch, rip) ? rip : 0;
+		}
 		return 0;
 	}
 	if (event == EV_INTERRUPT) {
@@ -1099,6 +1199,9 @@ static int systrap_init(const struct platform_config *cfg)
 		return -ENOSYS;
 	}
 	probe_xsave();
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	st.has_rdpid = c & (1u << 22);
 	if (st.xsave_size == 0 || st.xsave_size > SLOT_FP_MAX)
 		return -ENOTSUP;
 	st.sentry_pid = getpid();
@@ -1139,6 +1242,8 @@ const struct platform_ops systrap_platform_ops = {
 	.atomic_op = systrap_atomic_op,
 	.read_mem = systrap_read_mem,
 	.write_mem = systrap_write_mem,
+	.copy_file = systrap_copy_file,
+	.forget_file = systrap_forget_file,
 	.kick = systrap_kick,
 	.destroy = systrap_destroy,
 	.host_tid = systrap_host_tid,

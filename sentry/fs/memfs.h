@@ -66,6 +66,15 @@ struct mem_node {
 	void *map;
 	size_t map_len;
 	int map_kind;                    /* MEMFS_MAP_* */
+	/* The id of the host data for copy_file_to_user (unique; a new one
+	 * when the data moves, e.g. from the lower file to a memfd), and which
+	 * data it names (MEMFS_MAP_*). */
+	uint64_t win_id;
+	int win_kind;
+	/* Bytes large reads took since the file was last closed: a file read
+	 * again while open is copied by the platform (copy_file_to_user),
+	 * from a memfd if it was in the heap. */
+	uint64_t reread_bytes;
 	char **whiteouts;                /* directory: names hidden from lower */
 	int nwhiteouts;
 	bool quota_inode;                /* MEMFS_INODE_COST charged for it */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/confine.h"
+#include "common/log.h"
 #include "sentry/fs/memfs.h"
 #include "sentry/mm/mm.h"
 #include "sentry/kernel/kernel.h"
@@ -75,6 +76,10 @@ static void mem_node_destroy(struct inode *inode)
 		memfs_quota_give(fs, MEMFS_INODE_COST);
 	memfs_quota_give(fs, n->quota_text + (uint64_t)n->quota_links * MEMFS_INODE_COST);
 	free(n->buf);
+	/* Windows of address spaces that read the file may map its memfd
+	 * still: emptying it frees the data now, not when they go. */
+	if (n->memfd >= 0 && n->win_kind == MEMFS_MAP_MEMFD && ftruncate(n->memfd, 0) < 0)
+		log_debug("tmpfs: emptying a memfd: %s", strerror(errno));
 	if (n->map) {
 		munmap(n->map, n->map_len);
 		if (fs)
@@ -484,14 +489,97 @@ static int data_to_memfd(struct inode *inode)
 /* Reads of at least this much go through memfs_read_user. */
 #define MEMFS_MAPPED_READ_MIN (64 * 1024)
 #define MEMFS_MAP_MAX (1ULL << 32)
+/* A file in the heap at least this big that large reads read again moves
+ * into a memfd, for copy_file_to_user. */
+#define MEMFS_WINDOW_MIN_SIZE (1024 * 1024)
 
-/* A large read: process_vm_writev from a shared mapping of the host data
- * (the page cache) to the guest's buffer, one copy where pread into a bounce
- * buffer and copying that out is two.  The mapping covers the whole file and
- * is kept on the node; the inode lock keeps it from changing under the copy.
- * A copy that runs past a file shrunk on the host fails (EFAULT from the host
- * kernel, never SIGBUS in the sentry: the sentry never touches the pages
- * itself). */
+/* Ids of host data for copy_file_to_user: never reused. */
+static _Atomic uint64_t next_window_id;
+
+/* The id of the node's host data of the given kind.  Under inode->lock. */
+static uint64_t window_id(struct mem_node *n, int kind)
+{
+	if (n->win_kind != kind) {
+		n->win_id = atomic_fetch_add(&next_window_id, 1) + 1;
+		n->win_kind = kind;
+	}
+	return n->win_id;
+}
+
+/* Is a large read of want bytes one that copy_file_to_user should make?
+ * Only in a file read again while open (more bytes since its last close
+ * than it has): the platform's copy is twice as fast, but setting it up
+ * costs about one read of the file (the page tables of a mapping, made
+ * and torn down; a heap file's move into a memfd), so a file read once,
+ * or opened, read and closed over and over, is copied by the sentry.
+ * Under inode->lock. */
+static bool platform_copy_worth(struct task *t, struct inode *inode, size_t want)
+{
+	struct mem_node *n = mem_node(inode);
+	if (!copy_file_to_user_possible(t))
+		return false;
+	n->reread_bytes += want;
+	return n->reread_bytes > (uint64_t)inode->size;
+}
+
+/* The sentry's own read-only mapping of the node's host data (fd, of the
+ * given MEMFS_MAP_* kind), made on first use and kept on the node; NULL if
+ * it cannot be had.  Under inode->lock. */
+static const char *sentry_map(struct inode *inode, int fd, int kind, uint64_t size)
+{
+	struct mem_node *n = mem_node(inode);
+	if (size > MEMFS_MAP_MAX)
+		return NULL;
+	if (n->map_kind == kind && n->map_len >= size)
+		return n->map;
+	struct memfs *fs = memfs_of(inode);
+	if (n->map) {
+		munmap(n->map, n->map_len);
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+	}
+	n->map = NULL;
+	n->map_kind = MEMFS_MAP_NONE;
+	if (atomic_fetch_add(&fs->mapped_nodes, 1) >= MEMFS_MAPPED_NODES_MAX) {
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+		return NULL;
+	}
+	size_t ml = (size_t)((size + 4095) & ~4095ULL);
+	void *m = mmap(NULL, ml, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		atomic_fetch_sub(&fs->mapped_nodes, 1);
+		return NULL;
+	}
+	n->map = m;
+	n->map_len = ml;
+	n->map_kind = kind;
+	return m;
+}
+
+/* The read-only fd of the memfd, made once.  A mapping that may not write
+ * the file gets it: the stub that maps it runs a request guest code can
+ * rewrite (MAP_PRIVATE into MAP_SHARED, PROT_READ into PROT_WRITE), and can
+ * make mprotect itself; with this fd the host refuses a shared writable
+ * mapping whatever the request says (EACCES; no VM_MAYWRITE for mprotect).
+ * Under inode->lock. */
+static int memfd_read_only(struct mem_node *n, int memfd)
+{
+	if (n->memfd_ro < 0) {
+		int fd = confine_reopen(memfd, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		n->memfd_ro = fd;
+	}
+	return n->memfd_ro;
+}
+
+/* A large read: one copy from the host data to the guest's buffer, where
+ * pread into a bounce buffer and copying that out is two.  Made by the
+ * platform inside the guest's address space (copy_file_to_user) when worth
+ * it; else by process_vm_writev from a shared mapping of the host data (the
+ * page cache) in the sentry, which covers the whole file and is kept on the
+ * node.  The inode lock keeps the data from changing under the copy.  A copy
+ * that runs past a file shrunk on the host fails (a short read or EFAULT,
+ * never SIGBUS in the sentry: the sentry never touches the pages itself). */
 static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, size_t len,
 			       int64_t *pos)
 {
@@ -505,63 +593,60 @@ static ssize_t memfs_read_user(struct file *f, struct task *t, uint64_t ubuf, si
 	 * cannot be reused while we map it. */
 	int lower = n->has_lower ? overlay_lower_fd(inode) : -1;
 	pthread_mutex_lock(&inode->lock);
-	int fd, kind;
-	if (n->has_lower) {
-		fd = lower;
-		kind = MEMFS_MAP_LOWER;
-	} else {
-		fd = n->memfd;
-		kind = MEMFS_MAP_MEMFD;
-	}
+	int fd = n->has_lower ? lower : n->memfd;
+	int kind = n->has_lower ? MEMFS_MAP_LOWER : MEMFS_MAP_MEMFD;
 	uint64_t size = (uint64_t)inode->size;
-	ssize_t r = -EOPNOTSUPP;
-	if ((uint64_t)*pos >= size) {
-		r = 0;
+	ssize_t r = 0;
+	if ((uint64_t)*pos >= size)
 		goto out;
-	}
-	const char *src;
-	if (!n->has_lower && fd < 0) {
-		src = n->buf;   /* in the sentry's memory already */
-		if (!src)
-			goto out;
-		goto copy;
-	}
-	if (fd < 0 || size > MEMFS_MAP_MAX)
-		goto out;
-	if (n->map_kind != kind || n->map_len < size) {
-		struct memfs *fs = memfs_of(inode);
-		if (n->map) {
-			munmap(n->map, n->map_len);
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-		}
-		n->map = NULL;
-		n->map_kind = MEMFS_MAP_NONE;
-		if (atomic_fetch_add(&fs->mapped_nodes, 1) >= MEMFS_MAPPED_NODES_MAX) {
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-			goto out;
-		}
-		size_t ml = (size_t)((size + 4095) & ~4095ULL);
-		void *m = mmap(NULL, ml, PROT_READ, MAP_SHARED, fd, 0);
-		if (m == MAP_FAILED) {
-			atomic_fetch_sub(&fs->mapped_nodes, 1);
-			goto out;
-		}
-		n->map = m;
-		n->map_len = ml;
-		n->map_kind = kind;
-	}
-	src = n->map;
-copy:;
 	size_t want = (size_t)(size - (uint64_t)*pos);
 	if (want > len)
 		want = len;
-	size_t done = copy_to_user_partial(t, ubuf, src + *pos, want);
-	r = done ? (ssize_t)done : -EFAULT;
-	if (done)
-		*pos += (int64_t)done;
+	bool platform_copy = platform_copy_worth(t, inode, want);
+	if (platform_copy && !n->has_lower && fd < 0 && size >= MEMFS_WINDOW_MIN_SIZE &&
+	    data_to_memfd(inode) >= 0)
+		fd = n->memfd;
+	const char *src = n->buf;   /* in the sentry's memory already, or NULL */
+	if (fd >= 0) {
+		r = -EOPNOTSUPP;
+		if (platform_copy) {
+			/* The window is mapped in the guest's address space,
+			 * where guest code can mprotect it through the stub's
+			 * code: from a memfd, only ever its read-only fd. */
+			int wfd = n->has_lower ? fd : memfd_read_only(n, fd);
+			if (wfd >= 0)
+				r = copy_file_to_user(t, ubuf, wfd, window_id(n, kind),
+						      (uint64_t)*pos, want);
+		}
+		if (r != -EOPNOTSUPP)
+			goto out;
+		src = sentry_map(inode, fd, kind, size);
+	}
+	r = -EOPNOTSUPP;
+	if (src) {
+		size_t done = copy_to_user_partial(t, ubuf, src + *pos, want);
+		r = done ? (ssize_t)done : -EFAULT;
+	}
 out:
+	if (r > 0)
+		*pos += r;
 	pthread_mutex_unlock(&inode->lock);
 	return r;
+}
+
+/* A window the platform keeps for large reads of the file shows its data to
+ * the guest: it goes with the fd (while the fd is open, the guest could read
+ * the file through it anyway). */
+static void memfs_flush(struct file *f)
+{
+	struct mem_node *n = mem_node(f->inode);
+	pthread_mutex_lock(&f->inode->lock);
+	uint64_t id = n->win_id;
+	n->reread_bytes = 0;
+	pthread_mutex_unlock(&f->inode->lock);
+	struct task *t = task_current();
+	if (id && t)
+		copy_file_to_user_forget(t, id);
 }
 
 static ssize_t memfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
@@ -645,23 +730,6 @@ static ssize_t memfs_write(struct file *f, struct task *t, const void *buf, size
 out:
 	pthread_mutex_unlock(&inode->lock);
 	return r;
-}
-
-/* The read-only fd of the memfd, made once.  A mapping that may not write
- * the file gets it: the stub that maps it runs a request guest code can
- * rewrite (MAP_PRIVATE into MAP_SHARED, PROT_READ into PROT_WRITE), and can
- * make mprotect itself; with this fd the host refuses a shared writable
- * mapping whatever the request says (EACCES; no VM_MAYWRITE for mprotect).
- * Under inode->lock. */
-static int memfd_read_only(struct mem_node *n, int memfd)
-{
-	if (n->memfd_ro < 0) {
-		int fd = confine_reopen(memfd, O_RDONLY);
-		if (fd < 0)
-			return fd;
-		n->memfd_ro = fd;
-	}
-	return n->memfd_ro;
 }
 
 static int memfs_mmap_fd(struct file *f, bool shared_write)
@@ -920,6 +988,7 @@ const struct file_ops memfs_file_fops = {
 	.fsync = memfs_fsync,
 	.release = memfs_file_release,
 	.fallocate = memfs_fallocate,
+	.flush = memfs_flush,
 };
 
 const struct file_ops memfs_dir_fops = {

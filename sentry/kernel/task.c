@@ -151,7 +151,8 @@ static bool run_guest(struct task *t)
 {
 	struct platform_event ev;
 	atomic_store(&t->in_guest, true);
-	if (atomic_exchange(&t->interrupt, false)) {
+	/* (A plain load first: the locked exchange only when it is set.) */
+	if (atomic_load(&t->interrupt) && atomic_exchange(&t->interrupt, false)) {
 		atomic_store(&t->in_guest, false);
 		return true;
 	}

@@ -876,11 +876,35 @@ static void do_stop_locked(struct task *t, int sig)
 	}
 }
 
+#define PEEK(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+/* Could there be anything for task_deliver_signals to do: a pending signal
+ * (blocked or not), a stop, an exit, a mask to restore?  A look without
+ * k->lock, which would cost most of what the sentry does for a patched
+ * syscall.  It cannot miss work for long: whoever makes work for a task
+ * also interrupts it (task_interrupt: the flag first, then a kick if the
+ * task runs guest code), run_guest() checks the flag after setting in_guest
+ * (sequentially consistent), so the task either sees the flag and comes back
+ * here, or is kicked out of guest code and comes back here; and a task that
+ * is not interrupted (the signal is blocked) has nothing to do until its own
+ * syscall changes the mask, after which it comes here. */
+static bool signal_work_maybe(struct task *t)
+{
+	const struct thread_group *tg = t->tg;
+	return t->restore_blocked || PEEK(t->pending.mask) || PEEK(tg->shared_pending.mask) ||
+	       PEEK(t->forced) || PEEK(t->exiting) || PEEK(tg->group_exiting) ||
+	       PEEK(tg->stopped);
+}
+
 /* Blocks while the process is stopped (called without k->lock). */
 bool task_deliver_signals(struct task *t)
 {
 	struct kernel *k = t->k;
 	bool handled = false;
+	if (!signal_work_maybe(t)) {
+		fix_syscall_restart(t, false, 0);
+		return false;
+	}
 	for (;;) {
 		/* One lock round per syscall in the common case: this runs before
 		 * every return to guest code. */

@@ -113,6 +113,18 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t size);
 /* Bytes that could be copied before a fault (0..n), for partial I/O. */
 size_t copy_to_user_partial(struct task *t, uint64_t dst, const void *src, size_t n);
 size_t copy_from_user_partial(struct task *t, void *dst, uint64_t src, size_t n);
+/* Copies n bytes at offset off of a host file (host_fd, kept open by the
+ * caller meanwhile) to guest memory without passing them through the
+ * sentry, when the platform can (platform_ops.copy_file; id names the
+ * file's data and is never reused for other data).  Bytes copied (short at
+ * a fault), -EFAULT, or -EOPNOTSUPP: then copy another way. */
+ssize_t copy_file_to_user(struct task *t, uint64_t dst, int host_fd, uint64_t id, uint64_t off,
+			  size_t n);
+/* Can this task's platform do copy_file_to_user at all? */
+bool copy_file_to_user_possible(struct task *t);
+/* The file id was closed in t's address space: what copy_file_to_user kept
+ * for it there (a mapping the guest could read) goes. */
+void copy_file_to_user_forget(struct task *t, uint64_t id);
 /* Zeroes guest memory. */
 int clear_user(struct task *t, uint64_t dst, size_t n);
 

@@ -43,6 +43,30 @@ size_t copy_to_user_partial(struct task *t, uint64_t dst, const void *src, size_
 	return done;
 }
 
+ssize_t copy_file_to_user(struct task *t, uint64_t dst, int host_fd, uint64_t id, uint64_t off,
+			  size_t n)
+{
+	if (!copy_file_to_user_possible(t))
+		return -EOPNOTSUPP;
+	if (n == 0 || !user_range_ok(dst, n))
+		return -EFAULT;
+	return t->platform->copy_file(t->ctx, dst, host_fd, id, off, n);
+}
+
+bool copy_file_to_user_possible(struct task *t)
+{
+	return t->platform->copy_file != NULL;
+}
+
+void copy_file_to_user_forget(struct task *t, uint64_t id)
+{
+	/* An exiting task closes its fds after dropping its table (files is
+	 * NULL then; only the task itself changes it): its address space goes
+	 * anyway, and its stub may be gone already. */
+	if (t->platform->forget_file && t->ctx && t->files)
+		t->platform->forget_file(t->ctx, id);
+}
+
 int copy_from_user(struct task *t, void *dst, uint64_t src, size_t n)
 {
 	if (n == 0)

@@ -100,13 +100,24 @@ static bool is_regular(struct file *f)
 	return f->inode && S_ISREG(f->inode->mode);
 }
 
+/* Files whose read(2) may stop at the first unwritable byte of the buffer, as
+ * Linux's regular files do (a short read; -EFAULT if none was written): those
+ * with read_user, whose offset says all there is to know about what was
+ * read, so that bytes read but not delivered can be given back.  Others
+ * (pipes, sockets: data would be lost) check the whole buffer first. */
+static bool reads_to_first_fault(struct file *f)
+{
+	return is_regular(f) && f->fop->read_user && f->fop->llseek;
+}
+
 /* Reads into guest memory in chunks; pos is the offset to use and update.
  * Stops at the first short read (a pipe must not block twice). */
 static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t len, int64_t *pos)
 {
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
-	if (!mm_access_ok(t, buf, len, PROT_WRITE))
+	bool to_fault = reads_to_first_fault(f);
+	if (!to_fault && !mm_access_ok(t, buf, len, PROT_WRITE))
 		return -EFAULT;
 	size_t chunk = len < IO_CHUNK ? len : IO_CHUNK;
 	char *kbuf = task_io_buffer(t, chunk);
@@ -130,9 +141,17 @@ static long read_to_user(struct task *t, struct file *f, uint64_t buf, size_t le
 			return done ? (long)done : r;
 		if (r == 0)
 			break;
-		if (copy_to_user(t, buf + done, kbuf, (size_t)r) < 0)
-			return done ? (long)done : -EFAULT;
-		done += (size_t)r;
+		size_t out = to_fault ? copy_to_user_partial(t, buf + done, kbuf, (size_t)r)
+				      : copy_to_user(t, buf + done, kbuf, (size_t)r) < 0 ? 0
+											  : (size_t)r;
+		done += out;
+		if (out < (size_t)r) {
+			if (to_fault)
+				*pos -= r - (ssize_t)out;   /* not delivered: not read */
+			if (!done)
+				return -EFAULT;
+			break;
+		}
 		if ((size_t)r < n || !is_regular(f))
 			break;
 	}

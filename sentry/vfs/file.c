@@ -118,6 +118,8 @@ static void fd_closed(struct fdtable *t, struct file *f)
 	const struct file_lock_hooks *h = atomic_load(&lock_hooks);
 	if (h && f->inode)
 		h->fd_closed(f, t);
+	if (f->fop && f->fop->flush)
+		f->fop->flush(f);
 	file_put(f);
 }
 

@@ -298,6 +298,9 @@ struct file_ops {
 	/* A host fd that can be mapped (borrowed reference), or -ENODEV. */
 	int (*mmap_fd)(struct file *f, bool shared_write);
 	int (*fsync)(struct file *f);
+	/* Optional: an fd of f was closed (each close(2), as Linux's ->flush),
+	 * by the task running on this thread if any (task_current()). */
+	void (*flush)(struct file *f);
 	void (*release)(struct file *f);
 	/* fstat of a file without an inode (host fds). */
 	int (*fstat)(struct file *f, struct stat *st);

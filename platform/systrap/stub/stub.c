@@ -30,6 +30,7 @@ STUB void stub_child_start(struct stub_slot *s, long sock) __attribute__((noretu
 long systrap_do_atomic32(uint64_t addr, uint64_t op, uint64_t operand) STUB_HIDDEN;
 long systrap_do_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t val) STUB_HIDDEN;
 long systrap_do_clone(uint64_t flags, uint64_t stack, uint64_t slot, long sock) STUB_HIDDEN;
+long systrap_do_copy(uint64_t dst, uint64_t src, uint64_t n) STUB_HIDDEN;
 long systrap_exit(struct stub_slot *s) STUB_HIDDEN;
 
 STUB_STATIC long raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
@@ -52,37 +53,56 @@ STUB_STATIC uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-/* The TSC, and the CPU we run on (Linux keeps it in TSC_AUX). */
-STUB_STATIC uint64_t rdtscp(uint32_t *cpu)
+/* The CPU we run on (Linux keeps it in TSC_AUX): RDPID where the CPU has it,
+ * a third of the cost of RDTSCP. */
+STUB_STATIC uint32_t this_cpu(const struct stub_slot *s)
 {
-	uint32_t lo, hi, aux;
-	__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-	*cpu = aux & 0xfff;
-	return (uint64_t)hi << 32 | lo;
+	uint64_t aux;
+	if (s->has_rdpid) {
+		__asm__ volatile("rdpid %0" : "=r"(aux));
+	} else {
+		uint32_t lo, hi, a;
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(a));
+		aux = a;
+	}
+	return (uint32_t)aux & 0xfff;
 }
 
 /* --- turn-taking with the sentry ------------------------------------------ */
 
-/* Returns the time and the CPU it was handed over on. */
-STUB_STATIC uint64_t hand_to_sentry(struct stub_slot *s, uint32_t *cpu)
+/* Returns the CPU it was handed over on. */
+STUB_STATIC uint32_t hand_to_sentry(struct stub_slot *s)
 {
-	uint64_t now = rdtscp(cpu);
-	s->stub_cpu = *cpu;
+	uint32_t cpu = this_cpu(s);
+	if (s->stub_cpu != cpu)   /* a line the sentry reads: keep it clean */
+		s->stub_cpu = cpu;
 	__atomic_store_n(&s->state, TURN_SENTRY, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&s->sentry_waiting, __ATOMIC_SEQ_CST))
 		raw_syscall6(__NR_futex, (long)&s->state, FUTEX_WAKE, 1, 0, 0, 0);
-	return now;
+	return cpu;
 }
 
-STUB_STATIC void wait_for_turn(struct stub_slot *s, uint64_t start, uint32_t cpu)
+/* Spins for the turn (the TSC is read every 16 rounds only: the sentry's
+ * answer to a patched syscall takes less than that), then sleeps. */
+STUB_STATIC void wait_for_turn(struct stub_slot *s, uint32_t cpu)
 {
 	/* The sentry thread works for us meanwhile: spinning on its CPU would
 	 * only keep it from running. */
-	uint64_t budget = s->sentry_cpu == cpu ? 0 : s->spin_cycles;
+	uint64_t budget = s->sentry_cpu == cpu ? 0 : s->spin_cycles, start = 0;
+	unsigned n = 0;
 	while (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != TURN_STUB) {
-		if (rdtsc() - start < budget && !s->sentry_sleeps) {
-			__builtin_ia32_pause();
-			continue;
+		if (budget && !s->sentry_sleeps) {
+			if ((++n & 15) != 0) {
+				__builtin_ia32_pause();
+				continue;
+			}
+			uint64_t now = rdtsc();
+			if (!start)
+				start = now;
+			if (now - start < budget) {
+				__builtin_ia32_pause();
+				continue;
+			}
 		}
 		/* Pairs with hand_to_stub() in the sentry: either it sees the
 		 * flag and wakes us, or we see the new state. */
@@ -110,7 +130,7 @@ STUB_STATIC void xrstor(struct stub_slot *s)
 			 : "memory");
 }
 
-STUB_STATIC long do_request(struct stub_slot *s, uint64_t op)
+STUB_STATIC long do_request(struct stub_slot *s, uint32_t op)
 {
 	const volatile uint64_t *a = s->args;
 	switch (op) {
@@ -127,6 +147,8 @@ STUB_STATIC long do_request(struct stub_slot *s, uint64_t op)
 	case OP_XRSTOR:
 		xrstor(s);
 		return 0;
+	case OP_COPY:
+		return systrap_do_copy(a[0], a[1], a[2]);
 	case OP_CLONE: {
 		/* The child starts on its own slot's stack with its own
 		 * fd-passing socket, a[2] here (see stub_child_start): not
@@ -147,10 +169,9 @@ STUB_STATIC long do_request(struct stub_slot *s, uint64_t op)
 void stub_serve(struct stub_slot *s)
 {
 	for (;;) {
-		uint32_t cpu;
-		uint64_t now = hand_to_sentry(s, &cpu);
-		wait_for_turn(s, now, cpu);
-		uint64_t op = s->op;
+		uint32_t cpu = hand_to_sentry(s);
+		wait_for_turn(s, cpu);
+		uint32_t op = s->op;
 		if (op == OP_RESUME) {
 			systrap_exit(s);
 			/* A kick arrived while we served: report it rather than
@@ -252,13 +273,20 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 			g[REG_RIP] = (greg_t)(uint64_t)systrap_atomic_fixup;
 			return;
 		}
+		if ((sig == SIGSEGV || sig == SIGBUS) && rip >= (uint64_t)systrap_copy_begin &&
+		    rip < (uint64_t)systrap_copy_end) {
+			g[REG_RIP] = (greg_t)(uint64_t)systrap_copy_fixup;
+			return;
+		}
 		if (is_fault(sig) && info->si_code > 0) {
 			/* The stub is broken (its pages were tampered with). */
 			raw_syscall6(__NR_exit_group, 128 + sig, 0, 0, 0, 0, 0);
 		}
 		if (rip >= (uint64_t)systrap_exit_committed && rip < (uint64_t)systrap_exit_end) {
 			/* On the way out: the guest's registers are all in the
-			 * slot still; report the kick instead. */
+			 * slot still; report the kick instead (this one and any
+			 * earlier one: once). */
+			s->kicked = 0;
 			s->event = EV_INTERRUPT;
 			serve_after_return(uc, s);
 			return;
@@ -268,6 +296,21 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 	}
 
 	save_guest_regs(s, uc);
+	if (sig == SIGSYS && info->si_code == 1 /* SYS_SECCOMP */ && (uint64_t)g[REG_RAX] >> 32 == 0) {
+		/* A trapped syscall: posted like a patched one, in the slot's
+		 * first cache line (the sentry then reads nothing else).  A
+		 * number with high bits set takes the general way. */
+		s->sys_nr = (uint32_t)g[REG_RAX];
+		s->sys_args[0] = (uint64_t)g[REG_RDI];
+		s->sys_args[1] = (uint64_t)g[REG_RSI];
+		s->sys_args[2] = (uint64_t)g[REG_RDX];
+		s->sys_args[3] = (uint64_t)g[REG_R10];
+		s->sys_args[4] = (uint64_t)g[REG_R8];
+		s->sys_args[5] = (uint64_t)g[REG_R9];
+		s->event = EV_TRAP;
+		serve_after_return(uc, s);
+		return;
+	}
 	const uint64_t *src = (const uint64_t *)info;
 	uint64_t *dst = (uint64_t *)&s->info;
 	for (unsigned i = 0; i < sizeof(siginfo_t) / 8; i++)

@@ -16,6 +16,8 @@
 	.globl systrap_restorer, systrap_atomic_begin, systrap_atomic_end
 	.globl systrap_atomic_fixup, systrap_do_atomic32, systrap_do_cmpxchg64
 	.globl systrap_do_clone, systrap_clone_child
+	.globl systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
+	.hidden systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
 	.hidden systrap_entry_init, systrap_fast_entry, systrap_serve_entry
 	.hidden systrap_exit, systrap_exit_committed, systrap_exit_end
 	.hidden systrap_restorer, systrap_atomic_begin, systrap_atomic_end
@@ -69,7 +71,7 @@ systrap_fast_entry:
 	mov	%rdi, %gs:SLOT_REGS+R_RDI
 	mov	%rcx, %gs:SLOT_REGS+R_RCX
 	mov	%rax, %gs:SLOT_REGS+R_ORIG_RAX
-	mov	%rax, %gs:SLOT_SYS_NR
+	mov	%eax, %gs:SLOT_SYS_NR
 	mov	%rdi, %gs:SLOT_SYS_ARGS
 	mov	%rsi, %gs:SLOT_SYS_ARGS+8
 	mov	%rdx, %gs:SLOT_SYS_ARGS+16
@@ -101,17 +103,26 @@ systrap_serve_entry:
 /* systrap_exit(slot): back to guest code with the registers in the slot
  * (rax from SLOT_SYS_RET, which the sentry writes on every resume).
  * Returns only if a kick arrived since the slot was last served (the caller
- * then reports it instead).  From systrap_exit_committed on, a kick is turned
- * into an interrupt by the signal handler, which finds the complete guest
- * registers still in the slot. */
+ * then reports it instead).  A kick that arrives anywhere in here, the check
+ * included, is turned into an interrupt by the signal handler, which finds
+ * the complete guest registers still in the slot: a kick between the check
+ * and the jump would otherwise be lost (and the stub, not answering it,
+ * killed).  FS and GS bases are written only when they differ: a patched
+ * syscall leaves both as they were. */
 systrap_exit:
+systrap_exit_committed:
 	cmpl	$0, SLOT_KICKED(%rdi)
 	jne	1f
+	rdgsbase %rax
+	cmp	%rax, %rdi
+	je	2f
 	wrgsbase %rdi
+2:	rdfsbase %rax
+	cmp	SLOT_REGS+R_FS_BASE(%rdi), %rax
+	je	3f
 	mov	SLOT_REGS+R_FS_BASE(%rdi), %rax
 	wrfsbase %rax
-systrap_exit_committed:
-	pushq	SLOT_REGS+R_EFLAGS(%rdi)
+3:	pushq	SLOT_REGS+R_EFLAGS(%rdi)
 	popfq
 	mov	SLOT_REGS+R_R15(%rdi), %r15
 	mov	SLOT_REGS+R_R14(%rdi), %r14
@@ -185,6 +196,24 @@ systrap_atomic_end:
 
 systrap_atomic_fixup:
 	mov	$-14, %rax
+	ret
+
+/* systrap_do_copy(dst, src, n): copies n bytes from a file window to guest
+ * memory; returns how many were copied.  A fault in the copy (an unmapped or
+ * read-only guest page, a window past the end of its file) resumes at
+ * systrap_copy_fixup with rcx = the bytes not copied, as the kernel's own
+ * copy_to_user counts them. */
+systrap_copy_begin:
+systrap_do_copy:
+	mov	%rdx, %rcx
+	rep movsb
+	mov	%rdx, %rax
+	ret
+systrap_copy_end:
+
+systrap_copy_fixup:
+	mov	%rdx, %rax
+	sub	%rcx, %rax
 	ret
 
 	.section .note.GNU-stack,"",@progbits

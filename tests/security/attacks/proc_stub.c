@@ -217,6 +217,47 @@ static void a_scribble_slots(void *arg)
     _exit(n == 0 ? 7 : 0);
 }
 
+/* Is the marker at the start of any 64 KiB step of the stub region? */
+static int marker_in_stub_region(const char *mark, size_t len)
+{
+    for (uintptr_t a = STUB_START; a < STUB_START + (3UL << 29); a += 0x10000) {
+        if (readable((const unsigned char *)a) && memcmp((const void *)a, mark, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A file read with large reads is mapped in the stub region (systrap's file
+ * windows) while open: once closed, its data must be gone from there. */
+static void closed_file_window(void)
+{
+    static const char mark[] = "proc_stub closed-file marker";
+    const char *path = "/tmp/proc_stub_window";
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char *b = malloc(1 << 20);
+    if (fd < 0 || !b) {
+        escaped("closed-file-window", "setup: %s", strerror(errno));
+        return;
+    }
+    memset(b, 'x', 1 << 20);
+    memcpy(b, mark, sizeof mark);
+    for (int i = 0; i < 4; i++)
+        if (write(fd, b, 1 << 20) != 1 << 20)
+            break;
+    for (int pass = 0; pass < 3; pass++) {
+        lseek(fd, 0, SEEK_SET);
+        while (read(fd, b, 128 << 10) > 0)
+            ;
+    }
+    close(fd);
+    unlink(path);
+    free(b);
+    if (marker_in_stub_region(mark, sizeof mark))
+        escaped("closed-file-window", "the closed file's data is readable in the stub region");
+    else
+        refused("closed-file-window", "no trace of the closed file in the stub region");
+}
+
 static void a_nothing(void *arg)
 {
     (void)arg;
@@ -396,6 +437,7 @@ static void attack_fdsteal(void)
  * rewrite the request in its shared slot while its stub reads it (another
  * thread of the process), and can make mprotect itself (the gadget). */
 #define RO_UID 65534
+#define RO_MARK "proc_stub read-only file"
 #define RACE_MAPS 20000
 
 struct rofile {
@@ -570,7 +612,66 @@ static void a_ro_mprotect(void *arg)
     _exit(w && file_has(rf, 0x77) ? 1 : 0);
 }
 
+/* A file window (systrap: a file read again while open is mapped in the
+ * stub region, and the stub copies from there): made writable by mprotect
+ * from the stub's code, it must not write the file. */
+static void a_ro_window(void *arg)
+{
+    struct rofile *rf = arg;
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    if (setgid(RO_UID) < 0 || setuid(RO_UID) < 0)
+        _exit(10);
+    if ((rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC)) < 0)
+        _exit(11);
+    char *b = malloc(128 << 10);
+    for (int pass = 0; b && pass < 3; pass++) {
+        lseek(rf->fd, 0, SEEK_SET);
+        while (read(rf->fd, b, 128 << 10) > 0)
+            ;
+    }
+    volatile unsigned char *win = NULL;
+    for (uintptr_t a = STUB_START; a < STUB_START + (3UL << 29) && !win; a += 0x10000)
+        if (readable((const unsigned char *)a) &&
+            memcmp((const void *)a, RO_MARK, sizeof RO_MARK) == 0)
+            win = (volatile unsigned char *)a;
+    if (!win) {
+        printf("    no window of the file in the stub region\n");
+        fflush(stdout);
+        _exit(0);
+    }
+    struct fake_slot *fake = mmap(NULL, sizeof *fake, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fake == MAP_FAILED)
+        _exit(13);
+    ro_page = (void *)win;
+    pid_t c = clone(ro_mprotect_child, stack + sizeof stack, CLONE_VM | SIGCHLD, fake);
+    if (c < 0)
+        _exit(14);
+    struct stub_slot_head { uint32_t state, sentry_waiting, stub_waiting, event; };
+    volatile struct stub_slot_head *h = (volatile struct stub_slot_head *)fake->s;
+    /* (bounded: past a successful mprotect the stub's code may wait on
+     * its socket for good, and the event never comes) */
+    double t0 = now_s();
+    while (!fake->refused && h->event == 0 && now_s() - t0 < 5)
+        sched_yield();
+    if (!fake->refused)
+        kill(c, SIGKILL);
+    int w = writable(win, 0x77);
+    printf("    window at %p; mprotect(PROT_WRITE) by the stub's code: %s; the page is "
+           "%swritable\n", (void *)win, fake->refused == 1 ? "EACCES" : "done", w ? "" : "not ");
+    fflush(stdout);
+    _exit(w && file_has(rf, 0x77) ? 1 : 0);
+}
+
+static void attack_ro_file_sized(const char *name, void (*fn)(void *), size_t size);
+
 static void attack_ro_file(const char *name, void (*fn)(void *))
+{
+    attack_ro_file_sized(name, fn, 4096);
+}
+
+/* The file (SIZE bytes, RO_MARK first) is root's, mode 0444. */
+static void attack_ro_file_sized(const char *name, void (*fn)(void *), size_t size)
 {
     struct rofile *rf = mmap(NULL, sizeof *rf, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                              -1, 0);
@@ -581,8 +682,11 @@ static void attack_ro_file(const char *name, void (*fn)(void *))
     snprintf(rf->path, sizeof rf->path, "/tmp/rofile.%d", getpid());
     unlink(rf->path);
     int fd = open(rf->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    static const char content[4096] = "read-only";
-    if (fd < 0 || write(fd, content, sizeof content) != sizeof content) {
+    static const char content[4096] = RO_MARK;
+    size_t done = 0;
+    while (fd >= 0 && done < size && write(fd, content, sizeof content) == sizeof content)
+        done += sizeof content;
+    if (fd < 0 || done < size) {
         printf("setup: %s: %s\n", rf->path, strerror(errno));
         return;
     }
@@ -662,8 +766,13 @@ int main(int argc, char **argv)
     else
         refused("ro-tmpfs-gadget-mprotect", "no returning syscall gadget in the stub (ptrace platform)");
     attack_ro_file("ro-tmpfs-slot-race", a_ro_race);
+    if (ret_gadget)
+        attack_ro_file_sized("ro-tmpfs-window-mprotect", a_ro_window, 2 << 20);
+    else
+        refused("ro-tmpfs-window-mprotect", "no returning syscall gadget in the stub (ptrace platform)");
     run_attack("write-stub-code", a_write_stub_code, NULL);
     run_attack("scribble-own-slot", a_scribble_slots, NULL);
+    closed_file_window();
 
     /* The sentry still serves us: a fork and a wait. */
     int st = in_child(a_nothing, NULL);
