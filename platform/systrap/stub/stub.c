@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <ucontext.h>
 #include <asm/unistd.h>
+#include <linux/audit.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 
@@ -296,10 +297,13 @@ STUB void systrap_signal_handler(int sig, siginfo_t *info, void *ucv)
 	}
 
 	save_guest_regs(s, uc);
-	if (sig == SIGSYS && info->si_code == 1 /* SYS_SECCOMP */ && (uint64_t)g[REG_RAX] >> 32 == 0) {
+	if (sig == SIGSYS && info->si_code == 1 /* SYS_SECCOMP */ && (uint64_t)g[REG_RAX] >> 32 == 0 &&
+	    info->si_arch == AUDIT_ARCH_X86_64 && (g[REG_CSGSFS] & 0xffff) == USER_CS_64) {
 		/* A trapped syscall: posted like a patched one, in the slot's
 		 * first cache line (the sentry then reads nothing else).  A
-		 * number with high bits set takes the general way. */
+		 * number with high bits set, an i386 one (int $0x80) and one
+		 * from 32-bit code take the general way, which tells them
+		 * apart. */
 		s->sys_nr = (uint32_t)g[REG_RAX];
 		s->sys_args[0] = (uint64_t)g[REG_RDI];
 		s->sys_args[1] = (uint64_t)g[REG_RSI];
