@@ -11,6 +11,16 @@
 
 #define SIGSTOP 19
 
+/* kill(getpid(), SIGSTOP): the process stops itself. */
+.macro stop_self
+	mov	$__NR_getpid, %eax
+	syscall
+	mov	%eax, %edi
+	mov	$SIGSTOP, %esi
+	mov	$__NR_kill, %eax
+	syscall
+.endm
+
 	.text
 	.globl stub_code_start, stub_code_end
 	.globl stub_entry, stub_syscall, stub_clone, stub_atomic_op, stub_park
@@ -36,24 +46,14 @@ stub_entry:
 
 /* Stops the process with SIGSTOP until a tracer takes it over. */
 stub_stop:
-	mov	$__NR_getpid, %eax
-	syscall
-	mov	%eax, %edi
-	mov	$SIGSTOP, %esi
-	mov	$__NR_kill, %eax
-	syscall
+	stop_self
 	int3
 	jmp	stub_stop
 
 /* The template between two forks: stopped, untraced.  No int3 on the
  * way: a SIGCONT from outside must not kill it. */
 stub_park:
-	mov	$__NR_getpid, %eax
-	syscall
-	mov	%eax, %edi
-	mov	$SIGSTOP, %esi
-	mov	$__NR_kill, %eax
-	syscall
+	stop_self
 	jmp	stub_park
 
 /* One host syscall with the registers the tracer set, then a trap. */

@@ -41,3 +41,15 @@ c["linux"].pop("cgroupsPath", None)
 json.dump(c, open(path + "/config.json", "w"), indent=1)
 PY
 }
+
+# pod_wait_comm COMM N: waits (5 s at most) until the pod's `ps` shows N
+# processes named COMM (a killed container's processes are gone).
+pod_wait_comm()
+{
+	local _
+	for _ in $(seq 50); do
+		[ "$(rs exec pod /bin/ps -o comm | grep -c -- "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -133,12 +133,13 @@ check_processes()
 	local nocaps="setpriv --bounding-set -all --inh-caps -all" ctl
 	$nocaps sleep 30 &
 	ctl=$!
-	# (until setpriv, which has them all, has become sleep, which has none)
+	# (until setpriv, which has them all, has become sleep, which has none,
+	# and sleep waits in its nanosleep, where inject expects a syscall)
 	for ((i = 0; i < 100; i++)); do
-		[ "$(cat "/proc/$ctl/comm" 2>/dev/null)" = sleep ] && break
+		[ "$(cat "/proc/$ctl/comm" 2>/dev/null)" = sleep ] &&
+			[ "$(awk '{ print $3 }' "/proc/$ctl/stat" 2>/dev/null)" = S ] && break
 		sleep 0.05
 	done
-	sleep 0.1   # (and sleep is in its nanosleep)
 	expect_eq "$platform: without capabilities, a dumpable process can be ptraced" 0 \
 		"$($nocaps "$INJECT" "$ctl" 39 >/dev/null 2>&1; echo $?)"
 	kill -9 "$ctl" 2>/dev/null

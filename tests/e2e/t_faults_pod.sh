@@ -72,10 +72,7 @@ bundle "$E2E_TMP/b-k" container "$E2E_TMP/rootfs-g" "$POD" /bin/sleep 1000
 rs create --bundle "$E2E_TMP/b-k" --pid-file "$E2E_TMP/k.pid" k >/dev/null 2>&1 && rs start k
 sleep 0.3
 kill -9 "$(cat "$E2E_TMP/k.pid")"
-for _ in $(seq 50); do
-	[ "$(rs exec pod /bin/ps -o comm | grep -c sleep)" = 1 ] && break
-	sleep 0.1
-done
+pod_wait_comm sleep 1 || true   # (the check below says what is left)
 expect_eq "a container whose proxy is killed (and its gofer with it) ends" \
 	$'COMMAND\nsleep\nps' "$(rs exec pod /bin/ps -o comm)"
 rs delete k

@@ -218,13 +218,14 @@ static void a_scribble_slots(void *arg)
 }
 
 /* Is the marker at the start of any 64 KiB step of the stub region? */
-static int marker_in_stub_region(const char *mark, size_t len)
+/* Where MARK starts a 64 KiB-aligned piece of the stub region, or NULL. */
+static volatile unsigned char *find_in_stub_region(const char *mark, size_t len)
 {
     for (uintptr_t a = STUB_START; a < STUB_START + (3UL << 29); a += 0x10000) {
         if (readable((const unsigned char *)a) && memcmp((const void *)a, mark, len) == 0)
-            return 1;
+            return (volatile unsigned char *)a;
     }
-    return 0;
+    return NULL;
 }
 
 /* A file read with large reads is mapped in the stub region (systrap's file
@@ -252,7 +253,7 @@ static void closed_file_window(void)
     close(fd);
     unlink(path);
     free(b);
-    if (marker_in_stub_region(mark, sizeof mark))
+    if (find_in_stub_region(mark, sizeof mark))
         escaped("closed-file-window", "the closed file's data is readable in the stub region");
     else
         refused("closed-file-window", "no trace of the closed file in the stub region");
@@ -576,11 +577,37 @@ static int writable(volatile unsigned char *p, unsigned char v)
     return ok;
 }
 
+/* Has a process sharing our memory make mprotect(page, 4096, PROT_READ |
+ * PROT_WRITE) through the stub's code; 1 if that was refused with EACCES.
+ * Either the gadget returns (refused), or the stub's code it runs on into
+ * marks the fake slot ready and waits there for good (or on its socket:
+ * the wait is bounded), and the process is killed. */
+static int mprotect_by_stub(void *page)
+{
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    /* The CLONE_VM process's stack and its slot: our memory. */
+    struct fake_slot *fake = mmap(NULL, sizeof *fake, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fake == MAP_FAILED)
+        _exit(13);
+    ro_page = page;
+    pid_t c = clone(ro_mprotect_child, stack + sizeof stack, CLONE_VM | SIGCHLD, fake);
+    if (c < 0)
+        _exit(14);
+    struct stub_slot_head { uint32_t state, sentry_waiting, stub_waiting, event; };
+    volatile struct stub_slot_head *h = (volatile struct stub_slot_head *)fake->s;
+    double t0 = now_s();
+    while (!fake->refused && h->event == 0 && now_s() - t0 < 5)
+        sched_yield();
+    if (!fake->refused)
+        kill(c, SIGKILL);
+    return fake->refused == 1;
+}
+
 /* Shared and read-only, then mprotect made by the stub's code for us. */
 static void a_ro_mprotect(void *arg)
 {
     struct rofile *rf = arg;
-    static char stack[64 * 1024] __attribute__((aligned(16)));
     if (setgid(RO_UID) < 0 || setuid(RO_UID) < 0)
         _exit(10);
     if ((rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -588,26 +615,10 @@ static void a_ro_mprotect(void *arg)
     volatile unsigned char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, rf->fd, 0);
     if (p == MAP_FAILED)
         _exit(12);
-    /* The CLONE_VM process's stack and its slot: our memory. */
-    struct fake_slot *fake = mmap(NULL, sizeof *fake, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (fake == MAP_FAILED)
-        _exit(13);
-    ro_page = (void *)p;
-    pid_t c = clone(ro_mprotect_child, stack + sizeof stack, CLONE_VM | SIGCHLD, fake);
-    if (c < 0)
-        _exit(14);
-    /* Either it returns (refused), or the stub's code it ran on into
-     * marks the fake slot ready and waits there for good. */
-    struct stub_slot_head { uint32_t state, sentry_waiting, stub_waiting, event; };
-    volatile struct stub_slot_head *h = (volatile struct stub_slot_head *)fake->s;
-    while (!fake->refused && h->event == 0)
-        sched_yield();
-    if (!fake->refused)
-        kill(c, SIGKILL);
+    int refused = mprotect_by_stub((void *)p);
     int w = writable(p, 0x77);
     printf("    mprotect(PROT_WRITE) of the shared mapping by the stub's code: %s; the "
-           "page is %swritable\n", fake->refused == 1 ? "EACCES" : "done", w ? "" : "not ");
+           "page is %swritable\n", refused ? "EACCES" : "done", w ? "" : "not ");
     fflush(stdout);
     _exit(w && file_has(rf, 0x77) ? 1 : 0);
 }
@@ -618,7 +629,6 @@ static void a_ro_mprotect(void *arg)
 static void a_ro_window(void *arg)
 {
     struct rofile *rf = arg;
-    static char stack[64 * 1024] __attribute__((aligned(16)));
     if (setgid(RO_UID) < 0 || setuid(RO_UID) < 0)
         _exit(10);
     if ((rf->fd = open(rf->path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -629,36 +639,16 @@ static void a_ro_window(void *arg)
         while (read(rf->fd, b, 128 << 10) > 0)
             ;
     }
-    volatile unsigned char *win = NULL;
-    for (uintptr_t a = STUB_START; a < STUB_START + (3UL << 29) && !win; a += 0x10000)
-        if (readable((const unsigned char *)a) &&
-            memcmp((const void *)a, RO_MARK, sizeof RO_MARK) == 0)
-            win = (volatile unsigned char *)a;
+    volatile unsigned char *win = find_in_stub_region(RO_MARK, sizeof RO_MARK);
     if (!win) {
         printf("    no window of the file in the stub region\n");
         fflush(stdout);
         _exit(0);
     }
-    struct fake_slot *fake = mmap(NULL, sizeof *fake, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (fake == MAP_FAILED)
-        _exit(13);
-    ro_page = (void *)win;
-    pid_t c = clone(ro_mprotect_child, stack + sizeof stack, CLONE_VM | SIGCHLD, fake);
-    if (c < 0)
-        _exit(14);
-    struct stub_slot_head { uint32_t state, sentry_waiting, stub_waiting, event; };
-    volatile struct stub_slot_head *h = (volatile struct stub_slot_head *)fake->s;
-    /* (bounded: past a successful mprotect the stub's code may wait on
-     * its socket for good, and the event never comes) */
-    double t0 = now_s();
-    while (!fake->refused && h->event == 0 && now_s() - t0 < 5)
-        sched_yield();
-    if (!fake->refused)
-        kill(c, SIGKILL);
+    int refused = mprotect_by_stub((void *)win);
     int w = writable(win, 0x77);
     printf("    window at %p; mprotect(PROT_WRITE) by the stub's code: %s; the page is "
-           "%swritable\n", (void *)win, fake->refused == 1 ? "EACCES" : "done", w ? "" : "not ");
+           "%swritable\n", (void *)win, refused ? "EACCES" : "done", w ? "" : "not ");
     fflush(stdout);
     _exit(w && file_has(rf, 0x77) ? 1 : 0);
 }
