@@ -104,7 +104,14 @@ static struct {
 	struct platform_ctx *template;  /* what systrap_create forks */
 	pthread_mutex_t slot_lock;
 	uint64_t slot_used[(SYSTRAP_MAX_SLOTS + 63) / 64];
-} st = { .slot_lock = PTHREAD_MUTEX_INITIALIZER, .template_lock = PTHREAD_MUTEX_INITIALIZER };
+	/* One fd transfer at a time: its message is built in the data page
+	 * (SYSTRAP_DATA_MSG), which every stub of an address space shares; two
+	 * threads' transfers at once took each other's message (clone then
+	 * failed with EAGAIN).  Transfers are rare (file mmaps, windows,
+	 * clones), as ptrace's one lock for them shows. */
+	pthread_mutex_t fdpass_lock;
+} st = { .slot_lock = PTHREAD_MUTEX_INITIALIZER, .template_lock = PTHREAD_MUTEX_INITIALIZER,
+	 .fdpass_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct user_regs_struct *systrap_regs(struct platform_ctx *ctx);
 
@@ -692,7 +699,10 @@ static long systrap_mmap_fd(struct platform_ctx *ctx, uint64_t addr, uint64_t le
 {
 	struct fdpass_stub stub = { &systrap_platform_ops, ctx,
 				    SYSTRAP_DATA_ADDR + SYSTRAP_DATA_MSG, SYSTRAP_SOCK_FD };
-	return fdpass_mmap(&ctx->slot->chan, &stub, addr, len, prot, flags, host_fd, offset);
+	pthread_mutex_lock(&st.fdpass_lock);
+	long r = fdpass_mmap(&ctx->slot->chan, &stub, addr, len, prot, flags, host_fd, offset);
+	pthread_mutex_unlock(&st.fdpass_lock);
+	return r;
 }
 
 /* --- file windows (see filewin.h) ---------------------------------------------- */
@@ -770,7 +780,9 @@ static long new_stub_socket(struct platform_ctx *parent, struct slot_ref *slot)
 		return err;
 	struct fdpass_stub stub = { &systrap_platform_ops, parent,
 				    SYSTRAP_DATA_ADDR + SYSTRAP_DATA_MSG, SYSTRAP_SOCK_FD };
+	pthread_mutex_lock(&st.fdpass_lock);
 	long fd = fdpass_send(&parent->slot->chan, &stub, end);
+	pthread_mutex_unlock(&st.fdpass_lock);
 	close(end);
 	if (fd >= 0 && fd == SYSTRAP_SOCK_FD)
 		fd = -EIO;   /* (its own closed: the guest's doing) */

@@ -178,6 +178,7 @@ long task_clone(struct task *t, const struct clone_request *req)
 	/* The host thread: in the same address space or in a copy of it. */
 	err = t->platform->clone(t->ctx, flags & CLONE_VM, &cs->handoff);
 	if (err < 0) {
+		log_debug("task %d: the platform's clone failed: %s", t->tid, strerror(-err));
 		free(cs);
 		free(sh);
 		undo_task(nt);
