@@ -11,14 +11,14 @@
 	.section systrap_stub, "ax", @progbits
 	.p2align 12
 
-	.globl systrap_entry_init, systrap_fast_entry, systrap_serve_entry
+	.globl systrap_entry_init, systrap_fast_entry, systrap_serve_entry, systrap_serve_now
 	.globl systrap_exit, systrap_exit_committed, systrap_exit_end
 	.globl systrap_restorer, systrap_atomic_begin, systrap_atomic_end
 	.globl systrap_atomic_fixup, systrap_do_atomic32, systrap_do_cmpxchg64
 	.globl systrap_do_clone, systrap_clone_child
 	.globl systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
 	.hidden systrap_copy_begin, systrap_copy_end, systrap_copy_fixup, systrap_do_copy
-	.hidden systrap_entry_init, systrap_fast_entry, systrap_serve_entry
+	.hidden systrap_entry_init, systrap_fast_entry, systrap_serve_entry, systrap_serve_now
 	.hidden systrap_exit, systrap_exit_committed, systrap_exit_end
 	.hidden systrap_restorer, systrap_atomic_begin, systrap_atomic_end
 	.hidden systrap_atomic_fixup, systrap_do_atomic32, systrap_do_cmpxchg64
@@ -97,6 +97,16 @@ systrap_serve_entry:
 	cld
 	mov	%rsp, %rdi
 	sub	$SLOT_STACK_TOP, %rdi
+	call	stub_serve
+	ud2
+
+/* systrap_serve_now(slot): the SIGSYS handler leaves its signal frame here
+ * (see serve_now in stub.c): the event it posted is served on the slot's
+ * stack with the flags the stub runs with (no AC, no DF). */
+systrap_serve_now:
+	lea	SLOT_STACK_TOP(%rdi), %rsp
+	pushq	$0x202
+	popfq
 	call	stub_serve
 	ud2
 
