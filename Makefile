@@ -18,7 +18,19 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wmissing-proto
 NET_CPPFLAGS := -I/usr/include/lwip -I/usr/include/slirp
 CPPFLAGS += -I. -D_GNU_SOURCE $(NET_CPPFLAGS)
 ALL_CFLAGS = -std=gnu17 $(WARN) $(CFLAGS) -pthread -MMD -MP
-LDLIBS_SENTRY := -pthread -lcapstone -llwip -lslirp -luring -lssl -lcrypto -lseccomp
+# capstone is not linked: the sentry loads it (dlopen) when it patches
+# syscall sites (platform/systrap/patch.c), under the soname its -dev
+# package's libcapstone.so names.
+# Nor is OpenSSL: only the port forwarder of a sandbox with TLS ports uses it,
+# and loads it then (netstack/tls_lib.c).
+LDLIBS_SENTRY := -pthread -llwip -lslirp -luring -lseccomp
+SONAME_OF = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | \
+              awk '/SONAME/ { print $$2 }')
+$(BUILD)/obj/platform/systrap/patch.o $(BUILD)/san/platform/systrap/patch.o: \
+	CPPFLAGS += -DCAPSTONE_SONAME='"$(call SONAME_OF,libcapstone.so)"'
+$(BUILD)/obj/netstack/tls_lib.o $(BUILD)/san/netstack/tls_lib.o: \
+	CPPFLAGS += -DLIBSSL_SONAME='"$(call SONAME_OF,libssl.so)"'
+
 LDLIBS_RUNSC  := $(LDLIBS_SENTRY) -ljansson
 
 DEB_PACKAGES := gcc make pkg-config libseccomp-dev libcriterion-dev busybox-static \

@@ -14,6 +14,10 @@
 void publish_format_host(const struct net_publish *pub, char *buf, size_t len);
 void publish_format_hostport(const struct net_publish *pub, char *buf, size_t len);
 
+/* Loads OpenSSL (tls_lib.c: the sentry does not link it).  0, or -ENOENT
+ * with a one-line explanation in err. */
+int tls_lib_load(char *err, size_t errlen);
+
 /* The server context for the TLS ports: p->tls_cert/p->tls_key, or a
  * self-signed certificate made now.  0, or -errno with a one-line
  * explanation in err. */

@@ -163,6 +163,9 @@ int publish_tls_ctx_new(const struct net_policy *p, SSL_CTX **out, char *err, si
 		snprintf(err, errlen, "a TLS key (%s) without a certificate", p->tls_key);
 		return -EINVAL;
 	}
+	int loaded = tls_lib_load(err, errlen);
+	if (loaded < 0)
+		return loaded;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx) {
 		snprintf(err, errlen, "cannot set up TLS: %s", ssl_reason(why, sizeof why));

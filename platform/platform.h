@@ -87,6 +87,11 @@ struct platform_ops {
 	const char *name;
 	/* One-time set-up in the sentry process, before any context exists. */
 	int (*init)(const struct platform_config *cfg);
+	/* Optional, before init and before the sentry confines itself (its
+	 * root is then empty, and it may map no more code): loads what init
+	 * will need from the host's files.  boot.c calls it while the gofer
+	 * starts, so that it costs start-up little. */
+	void (*preload)(const struct platform_config *cfg);
 
 	/* A new context with a fresh, empty address space (for execve), owned by
 	 * the calling thread.  Only the stub region (and the host vDSO, reported

@@ -20,7 +20,8 @@ $(BUILD)/san/%.o: %.c
 
 $(BUILD)/unit/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIB) -lcriterion $(LDLIBS_RUNSC)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIB) -lcriterion $(LDLIBS_RUNSC) \
+		-lssl -lcrypto
 
 unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(UNIT_BINS)

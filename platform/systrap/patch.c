@@ -3,6 +3,8 @@
 #include "platform/systrap/patch.h"
 
 #include <capstone/capstone.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -39,10 +41,44 @@ bool patch_state_count_trap(struct patch_state *ps, uint64_t rip)
 }
 
 /* One decoder for the sentry: cs_open builds large tables, and patching is
- * rare once the hot sites are done. */
+ * rare once the hot sites are done.  capstone itself is loaded by
+ * patch_decoder_load (the build passes its soname). */
+#ifndef CAPSTONE_SONAME
+#define CAPSTONE_SONAME "libcapstone.so"
+#endif
 static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
 static csh cs_handle;
 static bool cs_ready;
+static struct {
+	void *lib;
+	cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+	cs_err (*option)(csh handle, cs_opt_type type, size_t value);
+	size_t (*disasm)(csh handle, const uint8_t *code, size_t size, uint64_t address,
+			 size_t count, cs_insn **insn);
+	void (*free)(cs_insn *insn, size_t count);
+} cs;
+
+int patch_decoder_load(void)
+{
+	pthread_mutex_lock(&cs_lock);
+	if (!cs.lib) {
+		const char *name = CAPSTONE_SONAME[0] ? CAPSTONE_SONAME : "libcapstone.so";
+		void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+		if (lib) {
+			*(void **)&cs.open = dlsym(lib, "cs_open");
+			*(void **)&cs.option = dlsym(lib, "cs_option");
+			*(void **)&cs.disasm = dlsym(lib, "cs_disasm");
+			*(void **)&cs.free = dlsym(lib, "cs_free");
+			if (cs.open && cs.option && cs.disasm && cs.free)
+				cs.lib = lib;
+			else
+				dlclose(lib);
+		}
+	}
+	int r = cs.lib ? 0 : -ENOENT;
+	pthread_mutex_unlock(&cs_lock);
+	return r;
+}
 
 struct patch_state *patch_state_new(void)
 {
@@ -125,17 +161,17 @@ bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr)
 		return false;
 	pthread_mutex_lock(&cs_lock);
 	if (!cs_ready) {
-		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs_handle) != CS_ERR_OK) {
+		if (!cs.lib || cs.open(CS_ARCH_X86, CS_MODE_64, &cs_handle) != CS_ERR_OK) {
 			pthread_mutex_unlock(&cs_lock);
 			return false;
 		}
-		cs_option(cs_handle, CS_OPT_DETAIL, CS_OPT_ON);
+		cs.option(cs_handle, CS_OPT_DETAIL, CS_OPT_ON);
 		cs_ready = true;
 	}
 	csh h = cs_handle;
 	cs_insn *insn = NULL;
 	uint64_t site = rip - PATCH_SITE_LEN;
-	size_t n = cs_disasm(h, win + 1, PATCH_SITE_LEN, site, 0, &insn);
+	size_t n = cs.disasm(h, win + 1, PATCH_SITE_LEN, site, 0, &insn);
 	bool ok = false;
 	if (n == 2 && insn[0].id == X86_INS_MOV && insn[0].size == 5 &&
 	    insn[1].id == X86_INS_SYSCALL && insn[1].size == 2) {
@@ -144,7 +180,7 @@ bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr)
 		     x->operands[0].reg == X86_REG_EAX && x->operands[1].type == X86_OP_IMM &&
 		     (uint64_t)x->operands[1].imm == nr;
 	}
-	cs_free(insn, n);
+	cs.free(insn, n);
 	pthread_mutex_unlock(&cs_lock);
 	return ok;
 }

@@ -46,9 +46,13 @@ void patch_state_put(struct patch_state *ps);
  * hot enough to be worth trying to patch. */
 bool patch_state_count_trap(struct patch_state *ps, uint64_t rip);
 
+/* Loads capstone (dlopen: linked, its 77000 relocations cost every start-up
+ * a millisecond here, patching or not).  0, or -ENOENT when it cannot be
+ * loaded: patch_recognise then recognises nothing. */
+int patch_decoder_load(void);
 /* Is the code before rip (win holds the bytes [rip - 8, rip)) a patchable
  * `mov $nr, %eax; syscall` at an instruction boundary?  Decoded with
- * capstone. */
+ * capstone (once patch_decoder_load has loaded it). */
 bool patch_recognise(const uint8_t win[8], uint64_t rip, uint32_t nr);
 
 /* The trampoline for the site ending at rip, placed at tramp. */

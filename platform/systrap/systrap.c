@@ -1275,6 +1275,10 @@ static int systrap_init(const struct platform_config *cfg)
 		return -ENOTSUP;
 	st.sentry_pid = getpid();
 	st.patching = cfg->patch;
+	if (st.patching && patch_decoder_load() < 0) {
+		log_warn("systrap: capstone cannot be loaded: syscall patching is off");
+		st.patching = false;
+	}
 	/* Spin a few microseconds before sleeping: a syscall round trip
 	 * takes less, a guest computing for longer is worth a futex. */
 	uint64_t per_us = tsc_per_us();
@@ -1296,9 +1300,17 @@ static int systrap_init(const struct platform_config *cfg)
 	return create_from_sentry(&st.template);
 }
 
+/* capstone, while its library can still be opened (see patch.h). */
+static void systrap_preload(const struct platform_config *cfg)
+{
+	if (cfg->patch)
+		patch_decoder_load();
+}
+
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
 	.init = systrap_init,
+	.preload = systrap_preload,
 	.create = systrap_create,
 	.clone = systrap_clone,
 	.adopt = systrap_adopt,

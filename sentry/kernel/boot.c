@@ -794,6 +794,10 @@ int kernel_run(const struct sandbox_config *cfg)
 		log_error("cannot start the gofer: %s", strerror(-err));
 		return err;
 	}
+	/* While the gofer confines itself: the sentry's first requests to it
+	 * (setup_mounts) wait for that anyway. */
+	if (platform->preload)
+		platform->preload(&(struct platform_config){ .patch = !cfg->no_patch });
 
 	/* The network's host-side processes, still single-threaded, and
 	 * before the sentry leaves the host's network namespace. */
