@@ -249,7 +249,7 @@ STUB_STATIC void serve_after_return(ucontext_t *uc, struct stub_slot *s)
 STUB_STATIC void serve_now(ucontext_t *uc, struct stub_slot *s)
 {
 	const char *fp = (const char *)uc->uc_mcontext.fpregs;
-	if (!fp || ((uint64_t)fp & 63) != 0)
+	if (!fp || ((uint64_t)fp & 63) != 0 || *(const uint64_t *)&uc->uc_sigmask != 0)
 		return;
 	const struct _fpx_sw_bytes *sw = (const struct _fpx_sw_bytes *)(fp + FP_SW_BYTES_OFF);
 	if (sw->magic1 != FP_XSTATE_MAGIC1)

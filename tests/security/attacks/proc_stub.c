@@ -29,6 +29,9 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <stddef.h>
+#include <ucontext.h>
 
 #define STUB_START 0x7e0000000000UL
 #define STUB_CODE_LEN (16 * 1024)
@@ -262,6 +265,76 @@ static void closed_file_window(void)
 static void a_nothing(void *arg)
 {
     (void)arg;
+}
+
+/* --- host signals blocked in the stub ------------------------------------------- */
+
+static volatile sig_atomic_t mask_alarms;
+
+static void on_mask_alarm(int sig)
+{
+    (void)sig;
+    mask_alarms++;
+}
+
+/* Blocks every host signal of its stub (an rt_sigreturn made by the stub's
+ * code, arg: one of its syscall instructions, with a frame of ours), makes
+ * one trapped syscall, then computes without syscalls until a SIGALRM
+ * arrives: delivering it takes a host signal (the sentry's kick) to the
+ * stub.  The trapped syscall must have unblocked them (systrap's SIGSYS
+ * handler returns through rt_sigreturn with an empty mask when guest code
+ * ran with some blocked); otherwise the sentry kills the unanswering stub
+ * after 2 s.  Exits 0 once the alarm came, 1 after 4 s without. */
+static void a_mask_block(void *arg)
+{
+    uintptr_t sc = *(const uintptr_t *)arg;
+    struct sigaction sa = {.sa_handler = on_mask_alarm};
+    sigaction(SIGALRM, &sa, NULL);
+    uint64_t slot;
+    __asm__ volatile("rdgsbase %0" : "=r"(slot));
+    static ucontext_t uc __attribute__((aligned(64)));
+    memset(&uc, 0, sizeof uc);
+    uc.uc_stack.ss_sp = (void *)(slot + 0x8000);   /* the stub's own signal stack */
+    uc.uc_stack.ss_size = 0x8000;
+    uc.uc_mcontext.gregs[REG_CSGSFS] = 0x33 | (0x2bLL << 48);
+    uc.uc_mcontext.gregs[REG_EFL] = 0x202;
+    /* Every signal but SIGSYS: a trap with SIGSYS blocked kills the stub
+     * (the kernel's force_sig resets its handler), which is no news. */
+    uint64_t blocked = ~(1ULL << (SIGSYS - 1));
+    memcpy(&uc.uc_sigmask, &blocked, sizeof blocked);
+#define GREG(r) "i"(offsetof(ucontext_t, uc_mcontext.gregs) + (r) * 8)
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
+                     "mov %%rax, %c[rip](%[uc])\n\t"
+                     "mov %%rsp, %c[rsp](%[uc])\n\t"
+                     "mov %%rbp, %c[rbp](%[uc])\n\t"
+                     "mov %%rbx, %c[rbx](%[uc])\n\t"
+                     "mov %%r12, %c[r12](%[uc])\n\t"
+                     "mov %%r13, %c[r13](%[uc])\n\t"
+                     "mov %%r14, %c[r14](%[uc])\n\t"
+                     "mov %%r15, %c[r15](%[uc])\n\t"
+                     "mov %[uc], %%rsp\n\t"
+                     "mov $15, %%eax\n\t"             /* rt_sigreturn */
+                     "jmp *%[sc]\n\t"
+                     "1:"
+                     :
+                     : [uc] "r"(&uc), [sc] "r"(sc), [rip] GREG(REG_RIP), [rsp] GREG(REG_RSP),
+                       [rbp] GREG(REG_RBP), [rbx] GREG(REG_RBX), [r12] GREG(REG_R12),
+                       [r13] GREG(REG_R13), [r14] GREG(REG_R14), [r15] GREG(REG_R15)
+                     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc",
+                       "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                       "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+#undef GREG
+    syscall(SYS_getppid);   /* (syscall(): not a patchable site) */
+    struct itimerval it = {.it_value = {0, 200 * 1000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);   /* (the vDSO: no syscall) */
+    while (!mask_alarms) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > 4)
+            _exit(1);
+    }
+    _exit(0);
 }
 
 /* --- fd theft ------------------------------------------------------------- */
@@ -735,6 +808,15 @@ int main(int argc, char **argv)
     }
     if (n_stub_syscalls == 0)
         refused("stub-jump", "no stub code visible at %#lx (ptrace platform?)", STUB_START);
+    if (n_stub_syscalls > 0) {
+        int st = run_attack("stub-mask-block", a_mask_block, &stub_syscalls[0]);
+        if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+            refused("stub-mask-block-kick", "the next trapped syscall unblocked the stub's host "
+                    "signals: a SIGALRM reached code that makes no syscall");
+        else
+            escaped("stub-mask-block-kick", "guest code kept its stub's host signals blocked "
+                    "(status %#x): the sentry cannot interrupt it", st);
+    }
 
     void *m = mmap((void *)STUB_START, STUB_CODE_LEN, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
