@@ -98,6 +98,13 @@ struct platform_ops {
 	 * by platform_vdso) is mapped. */
 	int (*create)(struct platform_ctx **out);
 
+	/* Optional: empties ctx's address space in place for execve, as fresh
+	 * as create's (every guest mapping gone, no patches, initial
+	 * registers), when no other context shares it: the work of a create
+	 * and a destroy without making or ending a host process.  On failure
+	 * the old contents may be partly gone. */
+	int (*reset)(struct platform_ctx *ctx);
+
 	/* Called by the owner of parent: creates a new host thread, either
 	 * sharing parent's address space or in a copy-on-write copy of it.  The
 	 * new thread waits, stopped, until another sentry thread adopts it. */

@@ -737,6 +737,47 @@ static long systrap_host_syscall(struct platform_ctx *ctx, long nr, uint64_t a0,
 	return stub_request(ctx, OP_SYSCALL, (uint64_t)nr, a0, a1, a2, a3, a4, a5);
 }
 
+/* execve in the same stub process (platform.h).  Everything outside the
+ * stub region and the vDSO goes (the list a fresh stub unmaps the sentry's
+ * image with); in the region, whatever is not this thread's slot, its
+ * code, data page or trampolines (dead threads' slots, file windows) gets
+ * the PROT_NONE reservation back, as a fresh stub has it. */
+static int systrap_reset(struct platform_ctx *ctx)
+{
+	for (size_t i = 0; i < st.nunmap; i++) {
+		long r = systrap_host_syscall(ctx, __NR_munmap, st.unmap[i][0], st.unmap[i][1], 0, 0, 0,
+					      0);
+		if (r < 0)
+			return (int)r;
+	}
+	uint64_t own = ctx->slot->addr;
+	uint64_t spans[2][2] = { { SYSTRAP_SLOTS_ADDR, own },
+				 { own + SYSTRAP_SLOT_SIZE, STUB_REGION_END } };
+	for (int i = 0; i < 2; i++) {
+		if (spans[i][1] <= spans[i][0])
+			continue;
+		long r = systrap_host_syscall(ctx, __NR_mmap, spans[i][0], spans[i][1] - spans[i][0],
+					      PROT_NONE,
+					      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+					      (uint64_t)-1, 0);
+		if (r < 0 && r > -4096)
+			return (int)r;
+	}
+	filewin_put(ctx->windows);
+	ctx->windows = filewin_new();
+	patch_state_put(ctx->patch);
+	ctx->patch = patch_state_new();
+	/* (what store_regs compares with: the slot's, whatever the last
+	 * event left valid of them) */
+	ctx->seen = ctx->slot->s->regs;
+	memset(&ctx->regs, 0, sizeof ctx->regs);
+	ctx->partial = false;
+	ctx->regs.cs = 0x33;
+	ctx->regs.ss = 0x2b;
+	ctx->regs.eflags = 0x202;
+	return ctx->windows && ctx->patch ? 0 : -ENOMEM;
+}
+
 static ssize_t systrap_read_mem(struct platform_ctx *ctx, void *dst, uint64_t src, size_t n)
 {
 	return platform_vm_read(ctx->tid, dst, src, n);
@@ -1312,6 +1353,7 @@ const struct platform_ops systrap_platform_ops = {
 	.init = systrap_init,
 	.preload = systrap_preload,
 	.create = systrap_create,
+	.reset = systrap_reset,
 	.clone = systrap_clone,
 	.adopt = systrap_adopt,
 	.abandon = systrap_abandon,

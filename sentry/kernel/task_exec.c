@@ -148,6 +148,57 @@ static void exec_commit(struct task *t, struct file *f, const char *filename,
 	t->platform->set_fpregs(t->ctx, &fp);
 }
 
+/* The new address space, put in place at the exec's point of no return
+ * (the loader has read and checked the program by then; see exec_image).
+ * When nothing else shares the old one (a vfork parent does) and the exec
+ * raises no privileges, the platform empties it in place (reset): a host
+ * process neither made nor ended.  Otherwise a fresh one, the old one kept
+ * until the image is complete, so that a failed exec still returns to the
+ * caller.  A setuid (AT_SECURE) exec, or one of a program its caller may
+ * not read (undumpable), always gets a fresh one: guest code can make host
+ * processes that share its stub's memory behind the sentry's back (a
+ * clone(CLONE_VM) from the stub's code, which only its own process pays
+ * for), and those must not see a program they could not ptrace. */
+struct exec_switch {
+	struct task *t;
+	bool may_reset;
+	bool switched, in_place;
+	struct platform_ctx *octx, *nctx;
+	struct mm *omm, *nmm;
+};
+
+static int exec_switch(void *arg)
+{
+	struct exec_switch *sw = arg;
+	struct task *t = sw->t;
+	struct kernel *k = t->k;
+	struct mm *nmm = mm_new();
+	if (!nmm)
+		return -ENOMEM;
+	bool in_place = sw->may_reset && t->platform->reset && t->ctx && t->mm &&
+			atomic_load(&t->mm->refcount) == 1;
+	struct platform_ctx *nctx = NULL;
+	if (!in_place) {
+		int err = t->platform->create(&nctx);
+		if (err < 0) {
+			mm_put(nmm);
+			return err;
+		}
+	}
+	pthread_mutex_lock(&k->lock);
+	sw->octx = t->ctx;
+	sw->omm = t->mm;
+	if (!in_place)
+		t->ctx = nctx;
+	t->mm = nmm;
+	pthread_mutex_unlock(&k->lock);
+	sw->nctx = nctx;
+	sw->nmm = nmm;
+	sw->switched = true;
+	sw->in_place = in_place;
+	return in_place ? t->platform->reset(t->ctx) : 0;
+}
+
 long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 		 char *const argv[], char *const envp[], int at_flags)
 {
@@ -223,47 +274,39 @@ long task_execve(struct task *t, int dirfd, const char *path, const char *name,
 		goto out;
 	}
 
-	/* A fresh address space; the old one stays until the new image is
-	 * complete, so that a failed exec returns to the caller. */
-	struct platform_ctx *nctx;
-	if ((err = t->platform->create(&nctx)) < 0) {
-		inode_allow_write(f->inode);
-		goto out;
-	}
-	struct mm *nmm = mm_new();
-	if (!nmm) {
-		t->platform->destroy(nctx);
-		inode_allow_write(f->inode);
-		err = -ENOMEM;
-		goto out;
-	}
-	pthread_mutex_lock(&k->lock);
-	struct platform_ctx *octx = t->ctx;
-	struct mm *omm = t->mm;
-	t->ctx = nctx;
-	t->mm = nmm;
-	pthread_mutex_unlock(&k->lock);
-
 	/* The credentials the program will run with (AT_UID... and AT_SECURE). */
 	struct exec_cred ec;
 	cred_exec_prepare(t, f, &ec);
-	struct exec_image img = { .cred = &ec.cred, .secure = ec.secure };
+	struct exec_switch sw = { .t = t, .may_reset = !ec.secure && !ec.undumpable };
+	struct exec_image img = { .cred = &ec.cred, .secure = ec.secure, .commit = exec_switch,
+				  .commit_arg = &sw };
 	err = loader_load_elf(t, f, filename, args, envp, &img);
-	pthread_mutex_lock(&k->lock);
-	if (err < 0) {
-		t->ctx = octx;
-		t->mm = omm;
+	if (err < 0 && sw.in_place) {
+		/* The old image is gone: nothing to return to (Linux, past its
+		 * point of no return, ends the process the same way). */
+		inode_allow_write(f->inode);
+		mm_put(sw.omm);
+		siginfo_t kill_info = { .si_signo = SIGKILL, .si_code = SI_KERNEL };
+		task_force_fatal_signal(t, &kill_info);
+		goto out;
 	}
-	pthread_mutex_unlock(&k->lock);
 	if (err < 0) {
-		t->platform->destroy(nctx);
-		mm_put(nmm);
+		if (sw.switched) {
+			pthread_mutex_lock(&k->lock);
+			t->ctx = sw.octx;
+			t->mm = sw.omm;
+			pthread_mutex_unlock(&k->lock);
+			t->platform->destroy(sw.nctx);
+			mm_put(sw.nmm);
+		}
 		inode_allow_write(f->inode);
 		goto out;
 	}
-	task_account_stub(t, octx);
-	t->platform->destroy(octx);
-	mm_put(omm);
+	if (!sw.in_place) {
+		task_account_stub(t, sw.octx);
+		t->platform->destroy(sw.octx);
+	}
+	mm_put(sw.omm);
 	exec_commit(t, f, filename, &img);
 	cred_exec_commit(t, &ec);
 out:

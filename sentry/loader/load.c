@@ -332,6 +332,8 @@ int loader_load_elf(struct task *t, struct file *f, const char *filename, char *
 			goto out;
 		}
 	}
+	if (out->commit && (err = out->commit(out->commit_arg)) < 0)
+		goto out;
 	if ((err = setup_layout(t)) < 0)
 		goto out;
 	if ((err = choose_bias(t, &main, interp_file != NULL)) < 0)

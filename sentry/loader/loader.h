@@ -52,6 +52,12 @@ struct exec_image {
 	 * and whether the exec raises privileges (AT_SECURE). */
 	const struct cred *cred;
 	bool secure;
+	/* In, optional: called once the program (and its interpreter) are
+	 * read and checked, before anything is mapped: the exec's point of no
+	 * return, where the caller puts the new address space in place.  Its
+	 * error is returned as is. */
+	int (*commit)(void *arg);
+	void *commit_arg;
 };
 
 /* Loads the ELF file f (already opened and checked executable) into the
