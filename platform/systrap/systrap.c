@@ -399,17 +399,17 @@ static void move_off_cpu(uint32_t cpu)
  * After a run of such waits the sentry thread moves itself to another CPU.
  * When the two keep meeting (more threads than CPUs), moving does not help:
  * a move within 1 ms of the last doubles the run it takes, up to 4096. */
+#define SAME_CPU_WAITS 16
+
 static void same_cpu_wait(struct platform_ctx *ctx)
 {
-	if (ctx->same_cpu_limit == 0)
-		ctx->same_cpu_limit = 16;
 	if (++ctx->same_cpu_waits < ctx->same_cpu_limit)
 		return;
 	uint64_t now = __builtin_ia32_rdtsc();
 	if (now - ctx->moved_at < st.tsc_per_ms)
 		ctx->same_cpu_limit = ctx->same_cpu_limit < 4096 ? ctx->same_cpu_limit * 2 : 4096;
 	else
-		ctx->same_cpu_limit = 16;
+		ctx->same_cpu_limit = SAME_CPU_WAITS;
 	ctx->same_cpu_waits = 0;
 	ctx->moved_at = now;
 	move_off_cpu(ctx->cpu);
@@ -517,6 +517,7 @@ static struct platform_ctx *ctx_new(pid_t tid, struct slot_ref *slot)
 		return NULL;
 	ctx->tid = tid;
 	ctx->slot = slot;
+	ctx->same_cpu_limit = SAME_CPU_WAITS;
 	ctx->pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
 	return ctx;
 }

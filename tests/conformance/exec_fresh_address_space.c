@@ -41,6 +41,15 @@ static void exec_self(const char *self)
     _exit(127);
 }
 
+/* The child c (which exec_self'd) found the page gone. */
+static void expect_checked(pid_t c)
+{
+    int st;
+    CHECK(c >= 0);
+    CHECK_EQ(waitpid(c, &st, 0), c);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--check") == 0)
@@ -54,22 +63,16 @@ int main(int argc, char **argv)
     /* A forked child that execs. */
     for (int i = 0; i < 3; i++) {
         pid_t c = fork();
-        CHECK(c >= 0);
         if (c == 0)
             exec_self(argv[0]);
-        int st;
-        CHECK_EQ(waitpid(c, &st, 0), c);
-        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        expect_checked(c);
     }
 
     /* A vforked child that execs: the parent's memory stays as it was. */
     pid_t v = vfork();
-    CHECK(v >= 0);
     if (v == 0)
         exec_self(argv[0]);
-    int st;
-    CHECK_EQ(waitpid(v, &st, 0), v);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    expect_checked(v);
     CHECK_EQ(((volatile unsigned char *)p)[100], MARK_BYTE);
 
     /* This very process execs (no fork: its address space is its own). */

@@ -53,3 +53,15 @@ pod_wait_comm()
 	done
 	return 1
 }
+
+# runtime_leftovers: the processes still running whose command line names the
+# runtime's root ($ROOT), one "cmdline-file: command" line each.
+runtime_leftovers()
+{
+	local f cmd left=
+	for f in $(grep -lsaF -- "$ROOT" /proc/[0-9]*/cmdline); do
+		cmd=$({ tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
+		case $cmd in grep\ * | '') ;; *) left+="$f: $cmd"$'\n' ;; esac
+	done
+	printf '%s' "$left"
+}

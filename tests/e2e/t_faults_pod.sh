@@ -82,9 +82,4 @@ expect_eq "  ...and that, and the one that ended by itself, said nothing of a go
 expect_exit 0 "kill the pod" rs kill pod KILL
 for _ in $(seq 50); do gone "$POD" && break; sleep 0.1; done
 expect_exit 0 "  ...delete it" rs delete pod
-left=
-for f in $(grep -lsaF -- "$ROOT" /proc/[0-9]*/cmdline); do
-	cmd=$({ tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
-	case $cmd in grep\ * | '') ;; *) left+="$f: $cmd"$'\n' ;; esac
-done
-expect_eq "no runtime process left" "" "$left"
+expect_eq "no runtime process left" "" "$(runtime_leftovers)"

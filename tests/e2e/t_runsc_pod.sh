@@ -245,9 +245,4 @@ expect_exit 0 "  ...delete the container" rs delete c
 expect_exit 0 "  ...delete the pod" rs delete pod
 capture rs list --format json
 expect_eq "nothing left in the runtime's root" "[]" "$OUT"
-left=
-for f in $(grep -lsaF -- "$ROOT" /proc/[0-9]*/cmdline); do
-	cmd=$({ tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
-	case $cmd in grep\ * | '') ;; *) left+="$f: $cmd"$'\n' ;; esac
-done
-expect_eq "no runtime process left" "" "$left"
+expect_eq "no runtime process left" "" "$(runtime_leftovers)"

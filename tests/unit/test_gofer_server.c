@@ -113,8 +113,12 @@ static void remove_tree(void)
 
 /* --- the server ----------------------------------------------------------- */
 
-static pid_t start_server(const struct gofer_mount *m, size_t n, uint32_t max_nodes,
-			  int *client_end)
+/* A gofer in a child process; prepare (if any) runs in the child first and
+ * returns false to end it with status 2.  check_leaks: the child's exit
+ * status also says whether LeakSanitizer found leaks. */
+static pid_t start_server_with(const struct gofer_mount *m, size_t n, uint32_t max_nodes,
+			       bool (*prepare)(void *), void *arg, bool check_leaks,
+			       int *client_end)
 {
 	int sv[2];
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
@@ -122,13 +126,22 @@ static pid_t start_server(const struct gofer_mount *m, size_t n, uint32_t max_no
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		close(sv[0]);
+		if (prepare && !prepare(arg))
+			_exit(2);
 		int r = gofer_serve_limited(sv[1], m, n, max_nodes);
-		int leaks = __lsan_do_recoverable_leak_check ? __lsan_do_recoverable_leak_check() : 0;
+		int leaks = check_leaks && __lsan_do_recoverable_leak_check
+				    ? __lsan_do_recoverable_leak_check() : 0;
 		_exit(r == 0 && !leaks ? 0 : 1);
 	}
 	close(sv[1]);
 	*client_end = sv[0];
 	return pid;
+}
+
+static pid_t start_server(const struct gofer_mount *m, size_t n, uint32_t max_nodes,
+			  int *client_end)
+{
+	return start_server_with(m, n, max_nodes, NULL, NULL, true, client_end);
 }
 
 /* The server must have ended cleanly: status 0, no leaks. */
@@ -1294,31 +1307,25 @@ Test(gofer_server, sentry_out_of_fds_is_emfile_not_a_broken_gofer)
 	close(fd);
 }
 
-/* A gofer as the sandbox's: without CAP_SYS_RESOURCE (nor CAP_SYS_ADMIN),
- * with RLIMIT_NOFILE at nofile. */
+/* As the sandbox's gofer is: without CAP_SYS_RESOURCE (nor CAP_SYS_ADMIN),
+ * with RLIMIT_NOFILE at *(rlim_t *)arg. */
+static bool drop_to_sandbox_limits(void *arg)
+{
+	rlim_t nofile = *(const rlim_t *)arg;
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct rlimit rl = { nofile, nofile };
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	d[CAP_SYS_RESOURCE / 32].effective &= ~(1U << (CAP_SYS_RESOURCE % 32));
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d) == 0 && setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
 static pid_t start_uncapable_server(rlim_t nofile, int *client_end)
 {
-	int sv[2];
-	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		close(sv[0]);
-		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-		struct __user_cap_data_struct d[2];
-		struct rlimit rl = { nofile, nofile };
-		if (syscall(SYS_capget, &h, d) < 0)
-			_exit(2);
-		d[CAP_SYS_RESOURCE / 32].effective &= ~(1U << (CAP_SYS_RESOURCE % 32));
-		d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-		if (syscall(SYS_capset, &h, d) < 0 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			_exit(2);
-		int r = gofer_serve_limited(sv[1], mounts, NMOUNTS, GOFER_MAX_NODES);
-		_exit(r == 0 ? 0 : 1);
-	}
-	close(sv[1]);
-	*client_end = sv[0];
-	return pid;
+	return start_server_with(mounts, NMOUNTS, GOFER_MAX_NODES, drop_to_sandbox_limits,
+				 &nofile, false, client_end);
 }
 
 /* Linux refuses to pass an fd (ETOOMANYREFS) while more fds are in flight on

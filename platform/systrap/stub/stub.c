@@ -209,6 +209,7 @@ void stub_child_start(struct stub_slot *s, long sock)
 
 #define FP_SW_BYTES_OFF  464   /* struct _fpx_sw_bytes in the FXSAVE area */
 #define XSAVE_HEADER_OFF 512   /* XSTATE_BV */
+#define FXSAVE_AND_HEADER 576  /* the legacy area and the XSAVE header */
 
 #define USER_CS_64 0x33   /* Linux's __USER_CS (PLATFORM_USER_CS) */
 
@@ -248,8 +249,14 @@ STUB_STATIC void serve_after_return(ucontext_t *uc, struct stub_slot *s)
  * rt_sigreturn, which unblocks them. */
 STUB_STATIC void serve_now(ucontext_t *uc, struct stub_slot *s)
 {
+	/* The frame is on the slot's signal stack, which guest code can
+	 * write: its FPU pointer must still point into that stack, with room
+	 * for the legacy area and the XSAVE header (a bad one otherwise only
+	 * faults the stub: its own process). */
 	const char *fp = (const char *)uc->uc_mcontext.fpregs;
-	if (!fp || ((uint64_t)fp & 63) != 0 || *(const uint64_t *)&uc->uc_sigmask != 0)
+	uint64_t lo = (uint64_t)s + SLOT_ALTSTACK_OFF, hi = (uint64_t)s + SYSTRAP_SLOT_SIZE;
+	if ((uint64_t)fp < lo || (uint64_t)fp > hi - FXSAVE_AND_HEADER || ((uint64_t)fp & 63) != 0 ||
+	    *(const uint64_t *)&uc->uc_sigmask != 0)
 		return;
 	const struct _fpx_sw_bytes *sw = (const struct _fpx_sw_bytes *)(fp + FP_SW_BYTES_OFF);
 	if (sw->magic1 != FP_XSTATE_MAGIC1)
